@@ -1,0 +1,47 @@
+# Two entry points, each doing all of its own set-up on a fresh machine:
+#   make site   build the English and Japanese site into site/
+#   make test   run pytest, ruff and mypy
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: site test setup system-deps bench fuzz clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+# GNU gettext (msgfmt, msgcat, msgmerge), Chromium and CJK fonts for the tests, from Debian.
+system-deps:
+	@if ! command -v msgfmt >/dev/null || ! command -v chromium >/dev/null \
+	    || ! fc-list 2>/dev/null | grep -q 'Noto Sans CJK'; then \
+	  $(SUDO) apt-get update -q && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+	    gettext chromium fonts-noto-cjk fontconfig; \
+	fi
+
+site: setup
+	$(PY) cli.py extract
+	$(PY) cli.py update
+	$(PY) cli.py build
+	$(PY) cli.py status --html site/status.html
+
+test: setup system-deps
+	$(PY) -m pytest
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+bench: setup
+	$(PY) bench/run.py
+
+fuzz: setup
+	HYPOTHESIS_PROFILE=long $(PY) -m pytest tests/test_fuzz.py
+
+clean:
+	rm -rf $(VENV) site .mypy_cache .ruff_cache .hypothesis

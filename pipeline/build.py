@@ -1,0 +1,195 @@
+"""Catalog + page → localized page: translations spliced into the page's own bytes.
+
+A page is rebuilt as its source bytes with a few edits: translated segments and attribute values,
+plus the site edits (lang, alternates, switcher, links, dates) from `pipeline.site`. Every byte
+outside an edit is copied, so quoting, entities, comments, case and line endings stay as written.
+A translation is text: it is escaped for where it goes, and markup can only come from the page's
+own tags through the placeholders, so no msgstr can put live markup into a page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from pipeline.model import PipelineError
+from pipeline.placeholders import Tag, structure_problems, tokenize
+from pipeline.segments import PageSegments, Segment
+
+MessageKey = tuple[str | None, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Source text to copy as it is (by byte, not re-encoded)."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace the source between start and end (equal for an insertion) with pieces."""
+
+    start: int
+    end: int
+    pieces: tuple[str | Span, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BuildProblem:
+    """A translation the build could not use; the source text stays in its place."""
+
+    line: int
+    msgctxt: str | None
+    msgid: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class TranslatedPage:
+    data: bytes
+    problems: tuple[BuildProblem, ...]
+
+
+def translate_page(
+    page: PageSegments,
+    translations: Mapping[MessageKey, str],
+    *,
+    site_edits: tuple[Edit, ...] = (),
+) -> TranslatedPage:
+    """The page with every usable translation and the given site edits applied."""
+    problems: list[BuildProblem] = []
+    leaves: list[Edit] = list(site_edits)
+    segment_edits: list[tuple[Segment, str]] = []
+    for segment in page.segments:
+        msgstr = translations.get((segment.msgctxt, segment.msgid))
+        if not msgstr or msgstr == segment.msgid:
+            continue
+        if segment.kind == "attribute":
+            leaves.append(_attribute_edit(segment, msgstr, page.page.newline))
+            continue
+        trouble = structure_problems(segment.msgid, msgstr)
+        if trouble:
+            problems.append(
+                BuildProblem(segment.line, segment.msgctxt, segment.msgid, "; ".join(trouble))
+            )
+            continue
+        segment_edits.append((segment, msgstr))
+    leaves.sort(key=lambda e: (e.start, e.end))
+    edits: list[Edit] = []
+    consumed: set[int] = set()
+    for segment, msgstr in segment_edits:
+        inner = [
+            i for i, e in enumerate(leaves) if segment.start <= e.start and e.end <= segment.end
+        ]
+        consumed.update(inner)
+        edits.append(_segment_edit(segment, msgstr, page, [leaves[i] for i in inner]))
+    edits.extend(e for i, e in enumerate(leaves) if i not in consumed)
+    return TranslatedPage(assemble(page, edits), tuple(problems))
+
+
+def escape_text(text: str, newline: str) -> str:
+    """Text for an element's content (also for title, whose content decodes entities)."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _newlines(text.replace("\x00", "\ufffd"), newline)
+
+
+def escape_attribute(text: str, quote: str) -> str:
+    """A value for an attribute written with `quote` ("" keeps an unquoted value unquoted)."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("\x00", "\ufffd")
+    if quote == "'":
+        return text.replace("'", "&#39;")
+    text = text.replace('"', "&quot;")
+    if quote:
+        return text
+    text = _UNQUOTED_SPECIAL_RE.sub(lambda m: f"&#{ord(m.group(0))};", text)
+    return text or '""'
+
+
+#: Characters that would end or break an unquoted attribute value.
+_UNQUOTED_SPECIAL_RE = re.compile(r"[\t\n\f\r '=`]")
+
+
+def _newlines(text: str, newline: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", newline)
+
+
+def _attribute_edit(segment: Segment, msgstr: str, newline: str) -> Edit:
+    value = escape_attribute(_newlines(msgstr, newline), segment.quote)
+    return Edit(segment.start, segment.end, (value,))
+
+
+def _segment_edit(
+    segment: Segment, msgstr: str, page: PageSegments, leaves: list[Edit]
+) -> Edit:
+    numbers = frozenset(p.number for p in segment.placeholders)
+    by_number = {p.number: p for p in segment.placeholders}
+    pieces: list[str | Span] = []
+    for part in tokenize(msgstr, numbers):
+        if isinstance(part, str):
+            pieces.append(escape_text(part, page.page.newline))
+            continue
+        placeholder = by_number[part.number]
+        start, end = _tag_span(part, placeholder.open_start, placeholder.open_end,
+                               placeholder.close_start, placeholder.close_end)
+        if start < end:
+            pieces.extend(_copy(start, end, leaves))
+    return Edit(segment.start, segment.end, tuple(pieces))
+
+
+def _tag_span(tag: Tag, open_start: int, open_end: int, close_start: int, close_end: int
+              ) -> tuple[int, int]:
+    if tag.kind == "close":
+        return (close_start, close_end) if close_start >= 0 else (0, 0)
+    return open_start, open_end
+
+
+def _copy(start: int, end: int, leaves: list[Edit]) -> list[str | Span]:
+    """Source text from start to end, with the edits that fall inside it applied."""
+    pieces: list[str | Span] = []
+    position = start
+    for edit in leaves:
+        if edit.start < start or edit.end > end:
+            continue
+        if edit.start > position:
+            pieces.append(Span(position, edit.start))
+        pieces.extend(edit.pieces)
+        position = edit.end
+    if end > position:
+        pieces.append(Span(position, end))
+    return pieces
+
+
+def assemble(page: PageSegments, edits: list[Edit]) -> bytes:
+    """Source bytes with the edits applied: copied spans stay byte for byte."""
+    source = page.page
+    edits = sorted(edits, key=lambda e: (e.start, e.end))
+    previous_end = 0
+    for edit in edits:
+        if edit.start < previous_end:
+            raise PipelineError(source.path, source.line_of(edit.start), "overlapping edits")
+        previous_end = edit.end
+    offsets: set[int] = {0, len(source.text)}
+    for edit in edits:
+        offsets.update((edit.start, edit.end))
+        for piece in edit.pieces:
+            if isinstance(piece, Span):
+                offsets.update((piece.start, piece.end))
+    ordered = sorted(offsets)
+    byte_at = dict(zip(ordered, source.byte_offsets(ordered), strict=True))
+    data = source.data
+    out: list[bytes] = [data[: source.prefix]]
+    position = 0
+    for edit in edits:
+        out.append(data[byte_at[position] : byte_at[edit.start]])
+        for piece in edit.pieces:
+            if isinstance(piece, Span):
+                out.append(data[byte_at[piece.start] : byte_at[piece.end]])
+            else:
+                out.append(source.encode(piece))
+        position = edit.end
+    out.append(data[byte_at[position] :])
+    return b"".join(out)

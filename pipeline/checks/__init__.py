@@ -1,0 +1,143 @@
+"""Quality checks on a translated catalog: every problem of every entry, collected, never raised.
+
+Checks, by name (the name appears in reports and in silencing flags):
+
+========================  ========  ==========================================================
+placeholders              error     each msgid placeholder exactly once, same kind, nested
+markup                    error     no tags, scripts, handlers, script/data URLs, CSS
+                                    expressions, character references, bidi or zero-width
+                                    characters beyond what the msgid has
+numbers                   warning   digits and measurement units kept (dates may be reworded)
+urls                      warning   URLs and e-mail addresses kept, none added
+whitespace                warning   leading/trailing whitespace as in the msgid
+punctuation               warning   final . ? ! : kept (。？！： in Japanese)
+glossary                  warning   agreed translations of glossary terms used
+typography                warning   ja: 、。 not , . ; no half-width katakana; no stray spaces
+politeness                warning   ja: one style (です・ます or だ・である) per catalog
+same-as-source            warning   msgstr not just a copy of the msgid
+fuzzy                     warning   the entry needs review
+========================  ========  ==========================================================
+
+Errors are what would break or endanger the built page. Warnings are about quality and rest
+on heuristics, so a reviewer may overrule them (see silencing below).
+
+Silencing: an entry with the flag `ignore-<check>` (Weblate's convention), for example
+`#, ignore-glossary`, skips that one check for that entry only.
+
+Only entries that have a translation are checked. A fuzzy entry gets the `fuzzy` warning and
+nothing else: gettext does not publish it, and its msgstr was written for an older msgid, so
+other findings would be noise until a translator confirms it.
+"""
+
+from __future__ import annotations
+
+from pipeline.checks.core import (
+    CheckFunction,
+    Context,
+    Glossary,
+    GlossaryTerm,
+    Problem,
+    Severity,
+)
+from pipeline.checks.glossary import (
+    check_glossary,
+    compile_glossary,
+    parse_glossary_csv,
+    parse_glossary_tbx,
+)
+from pipeline.checks.numbers import check_numbers
+from pipeline.checks.placeholders import check_placeholders
+from pipeline.checks.punctuation import check_punctuation, check_whitespace
+from pipeline.checks.report import format_github, format_text, problems_to_json
+from pipeline.checks.safety import check_markup
+from pipeline.checks.state import check_same_as_source
+from pipeline.checks.typography import check_politeness, check_typography, majority_style
+from pipeline.checks.urls import check_urls
+from pipeline.model import Catalog, Message
+
+__all__ = [
+    "CHECKS",
+    "Glossary",
+    "GlossaryTerm",
+    "Problem",
+    "check_catalog",
+    "format_github",
+    "format_text",
+    "parse_glossary_csv",
+    "parse_glossary_tbx",
+    "problems_to_json",
+]
+
+#: Every per-entry check: (name, severity, function), in report order.
+CHECKS: tuple[tuple[str, Severity, CheckFunction], ...] = (
+    ("placeholders", "error", check_placeholders),
+    ("markup", "error", check_markup),
+    ("numbers", "warning", check_numbers),
+    ("urls", "warning", check_urls),
+    ("whitespace", "warning", check_whitespace),
+    ("punctuation", "warning", check_punctuation),
+    ("glossary", "warning", check_glossary),
+    ("typography", "warning", check_typography),
+    ("politeness", "warning", check_politeness),
+    ("same-as-source", "warning", check_same_as_source),
+)
+FUZZY_CHECK = "fuzzy"
+
+
+def _ignored(message: Message, check: str) -> bool:
+    return f"ignore-{check}" in message.flags
+
+
+def _pairs(message: Message) -> tuple[tuple[str, str], ...]:
+    """(source, translation) pairs to check; a plural entry's forms all render msgid_plural."""
+    if message.msgid_plural is None:
+        return ((message.msgid, message.msgstr),)
+    return tuple((message.msgid_plural, form) for form in message.msgstr_plural if form)
+
+
+def _has_translation(message: Message) -> bool:
+    return any(msgstr for _, msgstr in _pairs(message))
+
+
+def _language(locale: str) -> str:
+    return locale.replace("-", "_").partition("_")[0].lower()
+
+
+def check_catalog(
+    catalog: Catalog, *, path: str, locale: str, glossary: Glossary
+) -> tuple[Problem, ...]:
+    """All problems of all non-obsolete entries, in entry order, then check order."""
+    done = tuple(m for m in catalog.active if not m.fuzzy and _has_translation(m))
+    context = Context(
+        japanese=_language(locale) == "ja",
+        glossary=glossary,
+        matchers=compile_glossary(glossary),
+        majority_style=majority_style(
+            msgstr for m in done if not _ignored(m, "politeness") for _, msgstr in _pairs(m)
+        ),
+    )
+    problems: list[Problem] = []
+    for message in catalog.active:
+        if message.fuzzy:
+            if not _ignored(message, FUZZY_CHECK):
+                problems.append(
+                    Problem(
+                        path,
+                        message.line,
+                        message.msgid,
+                        FUZZY_CHECK,
+                        "warning",
+                        "marked fuzzy: the translation needs review and is not published",
+                    )
+                )
+            continue
+        for name, severity, check in CHECKS:
+            if _ignored(message, name):
+                continue
+            problems.extend(
+                Problem(path, message.line, message.msgid, name, severity, text)
+                for msgid, msgstr in _pairs(message)
+                if msgstr
+                for text in check(msgid, msgstr, context)
+            )
+    return tuple(problems)

@@ -1,0 +1,63 @@
+"""Types shared by the check families: what a problem is, and what every check gets to see."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+#: `polite` is です・ます調, `plain` is だ・である調.
+Style = Literal["polite", "plain"]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One finding, located by catalog file and entry line so CI can annotate the exact spot."""
+
+    file: str
+    line: int
+    msgid: str
+    check: str
+    severity: Severity
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class GlossaryTerm:
+    """A source term and the translation the clinic has agreed on for it."""
+
+    source: str
+    target: str
+    #: Why the term is translated this way; shown to the translator with the warning.
+    explanation: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Glossary:
+    terms: tuple[GlossaryTerm, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TermMatcher:
+    """A glossary source term compiled once per run, with every target accepted for it."""
+
+    pattern: re.Pattern[str]
+    source: str
+    targets: tuple[GlossaryTerm, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a check needs beyond the entry itself, computed once per catalog."""
+
+    japanese: bool
+    glossary: Glossary
+    matchers: tuple[TermMatcher, ...]
+    #: The catalog's prevailing politeness style, or None when only one style occurs.
+    majority_style: Style | None
+
+
+#: A check family: yields one message per problem in a (msgid, msgstr) pair.
+CheckFunction = Callable[[str, str, Context], Iterator[str]]

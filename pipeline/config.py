@@ -1,0 +1,87 @@
+"""Settings: `[tool.pipeline]` in pyproject.toml, overridden by command-line options."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from pipeline.model import PipelineError
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    source: Path = Path("source_html")
+    locales: Path = Path("locales")
+    output: Path = Path("site")
+    source_locale: str = "en"
+    target_locales: tuple[str, ...] = ("ja",)
+    min_percent: float = 80.0
+    date_format: str = "long"
+    base_url: str = ""
+    #: Encoding assumed for a page that declares none and is not UTF-8 (None: refuse to guess).
+    default_encoding: str | None = None
+    project: str = "clinic-site"
+
+
+_KEYS = {
+    "source": Path,
+    "locales": Path,
+    "output": Path,
+    "source_locale": str,
+    "target_locales": tuple,
+    "min_percent": float,
+    "date_format": str,
+    "base_url": str,
+    "default_encoding": str,
+    "project": str,
+}
+
+
+def load_settings(pyproject: Path) -> Settings:
+    """Settings from a pyproject.toml (defaults where it or its table is missing)."""
+    if not pyproject.is_file():
+        return Settings()
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise PipelineError(str(pyproject), _toml_line(error), f"invalid TOML: {error}") from None
+    table: dict[str, Any] = data.get("tool", {}).get("pipeline", {})
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        kind = _KEYS.get(key)
+        if kind is None:
+            raise PipelineError(str(pyproject), None, f"unknown setting [tool.pipeline] {key}")
+        try:
+            if kind is tuple:
+                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                    raise TypeError
+                values[key] = tuple(value)
+            elif kind is float:
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    raise TypeError
+                values[key] = float(value)
+            else:
+                if not isinstance(value, str):
+                    raise TypeError
+                values[key] = kind(value)
+        except TypeError:
+            raise PipelineError(
+                str(pyproject), None, f"[tool.pipeline] {key} has the wrong type"
+            ) from None
+    for locale in values.get("target_locales", ()):
+        check_locale_code(locale, where=str(pyproject))
+    return replace(Settings(), **values)
+
+
+def check_locale_code(code: str, *, where: str) -> str:
+    """A locale code is a directory name: letters, digits, `_`, `-`, `@` only."""
+    if not code or not all(c.isascii() and (c.isalnum() or c in "_-@") for c in code):
+        raise PipelineError(where, None, f"invalid locale code {code!r}")
+    return code
+
+
+def _toml_line(error: Exception) -> int | None:
+    lineno = getattr(error, "lineno", None)
+    return lineno if isinstance(lineno, int) else None

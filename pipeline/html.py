@@ -1,0 +1,383 @@
+"""Decode a page as a browser would and cut it into tokens that remember where they came from.
+
+The build stage splices translations into the page's own bytes, so every token carries its offsets
+in the decoded text, and `SourcePage.byte_offsets` maps those back to byte positions. Nothing here
+re-serializes markup: a token is only a span plus what we need to know about it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import codecs
+import re
+from dataclasses import dataclass
+from html import unescape
+from typing import Literal
+
+from pipeline.model import PipelineError
+
+#: Encoding Standard labels whose Python codec differs from the label's plain meaning.
+_ENCODING_LABELS = {
+    "utf8": "utf-8",
+    "unicode-1-1-utf-8": "utf-8",
+    "utf-16": "utf-8",  # a <meta> cannot declare UTF-16: the bytes were readable as ASCII
+    "utf-16le": "utf-8",
+    "utf-16be": "utf-8",
+    "ascii": "cp1252",
+    "us-ascii": "cp1252",
+    "iso-8859-1": "cp1252",
+    "iso8859-1": "cp1252",
+    "latin1": "cp1252",
+    "latin-1": "cp1252",
+    "l1": "cp1252",
+    "windows-1252": "cp1252",
+    "x-cp1252": "cp1252",
+    "shift_jis": "cp932",
+    "shift-jis": "cp932",
+    "sjis": "cp932",
+    "x-sjis": "cp932",
+    "ms_kanji": "cp932",
+    "windows-31j": "cp932",
+    "csshiftjis": "cp932",
+    "ms932": "cp932",
+    "euc-jp": "euc_jp",
+    "x-euc-jp": "euc_jp",
+    "iso-2022-jp": "iso2022_jp_ext",
+    "gb2312": "gbk",
+    "gbk": "gbk",
+    "x-gbk": "gbk",
+    "gb18030": "gb18030",
+    "big5": "big5hkscs",
+    "big5-hkscs": "big5hkscs",
+    "euc-kr": "cp949",
+    "ks_c_5601-1987": "cp949",
+    "iso-8859-9": "cp1254",
+    "latin5": "cp1254",
+    "tis-620": "cp874",
+    "iso-8859-11": "cp874",
+}
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_META_RE = re.compile(rb"<meta\b[^>]*>", re.IGNORECASE)
+_CHARSET_RE = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_NEWLINE_RE = re.compile(r"\r\n|\r|\n")
+_SURROGATE_RE = re.compile("[\udc80-\udcff\x00]")
+
+#: Characters an HTML tokenizer treats as white space.
+HTML_SPACE = " \t\n\f\r"
+_SPACE_RUN_RE = re.compile(r"[ \t\n\f\r]+")
+
+
+def normalize_space(text: str) -> str:
+    """Collapse runs of HTML white space to one space and trim (a no-break space is not one)."""
+    return _SPACE_RUN_RE.sub(" ", text).strip(HTML_SPACE)
+
+
+def declared_encoding(data: bytes) -> str | None:
+    """The Python codec for a BOM or a `<meta>` charset in the first 1024 bytes, if any."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return codec
+    for meta in _META_RE.finditer(data[:1024]):
+        found = _CHARSET_RE.search(meta.group(0))
+        if found:
+            return python_codec(found.group(1).decode("ascii").lower())
+    return None
+
+
+def python_codec(label: str) -> str:
+    label = label.strip().lower()
+    codec = _ENCODING_LABELS.get(label, label)
+    try:
+        return codecs.lookup(codec).name
+    except LookupError:
+        return "unknown:" + label
+
+
+@dataclass(frozen=True, slots=True)
+class SourcePage:
+    """A page's bytes and their decoded text, with what is needed to write bytes back."""
+
+    path: str
+    data: bytes
+    encoding: str
+    #: Bytes before the text (a byte order mark).
+    prefix: int
+    text: str
+    newline: str
+    line_starts: tuple[int, ...]
+
+    def line_of(self, offset: int) -> int:
+        """1-based line number of a text offset."""
+        return bisect.bisect_right(self.line_starts, offset)
+
+    def encode(self, text: str) -> bytes:
+        """New text in the page's encoding; what it cannot hold becomes a character reference."""
+        return text.encode(self.encoding, "xmlcharrefreplace")
+
+    def byte_offsets(self, offsets: list[int]) -> list[int]:
+        """Byte positions of sorted text offsets (one encode of the text between them)."""
+        result: list[int] = []
+        position = self.prefix
+        previous = 0
+        single_byte = self.encoding in _SINGLE_BYTE
+        for offset in offsets:
+            if single_byte:
+                position = self.prefix + offset
+            else:
+                piece = self.text[previous:offset]
+                position += len(piece.encode(self.encoding, "surrogateescape"))
+            result.append(position)
+            previous = offset
+        return result
+
+
+_SINGLE_BYTE = frozenset(
+    codecs.lookup(name).name
+    for name in ("cp1252", "cp1254", "cp874", "latin-1", "ascii", "cp1250", "cp1251", "koi8-r")
+) | frozenset(f"iso8859-{n}" for n in range(2, 17) if n != 12)
+
+
+def decode_page(data: bytes, *, path: str, default_encoding: str | None = None) -> SourcePage:
+    """Decode per BOM, then `<meta charset>`, then UTF-8; refuse to guess a legacy encoding."""
+    if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise PipelineError(path, None, "binary file: not an HTML page (contains NUL bytes)")
+    encoding = declared_encoding(data)
+    if encoding is not None and encoding.startswith("unknown:"):
+        raise PipelineError(
+            path, _line_of_bytes(data, b"charset"), f"unknown charset {encoding[8:]!r}"
+        )
+    prefix = 0
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            prefix = len(bom)
+            encoding = codec
+    body = data[prefix:]
+    if encoding is None:
+        try:
+            body.decode("utf-8")
+            encoding = "utf-8"
+        except UnicodeDecodeError as error:
+            if default_encoding is None:
+                line = body[: error.start].count(b"\n") + 1
+                raise PipelineError(
+                    path,
+                    line,
+                    "not valid UTF-8 and no charset is declared: add <meta charset=\"...\"> "
+                    "naming the page's encoding",
+                ) from None
+            encoding = python_codec(default_encoding)
+    text = body.decode(encoding, "surrogateescape")
+    if len(text.encode(encoding, "surrogateescape")) != len(body):
+        raise PipelineError(path, None, f"cannot map the page's bytes in {encoding} one-to-one")
+    first_break = _NEWLINE_RE.search(text)
+    newline = first_break.group(0) if first_break else "\n"
+    line_starts = (0, *(m.end() for m in _NEWLINE_RE.finditer(text)))
+    return SourcePage(path, data, encoding, prefix, text, newline, line_starts)
+
+
+def _line_of_bytes(data: bytes, needle: bytes) -> int | None:
+    found = data.lower().find(needle)
+    return None if found < 0 else data[:found].count(b"\n") + 1
+
+
+def clean_text(text: str) -> str:
+    """Text safe for a catalog: undecodable bytes and NULs become U+FFFD."""
+    return _SURROGATE_RE.sub("\ufffd", text)
+
+
+# --- tokens -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Attribute:
+    name: str
+    #: Decoded value; None for an attribute written without `=`.
+    value: str | None
+    #: Span of the raw value in the text (inside the quotes); (-1, -1) when there is no value.
+    value_start: int
+    value_end: int
+    #: `"`, `'` or "" for an unquoted value.
+    quote: str
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A span of the page: text, a tag, a comment or anything else the tokenizer met."""
+
+    kind: Literal["text", "start", "end", "comment", "rawtext", "other"]
+    start: int
+    end: int
+    #: Lower-case tag name for start/end tags, "" otherwise.
+    name: str = ""
+    attributes: tuple[Attribute, ...] = ()
+    self_closing: bool = False
+
+    def has_attribute(self, name: str) -> bool:
+        return any(attribute.name == name for attribute in self.attributes)
+
+    def attribute(self, name: str) -> str | None:
+        for attribute in self.attributes:
+            if attribute.name == name:
+                return attribute.value
+        return None
+
+
+#: Elements whose content is raw text (no tags inside) or escapable raw text (entities only).
+RAWTEXT_ELEMENTS = frozenset({"script", "style", "xmp", "iframe", "noembed", "noframes"})
+RCDATA_ELEMENTS = frozenset({"title", "textarea"})
+
+_TAG_NAME_RE = re.compile(r"[^\t\n\f\r />]*")
+_ATTRIBUTE_RE = re.compile(
+    r"[\t\n\f\r /]*"
+    r"(?:(?P<name>[^\t\n\f\r />][^\t\n\f\r /=>]*)"
+    r"(?:[\t\n\f\r ]*=[\t\n\f\r ]*"
+    r"(?:\"(?P<dq>[^\"]*)(?P<dqend>\"?)|'(?P<sq>[^']*)(?P<sqend>'?)|(?P<uq>[^\t\n\f\r >]*)))?)?"
+)
+_MARKUP_START_RE = re.compile(r"<(?:[A-Za-z]|/|!|\?)")
+
+
+def tokenize(text: str) -> list[Token]:
+    """Tokens of the whole text, following the WHATWG tokenizer closely enough for our spans."""
+    tokens: list[Token] = []
+    length = len(text)
+    position = 0
+    lower_text: str | None = None
+    while position < length:
+        found = _MARKUP_START_RE.search(text, position)
+        if found is None:
+            tokens.append(Token("text", position, length))
+            break
+        start = found.start()
+        if start > position:
+            tokens.append(Token("text", position, start))
+        second = text[start + 1]
+        if second.isascii() and second.isalpha():
+            token = _start_tag(text, start)
+            tokens.append(token)
+            position = token.end
+            if token.name in RAWTEXT_ELEMENTS or token.name in RCDATA_ELEMENTS:
+                if lower_text is None:
+                    lower_text = text.lower()
+                close = _find_close(lower_text, token.name, position)
+                if close > position:
+                    tokens.append(Token("rawtext", position, close, token.name))
+                position = close
+            elif token.name == "plaintext":
+                if length > position:
+                    tokens.append(Token("rawtext", position, length, token.name))
+                position = length
+        elif second == "/":
+            position = _end_tag(text, start, tokens)
+        elif text.startswith("<!--", start):
+            end = _comment_end(text, start)
+            tokens.append(Token("comment", start, end))
+            position = end
+        elif text.startswith("<![CDATA[", start):
+            close = text.find("]]>", start)
+            end = length if close < 0 else close + 3
+            tokens.append(Token("other", start, end))
+            position = end
+        else:  # <!DOCTYPE …>, <?…>, other bogus comments run to the next >
+            close = text.find(">", start)
+            end = length if close < 0 else close + 1
+            tokens.append(Token("other", start, end))
+            position = end
+    return tokens
+
+
+def _find_close(lower_text: str, name: str, position: int) -> int:
+    needle = "</" + name
+    while True:
+        found = lower_text.find(needle, position)
+        if found < 0:
+            return len(lower_text)
+        after = found + len(needle)
+        if after >= len(lower_text) or lower_text[after] in "\t\n\f\r />":
+            return found
+        position = after
+
+
+def _comment_end(text: str, start: int) -> int:
+    if text.startswith("<!-->", start):
+        return start + 5
+    if text.startswith("<!--->", start):
+        return start + 6
+    candidates = [c for c in (text.find("-->", start + 4), text.find("--!>", start + 4)) if c >= 0]
+    if not candidates:
+        return len(text)
+    close = min(candidates)
+    return close + (3 if text.startswith("-->", close) else 4)
+
+
+def _scan_attributes(text: str, position: int) -> tuple[list[Attribute], int, bool] | None:
+    """Attributes up to the closing `>`: them, the end, self-closing; None at end of file."""
+    attributes: list[Attribute] = []
+    seen: set[str] = set()
+    length = len(text)
+    while True:
+        match = _ATTRIBUTE_RE.match(text, position)
+        assert match is not None  # the pattern can match the empty string
+        name = match.group("name")
+        if name is None:
+            position = match.end()
+            if position >= length:
+                return None
+            if text[position] == ">":
+                return attributes, position + 1, text[position - 1] == "/"
+            position += 1  # a lone `/` or `=`: skip it, as the tokenizer does
+            continue
+        if match.group("dq") is not None:
+            if not match.group("dqend"):
+                return None
+            raw, quote, value_start = match.group("dq"), '"', match.start("dq")
+        elif match.group("sq") is not None:
+            if not match.group("sqend"):
+                return None
+            raw, quote, value_start = match.group("sq"), "'", match.start("sq")
+        elif match.group("uq") is not None:
+            raw, quote, value_start = match.group("uq"), "", match.start("uq")
+        else:
+            raw, quote, value_start = None, "", -1
+        lower = name.lower()
+        if lower not in seen:  # a repeated attribute is ignored by browsers
+            seen.add(lower)
+            value = None if raw is None else unescape(raw)
+            end = -1 if raw is None else value_start + len(raw)
+            attributes.append(Attribute(lower, value, value_start, end, quote))
+        position = match.end()
+
+
+def _start_tag(text: str, start: int) -> Token:
+    name_match = _TAG_NAME_RE.match(text, start + 1)
+    assert name_match is not None
+    name = name_match.group(0).lower()
+    scanned = _scan_attributes(text, name_match.end())
+    if scanned is None:
+        return Token("other", start, len(text))  # end of file inside a tag: browsers drop it
+    attributes, end, self_closing = scanned
+    return Token("start", start, end, name, tuple(attributes), self_closing)
+
+
+def _end_tag(text: str, start: int, tokens: list[Token]) -> int:
+    if text.startswith("</>", start):
+        tokens.append(Token("other", start, start + 3))
+        return start + 3
+    second = text[start + 2] if start + 2 < len(text) else ""
+    if not (second.isascii() and second.isalpha()):
+        close = text.find(">", start)
+        end = len(text) if close < 0 else close + 1
+        tokens.append(Token("other", start, end))
+        return end
+    name_match = _TAG_NAME_RE.match(text, start + 2)
+    assert name_match is not None
+    scanned = _scan_attributes(text, name_match.end())
+    if scanned is None:
+        tokens.append(Token("other", start, len(text)))
+        return len(text)
+    end = scanned[1]
+    tokens.append(Token("end", start, end, name_match.group(0).lower()))
+    return end

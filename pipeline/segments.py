@@ -1,0 +1,688 @@
+"""Which parts of a page are translatable: the extraction rules as data, and the segmenter.
+
+A segment is a maximal run of inline content (text and inline elements) inside a block element,
+or the value of a translatable attribute. Inline elements become numbered placeholders, so a
+msgid never holds attribute text and translators may move the markup. Each segment records the
+source spans it came from; the build stage splices translations back into exactly those spans.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from html import unescape
+from typing import Literal
+
+from pipeline.html import (
+    Attribute,
+    SourcePage,
+    Token,
+    clean_text,
+    normalize_space,
+    tokenize,
+)
+from pipeline.model import PLACEHOLDER_RE
+
+# --- the rules, as data --------------------------------------------------------------------------
+
+#: Phrasing elements that stay inside a segment as paired placeholders `<N>…</N>`.
+INLINE_ELEMENTS = frozenset(
+    {
+        "a", "abbr", "acronym", "b", "bdi", "bdo", "big", "cite", "data", "del", "dfn", "em",
+        "font", "i", "ins", "mark", "nobr", "q", "rb", "rp", "rt", "rtc", "ruby", "s", "small",
+        "span", "strike", "strong", "sub", "sup", "tt", "u",
+    }
+)  # fmt: skip
+#: Elements with no end tag; inside a segment they become `<N/>`.
+VOID_ELEMENTS = frozenset(
+    {
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta",
+        "param", "source", "track", "wbr",
+    }
+)  # fmt: skip
+#: Void elements that sit inside running text.
+INLINE_VOID_ELEMENTS = frozenset({"br", "wbr", "img", "input", "embed"})
+#: Never translated: kept byte for byte (inside a segment, as one void placeholder).
+OPAQUE_ELEMENTS = frozenset(
+    {
+        "script", "style", "template", "pre", "code", "kbd", "samp", "var", "svg", "math",
+        "textarea", "noembed", "noframes", "iframe", "object", "canvas", "xmp", "plaintext",
+    }
+)  # fmt: skip
+#: Opaque elements that may sit inside running text.
+INLINE_OPAQUE_ELEMENTS = frozenset(
+    {"script", "style", "code", "kbd", "samp", "var", "svg", "math", "noembed", "iframe", "object",
+     "canvas", "template", "textarea"}
+)  # fmt: skip
+#: Inline elements left out at the edges of a segment (nothing a translator could move).
+EDGE_ELEMENTS = frozenset({"br", "wbr", "script", "style", "template"})
+#: Attributes holding text for people, per element ("*" for any element).
+TRANSLATABLE_ATTRIBUTES: dict[str, frozenset[str]] = {
+    "*": frozenset({"title", "aria-label", "aria-description", "aria-placeholder"}),
+    "img": frozenset({"alt"}),
+    "area": frozenset({"alt"}),
+    "input": frozenset({"alt", "placeholder"}),
+    "textarea": frozenset({"placeholder"}),
+    "option": frozenset({"label"}),
+    "optgroup": frozenset({"label"}),
+    "track": frozenset({"label"}),
+}
+#: `<input type=…>` whose `value` is a button's caption.
+BUTTON_INPUT_TYPES = frozenset({"submit", "button", "reset"})
+#: Elements whose `title` attribute is not text for people (a stylesheet set's name, …).
+NO_TITLE_ELEMENTS = frozenset({"link", "style", "meta", "html", "head", "script", "base"})
+#: `<meta name|property=…>` whose `content` is text for people.
+TRANSLATABLE_META = frozenset(
+    {"description", "og:title", "og:description", "og:site_name", "og:image:alt",
+     "twitter:title", "twitter:description", "twitter:image:alt"}
+)  # fmt: skip
+#: What a translator is told about an element (the extracted comment).
+ELEMENT_ROLES = {
+    "title": "page title", "h1": "main heading", "h2": "heading", "h3": "heading",
+    "h4": "heading", "h5": "heading", "h6": "heading", "p": "paragraph", "li": "list item",
+    "dt": "term", "dd": "definition", "td": "table cell", "th": "table header",
+    "caption": "table caption", "figcaption": "figure caption", "blockquote": "quotation",
+    "label": "form label", "button": "button", "option": "menu option", "summary": "summary",
+    "legend": "form group title", "a": "link", "nav": "navigation", "footer": "footer",
+    "header": "header", "address": "address",
+}  # fmt: skip
+#: Placeholder legend names for inline elements.
+INLINE_ROLES = {
+    "a": "link", "b": "bold", "strong": "strong emphasis", "em": "emphasis", "i": "italic",
+    "br": "line break", "img": "image", "code": "code", "span": "span", "sup": "superscript",
+    "sub": "subscript", "abbr": "abbreviation", "q": "quotation", "time": "date",
+    "#comment": "comment", "#end": "stray end tag", "#other": "markup",
+}  # fmt: skip
+#: Start tags that close an open `<p>` (WHATWG "close a p element").
+P_CLOSERS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "center", "details", "dialog", "dir", "div",
+        "dl", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5",
+        "h6", "header", "hgroup", "hr", "li", "listing", "main", "menu", "nav", "ol", "p", "pre",
+        "section", "summary", "table", "ul", "dd", "dt", "plaintext", "xmp",
+    }
+)  # fmt: skip
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+#: Elements an implied end tag does not reach past.
+SCOPE_BOUNDARIES = frozenset(
+    {"html", "table", "td", "th", "caption", "template", "button", "marquee", "object", "applet",
+     "svg", "math"}
+)  # fmt: skip
+_IMPLIED_CLOSE: dict[str, frozenset[str]] = {
+    "li": frozenset({"li"}),
+    "dt": frozenset({"dt", "dd"}),
+    "dd": frozenset({"dt", "dd"}),
+    "option": frozenset({"option"}),
+    "optgroup": frozenset({"option", "optgroup"}),
+    "tr": frozenset({"tr", "td", "th"}),
+    "td": frozenset({"td", "th"}),
+    "th": frozenset({"td", "th"}),
+    "thead": frozenset({"tr", "td", "th", "tbody", "thead", "tfoot"}),
+    "tbody": frozenset({"tr", "td", "th", "tbody", "thead", "tfoot"}),
+    "tfoot": frozenset({"tr", "td", "th", "tbody", "thead", "tfoot"}),
+    "rt": frozenset({"rt", "rp"}),
+    "rp": frozenset({"rt", "rp"}),
+}
+#: Where the search for an element to close implicitly stops (besides SCOPE_BOUNDARIES).
+_IMPLIED_STOP: dict[str, frozenset[str]] = {
+    "li": frozenset({"ul", "ol", "menu"}),
+    "dt": frozenset({"dl"}),
+    "dd": frozenset({"dl"}),
+    "option": frozenset({"select", "datalist", "optgroup"}),
+    "optgroup": frozenset({"select"}),
+    "tr": frozenset({"thead", "tbody", "tfoot"}),
+    "td": frozenset({"tr"}),
+    "th": frozenset({"tr"}),
+}
+_LETTER_RE = re.compile(r"[^\W\d_]")
+CONTEXT_ATTRIBUTE = "data-i18n-context"
+#: Marks the element the build fills with a language switcher.
+SWITCHER_ATTRIBUTE = "data-i18n-switcher"
+NOTE_PREFIX = "i18n:"
+
+
+# --- the segments ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Placeholder:
+    """Markup inside a segment, shown to translators as `<N>…</N>` or `<N/>`."""
+
+    number: int
+    kind: Literal["pair", "void"]
+    #: Element name, or #comment / #end / #other for non-element markup.
+    element: str
+    #: Source span of the start tag (pair) or of the whole markup (void).
+    open_start: int
+    open_end: int
+    #: Source span of the end tag; (-1, -1) when the page leaves it implied.
+    close_start: int = -1
+    close_end: int = -1
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One message: where it is in the page and how its text reads in the catalog."""
+
+    kind: Literal["text", "rcdata", "attribute"]
+    #: Span in the page's text that a translation replaces (an attribute's raw value).
+    start: int
+    end: int
+    line: int
+    msgid: str
+    msgctxt: str | None
+    #: What the translator is told: the element, placeholders, notes from the author.
+    comments: tuple[str, ...]
+    placeholders: tuple[Placeholder, ...] = ()
+    #: For attributes: the quote around the value ("" when unquoted).
+    quote: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DateText:
+    """The text of a `<time datetime>` element, which the build localizes."""
+
+    start: int
+    end: int
+    datetime: str
+
+
+@dataclass(frozen=True, slots=True)
+class PageSegments:
+    page: SourcePage
+    segments: tuple[Segment, ...]
+    dates: tuple[DateText, ...]
+    #: Every token, and the `<html>` and `<head>` start tags, for the site stage.
+    tokens: tuple[Token, ...] = field(repr=False)
+    html_tag: Token | None = None
+    head_tag: Token | None = None
+    #: Content spans of the elements marked to hold a language switcher.
+    switchers: tuple[tuple[int, int], ...] = ()
+
+
+# --- the tree ----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True, eq=False)
+class _Element:
+    """A node of the parse tree; mutable only while the tree is built."""
+
+    name: str
+    start: Token | None
+    end: Token | None = None
+    children: list[_Element | Token] = field(default_factory=list)
+    inline_only: bool = True
+
+    @property
+    def extent_start(self) -> int:
+        return self.start.start if self.start else 0
+
+    def extent_end(self) -> int:
+        if self.end is not None:
+            return self.end.end
+        if self.children:
+            last = self.children[-1]
+            return last.end if isinstance(last, Token) else last.extent_end()
+        return self.start.end if self.start else 0
+
+
+def _build_tree(tokens: list[Token]) -> _Element:
+    root = _Element("#root", None)
+    stack = [root]
+    foreign = 0
+    for token in tokens:
+        if token.kind != "start":
+            if token.kind == "end":
+                _close(stack, token)
+                if token.name in ("svg", "math"):
+                    foreign = sum(1 for e in stack if e.name in ("svg", "math"))
+            else:
+                stack[-1].children.append(token)
+            continue
+        name = token.name
+        if name in ("html", "head", "body") and any(e.name == name for e in stack):
+            stack[-1].children.append(token)
+            continue
+        if not foreign:
+            _close_implied(stack, name)
+        element = _Element(name, token)
+        stack[-1].children.append(element)
+        if name in VOID_ELEMENTS or (foreign and token.self_closing):
+            continue
+        stack.append(element)
+        if name in ("svg", "math"):
+            foreign += 1
+    return root
+
+
+def _close_implied(stack: list[_Element], name: str) -> None:
+    current = stack[-1].name
+    if name in P_CLOSERS:
+        _pop_through(stack, frozenset({"p"}), frozenset())
+    if name in HEADINGS and current in HEADINGS:
+        stack.pop()
+    closes = _IMPLIED_CLOSE.get(name)
+    if closes:
+        _pop_through(stack, closes, _IMPLIED_STOP.get(name, frozenset()))
+
+
+def _pop_through(stack: list[_Element], names: frozenset[str], stop: frozenset[str]) -> None:
+    for index in range(len(stack) - 1, 0, -1):
+        element_name = stack[index].name
+        if element_name in names:
+            del stack[index:]
+            return
+        if element_name in SCOPE_BOUNDARIES or element_name in stop:
+            return
+
+
+def _close(stack: list[_Element], token: Token) -> None:
+    for index in range(len(stack) - 1, 0, -1):
+        element = stack[index]
+        if element.name == token.name:
+            element.end = token
+            del stack[index:]
+            return
+        if element.name in SCOPE_BOUNDARIES and token.name not in SCOPE_BOUNDARIES:
+            break
+    stack[-1].children.append(token)  # a stray end tag: kept as markup
+
+
+def _mark_inline(element: _Element) -> bool:
+    """Whether an element and all it holds may sit inside a segment (computed bottom-up)."""
+    inline = True
+    for child in element.children:
+        if isinstance(child, _Element) and not _mark_inline(child):
+            inline = False
+    element.inline_only = inline and element.name in INLINE_ELEMENTS
+    return element.inline_only
+
+
+# --- segmentation ------------------------------------------------------------------------------
+
+
+def _translate_flag(token: Token | None) -> bool | None:
+    """True/False where the element says translate yes/no, None where it is silent."""
+    if token is None:
+        return None
+    value = token.attribute("translate")
+    if value is not None:
+        lowered = value.strip().lower()
+        if lowered in ("no", "false"):
+            return False
+        if lowered in ("yes", "", "true"):
+            return True
+    classes = token.attribute("class")
+    if classes and "notranslate" in classes.split():
+        return False
+    return None
+
+
+def _is_opaque(element: _Element) -> bool:
+    if element.name in OPAQUE_ELEMENTS or _translate_flag(element.start) is False:
+        return True
+    return element.name == "time" and element.start is not None and bool(
+        element.start.attribute("datetime")
+    )
+
+
+class _Segmenter:
+    """Walks the tree once, emitting segments in document order."""
+
+    def __init__(self, page: SourcePage) -> None:
+        self.page = page
+        self.text = page.text
+        self.segments: list[Segment] = []
+        self.dates: list[DateText] = []
+        self.html_tag: Token | None = None
+        self.head_tag: Token | None = None
+        self.switchers: list[tuple[int, int]] = []
+
+    # block level
+
+    def container(self, element: _Element, translatable: bool, context: str | None) -> None:
+        if element.start is not None:
+            self._note_landmarks(element)
+        if element.name in OPAQUE_ELEMENTS:
+            return
+        run: list[_Element | Token] = []
+        for child in element.children:
+            if self._is_inline(child):
+                run.append(child)
+                continue
+            self.run(run, element, translatable, context)
+            run = []
+            if isinstance(child, _Element):
+                self.block(child, translatable, context)
+            elif child.kind == "rawtext" and element.name == "title" and translatable:
+                self.rcdata(child, element, context)
+        self.run(run, element, translatable, context)
+
+    def block(self, element: _Element, translatable: bool, context: str | None) -> None:
+        if element.start is not None and element.start.has_attribute(SWITCHER_ATTRIBUTE):
+            self._note_landmarks(element)  # its content is the build's to write
+            return
+        flag = _translate_flag(element.start)
+        translatable = translatable if flag is None else flag
+        context = self._context(element, context)
+        if translatable and element.start is not None:
+            self.attributes(element, context)
+        self.container(element, translatable, context)
+
+    def _is_inline(self, node: _Element | Token) -> bool:
+        if isinstance(node, Token):
+            return node.kind != "rawtext"
+        if node.name in INLINE_VOID_ELEMENTS or node.inline_only:
+            return True
+        return node.name in INLINE_OPAQUE_ELEMENTS or (
+            node.name in INLINE_ELEMENTS and _translate_flag(node.start) is False
+        ) or (node.name == "time" and _is_opaque(node))
+
+    def _note_landmarks(self, element: _Element) -> None:
+        assert element.start is not None
+        if element.name == "html" and self.html_tag is None:
+            self.html_tag = element.start
+        elif element.name == "head" and self.head_tag is None:
+            self.head_tag = element.start
+        if element.start.has_attribute(SWITCHER_ATTRIBUTE):
+            end = element.end.start if element.end else element.start.end
+            self.switchers.append((element.start.end, end))
+        if element.name == "time":
+            value = element.start.attribute("datetime")
+            if value and element.end is not None and not any(
+                isinstance(c, _Element) for c in element.children
+            ):
+                self.dates.append(DateText(element.start.end, element.end.start, value))
+
+    @staticmethod
+    def _context(element: _Element, inherited: str | None) -> str | None:
+        if element.start is None:
+            return inherited
+        value = element.start.attribute(CONTEXT_ATTRIBUTE)
+        return value.strip() or None if value is not None else inherited
+
+    # inline runs
+
+    def run(
+        self,
+        nodes: list[_Element | Token],
+        parent: _Element,
+        translatable: bool,
+        context: str | None,
+    ) -> None:
+        if not nodes:
+            return
+        for node in nodes:  # dates, attributes and markers of inline elements
+            if isinstance(node, _Element):
+                self._inline_details(node, translatable, context)
+        if not translatable:
+            return
+        nodes, start, end = self._trim(nodes)
+        roles = [self._role(parent)]
+        while len(nodes) == 1 and isinstance(nodes[0], _Element) and nodes[0].inline_only:
+            wrapper = nodes[0]
+            if _translate_flag(wrapper.start) is False:
+                return
+            context = self._context(wrapper, context)
+            roles.append(self._role(wrapper))
+            nodes, start, end = self._trim(wrapper.children)
+        if not nodes or not self._has_letters(nodes):
+            return
+        numbers = _free_numbers(self.text, start, end)
+        pieces: list[str] = []
+        placeholders: list[Placeholder] = []
+        self._render(nodes, pieces, placeholders, numbers)
+        msgid = normalize_space("".join(pieces))
+        comments = [" > ".join(roles)]
+        legend = [f"{_shown(p)} = {_legend(p)}" for p in placeholders]
+        if legend:
+            comments.append("placeholders: " + ", ".join(legend))
+        self.segments.append(
+            Segment(
+                "text",
+                start,
+                end,
+                self.page.line_of(start),
+                clean_text(msgid),
+                context,
+                tuple(comments),
+                tuple(placeholders),
+            )
+        )
+
+    def _inline_details(self, element: _Element, translatable: bool, context: str | None) -> None:
+        flag = _translate_flag(element.start)
+        translatable = translatable if flag is None else flag
+        if element.start is not None:
+            self._note_landmarks(element)
+        if _is_opaque(element) or not translatable:
+            return
+        context = self._context(element, context)
+        self.attributes(element, context)
+        for child in element.children:
+            if isinstance(child, _Element):
+                self._inline_details(child, translatable, context)
+
+    def _trim(self, nodes: list[_Element | Token]) -> tuple[list[_Element | Token], int, int]:
+        """Drop white space, comments and line breaks at the edges; return the span left."""
+        first, last = 0, len(nodes)
+        while first < last and self._is_edge(nodes[first]):
+            first += 1
+        while last > first and self._is_edge(nodes[last - 1]):
+            last -= 1
+        kept = nodes[first:last]
+        if not kept:
+            return [], 0, 0
+        return kept, self._start_of(kept[0]), self._end_of(kept[-1])
+
+    def _is_edge(self, node: _Element | Token) -> bool:
+        if isinstance(node, _Element):
+            return node.name in EDGE_ELEMENTS
+        if node.kind == "text":
+            return not self.text[node.start : node.end].strip(" \t\n\f\r")
+        return node.kind in ("comment", "other", "end")
+
+    def _start_of(self, node: _Element | Token) -> int:
+        if isinstance(node, _Element):
+            return node.extent_start
+        if node.kind == "text":
+            chunk = self.text[node.start : node.end]
+            return node.start + len(chunk) - len(chunk.lstrip(" \t\n\f\r"))
+        return node.start
+
+    def _end_of(self, node: _Element | Token) -> int:
+        if isinstance(node, _Element):
+            if node.end is None and node.children:  # implied end: trim trailing space inside
+                return self._end_of(node.children[-1])
+            return node.extent_end()
+        if node.kind == "text":
+            chunk = self.text[node.start : node.end]
+            return node.start + len(chunk.rstrip(" \t\n\f\r"))
+        return node.end
+
+    def _has_letters(self, nodes: list[_Element | Token]) -> bool:
+        for node in nodes:
+            if isinstance(node, Token):
+                if node.kind == "text" and _LETTER_RE.search(self._decoded(node)):
+                    return True
+            elif not _is_opaque(node) and node.name not in VOID_ELEMENTS:
+                if self._has_letters(node.children):
+                    return True
+        return False
+
+    def _decoded(self, token: Token) -> str:
+        return unescape(self.text[token.start : token.end])
+
+    def _render(
+        self,
+        nodes: list[_Element | Token],
+        pieces: list[str],
+        placeholders: list[Placeholder],
+        numbers: Iterator[int],
+    ) -> None:
+        for node in nodes:
+            if isinstance(node, Token):
+                if node.kind == "text":
+                    pieces.append(self._decoded(node))
+                else:
+                    element = {"comment": "#comment", "end": "#end"}.get(node.kind, "#other")
+                    number = next(numbers)
+                    placeholders.append(Placeholder(number, "void", element, node.start, node.end))
+                    pieces.append(f"<{number}/>")
+                continue
+            number = next(numbers)
+            assert node.start is not None
+            if node.name in VOID_ELEMENTS or _is_opaque(node) or not node.inline_only:
+                placeholders.append(
+                    Placeholder(number, "void", node.name, node.extent_start, node.extent_end())
+                )
+                pieces.append(f"<{number}/>")
+                continue
+            close = node.end
+            placeholders.append(
+                Placeholder(
+                    number,
+                    "pair",
+                    node.name,
+                    node.start.start,
+                    node.start.end,
+                    close.start if close else -1,
+                    close.end if close else -1,
+                )
+            )
+            pieces.append(f"<{number}>")
+            self._render(node.children, pieces, placeholders, numbers)
+            pieces.append(f"</{number}>")
+
+    # attributes and escapable raw text
+
+    def attributes(self, element: _Element, context: str | None) -> None:
+        token = element.start
+        assert token is not None
+        for attribute in token.attributes:
+            if self._attribute_translatable(token, attribute) and attribute.value is not None:
+                msgid = normalize_space(attribute.value)
+                if not _LETTER_RE.search(msgid):
+                    continue
+                role = f"<{token.name} {attribute.name}>"
+                if token.name == "meta":
+                    role = f"<meta {_meta_key(token)}> content"
+                self.segments.append(
+                    Segment(
+                        "attribute",
+                        attribute.value_start,
+                        attribute.value_end,
+                        self.page.line_of(attribute.value_start),
+                        clean_text(msgid),
+                        context,
+                        (role,),
+                        quote=attribute.quote,
+                    )
+                )
+
+    @staticmethod
+    def _attribute_translatable(token: Token, attribute: Attribute) -> bool:
+        name = attribute.name
+        if token.name == "meta":
+            return name == "content" and _meta_key(token) in TRANSLATABLE_META
+        if token.name == "input" and name == "value":
+            return (token.attribute("type") or "").strip().lower() in BUTTON_INPUT_TYPES
+        if name == "title" and token.name in NO_TITLE_ELEMENTS:
+            return False
+        return name in TRANSLATABLE_ATTRIBUTES["*"] or name in TRANSLATABLE_ATTRIBUTES.get(
+            token.name, frozenset()
+        )
+
+    def rcdata(self, token: Token, element: _Element, context: str | None) -> None:
+        raw = self.text[token.start : token.end]
+        msgid = normalize_space(self._decoded(token))
+        if not _LETTER_RE.search(msgid):
+            return
+        start = token.start + len(raw) - len(raw.lstrip(" \t\n\f\r"))
+        end = token.start + len(raw.rstrip(" \t\n\f\r"))
+        self.segments.append(
+            Segment(
+                "rcdata",
+                start,
+                end,
+                self.page.line_of(start),
+                clean_text(msgid),
+                context,
+                (self._role(element),),
+            )
+        )
+
+    @staticmethod
+    def _role(element: _Element) -> str:
+        role = ELEMENT_ROLES.get(element.name)
+        return f"<{element.name}> {role}" if role else f"<{element.name}>"
+
+
+def _meta_key(token: Token) -> str:
+    key = token.attribute("name") or token.attribute("property") or ""
+    return key.strip().lower()
+
+
+def _shown(placeholder: Placeholder) -> str:
+    n = placeholder.number
+    return f"<{n}>…</{n}>" if placeholder.kind == "pair" else f"<{n}/>"
+
+
+def _legend(placeholder: Placeholder) -> str:
+    role = INLINE_ROLES.get(placeholder.element)
+    name = placeholder.element.lstrip("#")
+    return f"{name} ({role})" if role and role != name else name
+
+
+def _free_numbers(text: str, start: int, end: int) -> Iterator[int]:
+    """Placeholder numbers, skipping any the segment's own text already spells as `<N>`."""
+    taken = {int(m.group(2)) for m in PLACEHOLDER_RE.finditer(unescape(text[start:end]))}
+    number = 1
+    while True:
+        if number not in taken:
+            yield number
+        number += 1
+
+
+def segment_page(page: SourcePage) -> PageSegments:
+    """All translatable segments of a page, in document order, with i18n notes attached."""
+    tokens = tokenize(page.text)
+    root = _build_tree(tokens)
+    for child in root.children:
+        if isinstance(child, _Element):
+            _mark_inline(child)
+    segmenter = _Segmenter(page)
+    segmenter.container(root, True, None)
+    segments = sorted(segmenter.segments, key=lambda s: s.start)
+    segments = _attach_notes(page, tokens, segments)
+    return PageSegments(
+        page,
+        tuple(segments),
+        tuple(segmenter.dates),
+        tuple(tokens),
+        segmenter.html_tag,
+        segmenter.head_tag,
+        tuple(segmenter.switchers),
+    )
+
+
+def _attach_notes(page: SourcePage, tokens: list[Token], segments: list[Segment]) -> list[Segment]:
+    """An `<!-- i18n: … -->` comment is a note for the first segment that ends after it."""
+    notes: dict[int, list[str]] = {}
+    for token in tokens:
+        if token.kind != "comment":
+            continue
+        body = page.text[token.start + 4 : token.end].removesuffix("-->").removesuffix("--!>")
+        body = normalize_space(body)
+        if not body.lower().startswith(NOTE_PREFIX):
+            continue
+        target = next((i for i, s in enumerate(segments) if s.end > token.start), None)
+        if target is not None:
+            notes.setdefault(target, []).append(clean_text(body[len(NOTE_PREFIX) :].strip()))
+    if not notes:
+        return segments
+    return [
+        replace(s, comments=(*s.comments, *notes[i])) if i in notes else s
+        for i, s in enumerate(segments)
+    ]

@@ -1,0 +1,331 @@
+"""The commands' data paths: read files, run the stages in order, write results atomically.
+
+Stages (segments, extract, catalog, status, checks, build) are pure; this module is the edge
+that knows where files live. `cli.py` only parses options, calls one function here and prints.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline import files
+from pipeline.build import assemble, translate_page
+from pipeline.catalog import MessageKey, merge, translation_memory
+from pipeline.config import Settings
+from pipeline.extract import template_for_page
+from pipeline.html import decode_page
+from pipeline.model import Catalog, PipelineError
+from pipeline.pofile import parse_po, render_po
+from pipeline.segments import PageSegments, segment_page
+from pipeline.site import SiteMap, site_edits
+from pipeline.status import catalog_status
+
+TEMPLATES_DIR = "templates"
+
+
+@dataclass(frozen=True, slots=True)
+class FileChange:
+    """A file a command looked at, and whether it wrote it."""
+
+    path: Path
+    changed: bool
+
+
+def template_path(settings: Settings, page: str) -> Path:
+    return files.inside(settings.locales, f"{TEMPLATES_DIR}/{files.page_stem(page)}.pot")
+
+
+def catalog_path(settings: Settings, locale: str, page: str) -> Path:
+    return files.inside(settings.locales, f"{locale}/LC_MESSAGES/{files.page_stem(page)}.po")
+
+
+def load_page(settings: Settings, page: str) -> PageSegments:
+    path = files.inside(settings.source, page)
+    data = files.read_bytes(path)
+    source = decode_page(data, path=str(path), default_encoding=settings.default_encoding)
+    return segment_page(source)
+
+
+def page_template(settings: Settings, page: str) -> Catalog:
+    return template_for_page(
+        load_page(settings, page),
+        page_path=page,
+        project=settings.project,
+        source_locale=settings.source_locale,
+    )
+
+
+def read_catalog(path: Path) -> Catalog | None:
+    """The catalog at `path`, or None when there is none yet."""
+    if not path.exists():
+        return None
+    data = files.read_bytes(path)
+    if b"\x00" in data:
+        raise PipelineError(str(path), None, "binary file: not a gettext catalog")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise PipelineError(str(path), line, "invalid UTF-8") from None
+    return parse_po(text, path=str(path))
+
+
+def extract(settings: Settings, *, write: bool = True) -> list[FileChange]:
+    """One template per page; returns each template and whether it changed."""
+    pages = files.find_pages(settings.source)
+    rendered = [(template_path(settings, p), render_po(page_template(settings, p))) for p in pages]
+    return _write_all(rendered, write=write)
+
+
+def update(settings: Settings, locales: tuple[str, ...], *, write: bool = True) -> list[FileChange]:
+    """Merge every template into each locale's catalog, creating what is missing."""
+    pages = files.find_pages(settings.source)
+    templates = {}
+    for page in pages:
+        path = template_path(settings, page)
+        template = read_catalog(path)
+        if template is None:
+            raise PipelineError(str(path), None, "template missing: run `extract` first")
+        templates[page] = template
+    revision = _revision_date()
+    rendered: list[tuple[Path, str]] = []
+    for locale in locales:
+        old = {page: read_catalog(catalog_path(settings, locale, page)) for page in pages}
+        memory = translation_memory(c for c in old.values() if c is not None)
+        for page in pages:
+            catalog = merge(
+                templates[page], old[page], locale=locale, memory=memory, revision_date=revision
+            )
+            rendered.append((catalog_path(settings, locale, page), render_po(catalog)))
+    return _write_all(rendered, write=write)
+
+
+def _write_all(rendered: list[tuple[Path, str]], *, write: bool) -> list[FileChange]:
+    changes = []
+    for path, text in rendered:
+        data = text.encode("utf-8")
+        if write:
+            changed = files.atomic_write(path, data)
+        else:
+            changed = not path.exists() or path.read_bytes() != data
+        changes.append(FileChange(path, changed))
+    return changes
+
+
+def _revision_date() -> str:
+    """Now, or SOURCE_DATE_EPOCH for reproducible builds, in gettext's header format."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    stamp = time.gmtime(int(epoch)) if epoch and epoch.isdigit() else time.gmtime()
+    return time.strftime("%Y-%m-%d %H:%M+0000", stamp)
+
+
+def catalogs_of(settings: Settings, locales: tuple[str, ...]) -> Iterator[tuple[str, str, Path]]:
+    """(locale, page, catalog path) for every page and locale."""
+    for locale in locales:
+        for page in files.find_pages(settings.source):
+            yield locale, page, catalog_path(settings, locale, page)
+
+
+# --- build -----------------------------------------------------------------------------------
+
+BUILD_VERSION = "1"
+MANIFEST_NAME = ".pipeline-build.json"
+
+
+@dataclass(frozen=True, slots=True)
+class HeldBack:
+    locale: str
+    page: str
+    percent: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """A problem at a place: `path:line: message`."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    written: tuple[Path, ...]
+    unchanged: tuple[Path, ...]
+    removed: tuple[Path, ...]
+    held_back: tuple[HeldBack, ...]
+    problems: tuple[Located, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _PageJob:
+    """One page to build in every locale it is published in (picklable for worker processes)."""
+
+    settings: Settings
+    page: str
+    #: locale → (catalog path, {(msgctxt, msgid): msgstr}, {(msgctxt, msgid): catalog line})
+    catalogs: tuple[tuple[str, str, dict[MessageKey, str], dict[MessageKey, int]], ...]
+    site: SiteMap
+
+
+@dataclass(frozen=True, slots=True)
+class _PageResult:
+    page: str
+    outputs: tuple[tuple[str, bytes], ...]
+    problems: tuple[Located, ...]
+
+
+def build(
+    settings: Settings,
+    locales: tuple[str, ...],
+    *,
+    min_percent: float,
+    jobs: int,
+    progress: Callable[[int], None] | None = None,
+) -> BuildReport:
+    """Write `<output>/<locale>/<page>` for the source locale and every published translation."""
+    pages = files.find_pages(settings.source)
+    output = settings.output
+    manifest_path = output / MANIFEST_NAME
+    manifest = _read_manifest(manifest_path)
+    published: dict[str, frozenset[str]] = {settings.source_locale: frozenset(pages)}
+    held: list[HeldBack] = []
+    catalogs: dict[tuple[str, str], tuple[str, Catalog]] = {}
+    for locale, page, path in catalogs_of(settings, locales):
+        catalog = read_catalog(path)
+        if catalog is None:
+            held.append(HeldBack(locale, page, 0.0, f"no catalog {path}"))
+            continue
+        words = catalog_status(
+            catalog, locale=locale, catalog_path="", source_path=page, stale=False
+        )
+        if words.words_translated * 100 < min_percent * words.words_total:
+            held.append(
+                HeldBack(locale, page, words.percent, f"{words.percent:.1f} % < {min_percent:g} %")
+            )
+            continue
+        catalogs[(locale, page)] = (str(path), catalog)
+        published[locale] = published.get(locale, frozenset()) | {page}
+    site = SiteMap(settings.source_locale, published, settings.base_url, settings.date_format)
+    digests = {
+        page: _digest(settings, page, site, [catalogs.get((loc, page)) for loc in locales])
+        for page in pages
+    }
+    todo: list[_PageJob] = []
+    unchanged: list[Path] = []
+    for page in pages:
+        targets = [settings.source_locale, *sorted(l for l in locales if page in published.get(l, ()))]
+        outs = [files.inside(output, f"{loc}/{page}") for loc in targets]
+        if manifest.get(page) == digests[page] and all(o.exists() for o in outs):
+            unchanged.extend(outs)
+            continue
+        todo.append(
+            _PageJob(
+                settings,
+                page,
+                tuple(
+                    (loc, *_translations(*catalogs[(loc, page)]))
+                    for loc in targets[1:]
+                ),
+                site,
+            )
+        )
+    written: list[Path] = []
+    problems: list[Located] = []
+    for result in _run_jobs(todo, jobs, progress):
+        for locale, data in result.outputs:
+            path = files.inside(output, f"{locale}/{result.page}")
+            if files.atomic_write(path, data):
+                written.append(path)
+            else:
+                unchanged.append(path)
+        problems.extend(result.problems)
+    removed = [
+        path
+        for h in held
+        if files.remove(path := files.inside(output, f"{h.locale}/{h.page}"))
+    ]
+    new_manifest = {page: digests[page] for page in pages}
+    files.atomic_write(manifest_path, json.dumps(new_manifest, indent=1, sort_keys=True).encode())
+    return BuildReport(tuple(written), tuple(unchanged), tuple(removed), tuple(held), tuple(problems))
+
+
+def _translations(path: str, catalog: Catalog) -> tuple[str, dict[MessageKey, str], dict[MessageKey, int]]:
+    done = {m.key: m.msgstr for m in catalog.active if m.translated and m.msgid_plural is None}
+    lines = {m.key: m.line for m in catalog.active}
+    return path, done, lines
+
+
+def _digest(
+    settings: Settings, page: str, site: SiteMap, catalogs: list[tuple[str, Catalog] | None]
+) -> str:
+    """What a page's outputs depend on: its bytes, its catalogs, the settings, the site map."""
+    hasher = hashlib.sha256(BUILD_VERSION.encode())
+    hasher.update(files.read_bytes(files.inside(settings.source, page)))
+    for entry in catalogs:
+        if entry is not None:
+            hasher.update(files.read_bytes(Path(entry[0])))
+    described = {
+        "published": {k: sorted(v) for k, v in sorted(site.published.items())},
+        "base_url": site.base_url,
+        "date_format": site.date_format,
+        "source_locale": site.source_locale,
+    }
+    hasher.update(json.dumps(described, sort_keys=True).encode())
+    return hasher.hexdigest()
+
+
+def _read_manifest(path: Path) -> dict[str, str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _run_jobs(
+    todo: list[_PageJob], jobs: int, progress: Callable[[int], None] | None
+) -> Iterator[_PageResult]:
+    if jobs <= 1 or len(todo) < 2:
+        for job in todo:
+            yield _build_page(job)
+            if progress:
+                progress(1)
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for result in pool.map(_build_page, todo, chunksize=max(1, len(todo) // (jobs * 8))):
+            yield result
+            if progress:
+                progress(1)
+
+
+def _build_page(job: _PageJob) -> _PageResult:
+    settings, page = job.settings, job.page
+    segments = load_page(settings, page)
+    source_edits = site_edits(segments, path=page, locale=settings.source_locale, site=job.site)
+    outputs = [(settings.source_locale, assemble(segments, list(source_edits)))]
+    problems: list[Located] = []
+    for locale, path, translations, lines in job.catalogs:
+        edits = site_edits(segments, path=page, locale=locale, site=job.site)
+        result = translate_page(segments, translations, site_edits=edits)
+        outputs.append((locale, result.data))
+        for problem in result.problems:
+            problems.append(
+                Located(
+                    path,
+                    lines.get((problem.msgctxt, problem.msgid), 0),
+                    f"not built ({page}:{problem.line} keeps the English): {problem.message}",
+                )
+            )
+    return _PageResult(page, tuple(outputs), tuple(problems))

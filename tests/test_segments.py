@@ -1,0 +1,113 @@
+"""Extraction rules: what becomes a message, and how its msgid reads."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.html import decode_page
+from pipeline.segments import segment_page
+
+
+def msgids(html: str | bytes) -> list[str]:
+    data = html.encode("utf-8") if isinstance(html, str) else html
+    return [s.msgid for s in segment_page(decode_page(data, path="t.html")).segments]
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ("<p>Hello   world\n  again</p>", ["Hello world again"]),
+        ("<h2>Title</h2><p>Body</p>", ["Title", "Body"]),
+        ("<p>Read <a href='x.html' class=c>more</a> now</p>", ["Read <1>more</1> now"]),
+        ("<li><a href='x.html'>Whole link</a></li>", ["Whole link"]),
+        ("<p><strong><em>Both wrap</em></strong></p>", ["Both wrap"]),
+        ("<p>Line<br>break<br/></p>", ["Line<1/>break"]),
+        ("<p>Tom &amp; Jerry &lt;3 &nbsp;x</p>", ["Tom & Jerry <3 \u00a0x"]),
+        ("<div>Bare text<p>inner</p>tail</div>", ["Bare text", "inner", "tail"]),
+        ("<p>One<p>Two<ul><li>A<li>B</ul>", ["One", "Two", "A", "B"]),
+        ("<P CLASS=x>Upper <B>case</B></P>", ["Upper <1>case</1>"]),
+        ("<p>Run <code>make test</code> now</p>", ["Run <1/> now"]),
+        ("<pre>not this</pre><code>nor this</code>", []),
+        ("<script>var a = 'text';</script><style>p{}</style><template><p>x</p></template>", []),
+        ("<p translate='no'>No</p><div class='a notranslate'>No</div>", []),
+        ("<div translate=no><p translate=yes>Yes</p><p>No</p></div>", ["Yes"]),
+        ("<p>Brand <span translate=no>Cellgel</span> works</p>", ["Brand <1/> works"]),
+        ("<p>12 345 ¶ — 2025</p><p>👉</p>", []),
+        ("<svg><text>Not me</text></svg><math><mi>x</mi></math>", []),
+        ("<p>Written <time datetime='2025-10-24'>October 24, 2025</time> here</p>", [
+            "Written <1/> here"
+        ]),
+        ("<p><time datetime='2025-10-24'>October 24, 2025</time></p>", []),
+        ("<p>a <!-- c --> b</p>", ["a <1/> b"]),
+        ("<p>literal &lt;1&gt; and <b>bold</b></p>", ["literal <1> and <2>bold</2>"]),
+        ("<p>unclosed <b>bold</p><p>next</p>", ["unclosed <1>bold</1>", "next"]),
+        ("<table><tr><td>Cell<td>Two</table>", ["Cell", "Two"]),
+        ("<select><option>First<option>Second</select>", ["First", "Second"]),
+        ("<button>Send</button><label>Name <input name=n></label>", ["Send", "Name <1/>"]),
+        ("<dl><dt>Term<dd>Definition</dl>", ["Term", "Definition"]),
+        ("<figure><figcaption>Caption</figcaption></figure>", ["Caption"]),
+        ("<a href=x><div>Card title</div><p>Card text</p></a>", ["Card title", "Card text"]),
+    ],
+)
+def test_text_segments(html: str, expected: list[str]) -> None:
+    assert msgids(html) == expected
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ('<img src="a.png" alt="A spine">', ["A spine"]),
+        ('<abbr title="Magnetic resonance imaging">MRI</abbr>', ["Magnetic resonance imaging", "MRI"]),
+        ('<input placeholder="Your name" value="x">', ["Your name"]),
+        ('<input type=submit value="Send">', ["Send"]),
+        ('<button aria-label="Close menu">×</button>', ["Close menu"]),
+        ('<meta name="description" content="About us">', ["About us"]),
+        ('<meta property="og:title" content="T"><meta property="og:description" content="D">',
+         ["T", "D"]),
+        ('<meta name="viewport" content="width=device-width">', []),
+        ('<link rel=alternate title="Feed" href=x>', []),
+        ('<title>A &amp; B</title>', ["A & B"]),
+        ('<img alt="No" translate="no"><img alt="123">', []),
+    ],
+)
+def test_attribute_and_title_segments(html: str, expected: list[str]) -> None:
+    assert msgids(html) == expected
+
+
+def test_no_attribute_text_in_any_msgid() -> None:
+    html = '<p class="lead" id="x">See <a href="https://e.x/p?a=1" title="t">here</a></p>'
+    for msgid in msgids(html):
+        assert "href" not in msgid and "lead" not in msgid and "e.x" not in msgid
+
+
+def test_comments_roles_and_notes() -> None:
+    html = (
+        "<h2>Head</h2>\n<!-- i18n: Keep it short. -->\n<button>Go <b>now</b></button>"
+        '<p data-i18n-context="menu">Home</p><p>Home</p>'
+    )
+    segments = segment_page(decode_page(html.encode(), path="t.html")).segments
+    assert segments[0].comments == ("<h2> heading",)
+    assert segments[1].comments == (
+        "<button> button",
+        "placeholders: <1>…</1> = b (bold)",
+        "Keep it short.",
+    )
+    assert [s.msgctxt for s in segments[2:]] == ["menu", None]
+    assert [s.line for s in segments] == [1, 3, 3, 3]
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ("<meta charset=shift_jis><p>髙橋①です</p>".encode("cp932"), ["髙橋①です"]),
+        ('<meta http-equiv="Content-Type" content="text/html; charset=EUC-JP"><p>日本語</p>'.encode(
+            "euc_jp"), ["日本語"]),
+        ("\ufeff<p>BOM page</p>".encode(), ["BOM page"]),
+        ("<meta charset=iso-8859-1><p>Caf\u00e9 \u201cquoted\u201d</p>".encode("cp1252"),
+         ["Caf\u00e9 \u201cquoted\u201d"]),
+        (b"<p>CRLF\r\nline</p>\r\n", ["CRLF line"]),
+        ("<p>utf-16</p>".encode("utf-16"), ["utf-16"]),
+    ],
+)
+def test_encodings(data: bytes, expected: list[str]) -> None:
+    assert msgids(data) == expected
