@@ -15,7 +15,8 @@ from typing import Any, TypeVar
 
 import click
 
-from pipeline import workflow
+from pipeline import checks, files, workflow
+from pipeline import status as status_report
 from pipeline.config import Settings, check_locale_code, load_settings
 from pipeline.model import PipelineError
 
@@ -98,6 +99,80 @@ def update(settings: Settings, *, locale_codes: tuple[str, ...], check: bool) ->
     locales = chosen_locales(settings, locale_codes)
     changes = workflow.update(settings, locales, write=not check)
     report_changes(changes, check=check, what="catalogs")
+
+
+@main.command()
+@common_options
+@locale_option
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json", "markdown"]),
+    default="table",
+    show_default=True,
+)
+@click.option("--html", "dashboard", type=click.Path(path_type=Path), help="Write a dashboard page.")
+@click.option("--output", type=click.Path(path_type=Path), help="Built site, for dashboard links.")
+def status(
+    settings: Settings,
+    *,
+    locale_codes: tuple[str, ...],
+    output_format: str,
+    dashboard: Path | None,
+    output: Path | None,
+) -> None:
+    """How much of each page is translated, fuzzy, untranslated or obsolete."""
+    if output is not None:
+        settings = replace(settings, output=output)
+    rows = workflow.status(settings, chosen_locales(settings, locale_codes), dashboard=dashboard)
+    if dashboard is not None:
+        page = status_report.render_dashboard(rows, title="Translation status")
+        files.atomic_write(dashboard, page.encode("utf-8"))
+        click.echo(f"wrote {dashboard}", err=True)
+    if output_format == "json":
+        click.echo(status_report.render_json(rows), nl=False)
+    elif output_format == "markdown":
+        click.echo(status_report.render_markdown(rows), nl=False)
+    else:
+        color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        click.echo(status_report.render_table(rows, color=color), nl=False, color=color)
+
+
+@main.command()
+@common_options
+@locale_option
+@click.option("--min-percent", type=click.FloatRange(0, 100), help="Fail below N % translated.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+)
+def check(
+    settings: Settings,
+    *,
+    locale_codes: tuple[str, ...],
+    min_percent: float | None,
+    output_format: str,
+) -> None:
+    """Check every translation; exit 1 on any problem, 2 on an unreadable catalog."""
+    report = workflow.check(settings, chosen_locales(settings, locale_codes), min_percent=min_percent)
+    passed = not report.problems
+    if output_format == "json":
+        click.echo(checks.problems_to_json(report.problems, passed=passed))
+    elif output_format == "github":
+        if report.problems:
+            click.echo(checks.format_github(report.problems))
+    elif report.problems:
+        click.echo(checks.format_text(report.problems), err=True)
+    count = len(report.problems)
+    if output_format != "json":
+        click.echo(f"{count} problem{'s' * (count != 1)}" if count else "all checks passed", err=True)
+    if report.unreadable:
+        sys.exit(2)
+    if not passed:
+        sys.exit(1)
 
 
 @main.command()

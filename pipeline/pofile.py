@@ -506,6 +506,7 @@ class _Entry:
         "obsolete",
         "plural",
         "previous",
+        "previous_line",
         "references",
         "state",
         "strings",
@@ -519,6 +520,7 @@ class _Entry:
         self.references: list[str] = []
         self.flags: list[str] = []
         self.previous: dict[str, list[str]] = {}
+        self.previous_line = 0
         self.strings: dict[str, list[str]] = {}
         self.plural: list[list[str]] = []
         self.line = 0  # line of the first keyword, where gettext locates the entry
@@ -584,6 +586,8 @@ class _Reader:
             raise self.error(entry.line, f"missing '{_MISSING[entry.state]}' section")
         if not entry.state:
             return
+        if entry.previous and "msgid" not in entry.previous:
+            raise self.error(entry.previous_line, "'#| msgctxt' without '#| msgid'")
         message = entry.message()
         key = (message.obsolete, message.msgctxt, message.msgid)
         if key in self.seen:
@@ -621,6 +625,7 @@ class _Reader:
             if not parts:
                 raise self.error(line, f"'{match[1]}' without a string")
             entry.previous[match[1]] = parts
+            entry.previous_line = entry.previous_line or line
             entry.target = parts
         elif text.startswith('"') and entry.target is not None and entry.previous:
             entry.target.extend(_strings(text, self.path, line))
@@ -740,7 +745,7 @@ def parse_po(text: str, *, path: str) -> Catalog:
     reader = _Reader(path)
     lines = text.split("\n")
     for number, line in enumerate(lines, 1):
-        stripped = line.strip()
+        stripped = line.lstrip()  # a comment keeps its trailing spaces
         if stripped:
             reader.line(stripped, number)
     reader.end(len(lines))

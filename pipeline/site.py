@@ -80,23 +80,38 @@ def _lang_edits(page: PageSegments, locale: str) -> list[Edit]:
 
 
 def _alternates_edit(page: PageSegments, *, path: str, site: SiteMap) -> Edit | None:
-    """`<link rel="alternate" hreflang>` for every published version, and x-default."""
+    """`<link rel="alternate" hreflang>` for every published version and x-default.
+
+    They go just before `</head>`, on lines of their own indented like the line above, so the
+    `<meta charset>` stays within the first 1024 bytes; without `</head>`, after `<head>`.
+    """
+    links = [_alternate_link(loc, site.url(loc, path)) for loc in site.locales_of(path)]
+    links.append(_alternate_link("x-default", site.url(site.source_locale, path)))
+    text, newline = page.page.text, page.page.newline
+    head_end = next((t for t in page.tokens if t.kind == "end" and t.name == "head"), None)
+    if head_end is not None:
+        line_start = max(text.rfind("\n", 0, head_end.start), text.rfind("\r", 0, head_end.start))
+        if line_start >= 0 and not text[line_start + 1 : head_end.start].strip():
+            indent = _indent_of_line_before(text, line_start)
+            block = "".join(f"{indent}{link}{newline}" for link in links)
+            return Edit(line_start + 1, line_start + 1, (block,))
+        return Edit(head_end.start, head_end.start, ("".join(links),))
     anchor = page.head_tag or page.html_tag
     if anchor is None:
         return None
-    text = page.page.text
-    after = anchor.end
-    indent_end = after
-    while indent_end < len(text) and text[indent_end] in " \t\r\n":
-        indent_end += 1
-    whitespace = text[after:indent_end]
-    indent = whitespace.split("\n")[-1] if "\n" in whitespace else ""
-    lines = [
-        _alternate_link(locale, site.url(locale, path)) for locale in site.locales_of(path)
-    ]
-    lines.append(_alternate_link("x-default", site.url(site.source_locale, path)))
-    inserted = "".join(f"{page.page.newline}{indent}{line}" for line in lines)
-    return Edit(after, after, (inserted,))
+    return Edit(anchor.end, anchor.end, ("".join(links),))
+
+
+def _indent_of_line_before(text: str, line_end: int) -> str:
+    """The leading white space of the last non-blank line ending at `line_end`."""
+    position = line_end
+    while position > 0:
+        start = max(text.rfind("\n", 0, position), text.rfind("\r", 0, position)) + 1
+        line = text[start:position].rstrip("\r\n")
+        if line.strip():
+            return line[: len(line) - len(line.lstrip(" \t"))]
+        position = start - 1
+    return ""
 
 
 def _alternate_link(hreflang: str, url: str) -> str:

@@ -9,15 +9,26 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import shutil
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from pipeline import files
 from pipeline.build import assemble, translate_page
 from pipeline.catalog import MessageKey, merge, translation_memory
+from pipeline.checks import (
+    Glossary,
+    Problem,
+    check_catalog,
+    parse_glossary_csv,
+    parse_glossary_tbx,
+)
 from pipeline.config import Settings
 from pipeline.extract import template_for_page
 from pipeline.html import decode_page
@@ -25,7 +36,7 @@ from pipeline.model import Catalog, PipelineError
 from pipeline.pofile import parse_po, render_po
 from pipeline.segments import PageSegments, segment_page
 from pipeline.site import SiteMap, site_edits
-from pipeline.status import catalog_status
+from pipeline.status import CatalogStatus, catalog_status
 
 TEMPLATES_DIR = "templates"
 
@@ -329,3 +340,138 @@ def _build_page(job: _PageJob) -> _PageResult:
                 )
             )
     return _PageResult(page, tuple(outputs), tuple(problems))
+
+
+# --- status and check ------------------------------------------------------------------------
+
+
+def status(
+    settings: Settings, locales: tuple[str, ...], *, dashboard: Path | None = None
+) -> list[CatalogStatus]:
+    """One row per page and locale; a missing catalog counts as all untranslated and stale."""
+    rows = []
+    templates: dict[str, tuple[Catalog, bool]] = {}
+    for locale, page, path in catalogs_of(settings, locales):
+        if page not in templates:
+            templates[page] = _template_state(settings, page)
+        template, template_stale = templates[page]
+        catalog = read_catalog(path)
+        behind = catalog is None or {m.key for m in catalog.active} != {
+            m.key for m in template.messages
+        }
+        built = files.inside(settings.output, f"{locale}/{page}")
+        url = None
+        if dashboard is not None and built.exists():
+            url = Path(os.path.relpath(built, dashboard.parent)).as_posix()
+        rows.append(
+            catalog_status(
+                catalog if catalog is not None else template,
+                locale=locale,
+                catalog_path=path.relative_to(settings.locales).as_posix(),
+                source_path=page,
+                stale=template_stale or behind,
+                page_url=url,
+            )
+        )
+    return rows
+
+
+def _template_state(settings: Settings, page: str) -> tuple[Catalog, bool]:
+    """The page's current template, and whether the .pot on disk lags behind the page."""
+    fresh = page_template(settings, page)
+    path = template_path(settings, page)
+    stale = not path.exists() or files.read_bytes(path) != render_po(fresh).encode("utf-8")
+    return fresh, stale
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    problems: tuple[Problem, ...]
+    #: Catalogs that could not be read at all (exit 2).
+    unreadable: bool
+
+
+def check(
+    settings: Settings, locales: tuple[str, ...], *, min_percent: float | None
+) -> CheckReport:
+    """Every problem of every catalog; unreadable catalogs are problems too."""
+    problems: list[Problem] = []
+    unreadable = False
+    glossaries = {locale: _glossary(settings, locale) for locale in locales}
+    for locale, page, path in catalogs_of(settings, locales):
+        shown = str(path)
+        try:
+            catalog = read_catalog(path)
+        except PipelineError as error:
+            unreadable = True
+            problems.append(
+                Problem(shown, error.line or 0, "", "gettext", "error", error.message)
+            )
+            continue
+        if catalog is None:
+            problems.append(
+                Problem(shown, 0, "", "missing", "error", f"no catalog for {page}: run `update`")
+            )
+            continue
+        problems.extend(_gettext_problems(path))
+        problems.extend(
+            check_catalog(catalog, path=shown, locale=locale, glossary=glossaries[locale])
+        )
+        if min_percent is not None:
+            row = catalog_status(catalog, locale=locale, catalog_path="", source_path=page,
+                                 stale=False)
+            if row.words_translated * 100 < min_percent * row.words_total:
+                problems.append(
+                    Problem(
+                        shown, 1, "", "completeness", "error",
+                        f"{row.percent:.1f} % of words translated, below {min_percent:g} %",
+                    )
+                )
+    return CheckReport(tuple(problems), unreadable)
+
+
+def _glossary(settings: Settings, locale: str) -> Glossary:
+    """`<locales>/<locale>/glossary.tbx` or `glossary.csv` (Weblate's formats), if present."""
+    for name, parse in (("glossary.tbx", "tbx"), ("glossary.csv", "csv")):
+        path = files.inside(settings.locales, f"{locale}/{name}")
+        if not path.exists():
+            continue
+        text = files.read_bytes(path).decode("utf-8-sig", "replace")
+        if parse == "tbx":
+            return parse_glossary_tbx(
+                text, path=str(path), source_language=settings.source_locale,
+                target_language=locale,
+            )
+        return parse_glossary_csv(text, path=str(path))
+    return Glossary()
+
+
+_MSGFMT_LINE_RE = re.compile(r"^(?P<file>.*?):(?P<line>\d+): (?P<message>.*)$")
+
+
+def _gettext_problems(path: Path) -> list[Problem]:
+    """What `msgfmt --check` says of a catalog, when GNU gettext is installed."""
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        return []
+    result = subprocess.run(
+        [msgfmt, "--check-format", "--check-header", "-o", os.devnull, str(path)],
+        capture_output=True, text=True, check=False,
+        env={**os.environ, "LC_ALL": "C.UTF-8"},
+    )
+    if result.returncode == 0 and not result.stderr.strip():
+        return []
+    problems = []
+    for line in result.stderr.splitlines():
+        match = _MSGFMT_LINE_RE.match(line)
+        if match is None:
+            continue
+        severity: Literal["error", "warning"] = "error" if result.returncode else "warning"
+        problems.append(
+            Problem(str(path), int(match.group("line")), "", "gettext", severity,
+                    "msgfmt: " + match.group("message"))
+        )
+    if result.returncode and not problems:
+        problems.append(Problem(str(path), 0, "", "gettext", "error",
+                                "msgfmt rejects the catalog: " + result.stderr.strip()))
+    return problems

@@ -84,7 +84,16 @@ CHECKS: tuple[tuple[str, Severity, CheckFunction], ...] = (
 FUZZY_CHECK = "fuzzy"
 
 
+#: Extracted-comment roles of entries that are titles, not sentences: a Japanese heading drops
+#: the question mark of "What is X?" (「Xとは」), so their final punctuation is not compared.
+HEADING_ROLES = ("heading", "page title", "og:title")
+
+
 def _ignored(message: Message, check: str) -> bool:
+    if check == "punctuation" and any(
+        role in comment for comment in message.extracted_comments for role in HEADING_ROLES
+    ):
+        return True
     return f"ignore-{check}" in message.flags
 
 
