@@ -216,8 +216,8 @@ def build(
             click.echo(f"removed {path} (below the threshold)")
     if not quiet:
         click.echo(
-            f"{len(report.written)} pages written, {len(report.unchanged)} unchanged, "
-            f"{len(report.held_back)} held back, {len(report.problems)} problems"
+            f"pages: {len(report.written)} written, {len(report.unchanged)} unchanged, "
+            f"{len(report.held_back)} held back; problems: {len(report.problems)}"
         )
 
 

@@ -65,6 +65,9 @@ def _merge_one(
     memory: Mapping[MessageKey, str],
     candidates: list[Message],
 ) -> Message:
+    remembered = memory.get(entry.key)
+    if old is not None and not (old.msgstr or old.msgstr_plural) and remembered:
+        old = replace(old, msgstr=remembered, flags=tuple(f for f in old.flags if f != FUZZY))
     if old is not None:
         return replace(
             old,
@@ -75,7 +78,6 @@ def _merge_one(
             previous_msgctxt=old.previous_msgctxt if old.fuzzy else None,
             line=0,
         )
-    remembered = memory.get(entry.key)
     if remembered:
         return replace(entry, msgstr=remembered)
     similar = _most_similar(entry.msgid, candidates)

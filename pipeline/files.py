@@ -17,22 +17,33 @@ PAGE_SUFFIXES = (".html", ".htm")
 LOCK_NAME = ".pipeline.lock"
 
 
-def find_pages(source: Path) -> list[str]:
-    """Relative paths (POSIX) of the pages under `source`, sorted; links out of it are skipped."""
+def _source_files(source: Path) -> list[str]:
+    """Relative paths (POSIX) of the files under `source`, sorted; hidden files and links out of
+    the tree are skipped."""
     if not source.is_dir():
         raise PipelineError(str(source), None, "source directory not found")
     root = source.resolve()
-    pages: list[str] = []
+    found: list[str] = []
     for directory, dirnames, filenames in os.walk(source):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in filenames:
-            if not name.lower().endswith(PAGE_SUFFIXES) or name.startswith("."):
-                continue
             path = Path(directory, name)
-            if not path.resolve().is_relative_to(root) or not path.is_file():
+            if name.startswith(".") or not path.resolve().is_relative_to(root):
                 continue
-            pages.append(path.relative_to(source).as_posix())
-    pages.sort()
+            if path.is_file():
+                found.append(path.relative_to(source).as_posix())
+    found.sort()
+    return found
+
+
+def find_assets(source: Path) -> list[str]:
+    """Everything beside the pages (stylesheets, images): copied as is into each locale."""
+    return [f for f in _source_files(source) if not f.lower().endswith(PAGE_SUFFIXES)]
+
+
+def find_pages(source: Path) -> list[str]:
+    """Relative paths (POSIX) of the pages under `source`, sorted."""
+    pages = [f for f in _source_files(source) if f.lower().endswith(PAGE_SUFFIXES)]
     stems: dict[str, str] = {}
     for page in pages:
         stem = page_stem(page)

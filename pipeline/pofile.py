@@ -365,12 +365,16 @@ def _no_wrap(flags: Sequence[str]) -> bool:
 
 
 def _reference_lines(references: Sequence[str], width: int) -> Iterator[str]:
-    """`#:` lines filled up to `width`, with gettext's normalisation of each reference."""
+    """`#:` lines filled up to `width`, with gettext's normalisation and without repeats."""
     line, column = "#:", 2
+    seen: set[str] = set()
     for reference in references:
         path, colon, number = reference.rpartition(":")
         if colon and number.isdigit():
             reference = f"{path}:{int(number)}"
+        if reference in seen:
+            continue
+        seen.add(reference)
         while reference.startswith("./"):
             reference = reference[2:]
         if column > 2 and column + len(reference) + 1 > width:
@@ -744,10 +748,17 @@ def parse_po(text: str, *, path: str) -> Catalog:
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     reader = _Reader(path)
     lines = text.split("\n")
+    joined: list[str] = []  # gettext joins a line that ends with a backslash to the next
+    start = 0
     for number, line in enumerate(lines, 1):
-        stripped = line.lstrip()  # a comment keeps its trailing spaces
+        if line.endswith("\\") and number < len(lines):
+            joined.append(line[:-1])
+            start = start or number
+            continue
+        stripped = ("".join(joined) + line).lstrip()  # a comment keeps its trailing spaces
         if stripped:
-            reader.line(stripped, number)
+            reader.line(stripped, start or number)
+        joined, start = [], 0
     reader.end(len(lines))
     messages = reader.messages
     for index, message in enumerate(messages):

@@ -262,6 +262,10 @@ def build(
             else:
                 unchanged.append(path)
         problems.extend(result.problems)
+    for asset in files.find_assets(settings.source):
+        data = files.read_bytes(files.inside(settings.source, asset))
+        for locale in (settings.source_locale, *locales):
+            files.atomic_write(files.inside(output, f"{locale}/{asset}"), data)
     removed = [
         path
         for h in held

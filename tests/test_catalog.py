@@ -1,0 +1,155 @@
+"""Updating catalogs: msgmerge's rules, site memory, headers, and never losing a translation."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.catalog import merge, translation_memory
+from pipeline.model import Catalog, Message
+from pipeline.pofile import parse_po, render_po
+
+DATE = "2025-10-24 00:00+0000"
+
+
+def template(*msgids: str) -> Catalog:
+    return Catalog(
+        header=(("Project-Id-Version", "clinic"), ("X-Source-Language", "en")),
+        messages=tuple(Message(m, references=(f"a.html:{i + 1}",)) for i, m in enumerate(msgids)),
+    )
+
+
+def translated(**pairs: str) -> Catalog:
+    return Catalog(messages=tuple(Message(k, v) for k, v in pairs.items()))
+
+
+def by_id(catalog: Catalog) -> dict[str, Message]:
+    return {m.msgid: m for m in catalog.messages}
+
+
+def test_unchanged_text_keeps_translation_flags_and_comments() -> None:
+    old = Catalog(
+        messages=(
+            Message(
+                "Hello", "こんにちは", flags=("ignore-glossary",), translator_comments=("ok",)
+            ),
+        )
+    )
+    new = by_id(merge(template("Hello"), old, locale="ja", memory={}, revision_date=DATE))
+    assert new["Hello"].msgstr == "こんにちは"
+    assert new["Hello"].flags == ("ignore-glossary",)
+    assert new["Hello"].translator_comments == ("ok",)
+    assert new["Hello"].references == ("a.html:1",)
+
+
+def test_changed_text_becomes_fuzzy_with_previous_msgid_and_old_entry_kept() -> None:
+    old = translated(**{"The disc is repaired.": "椎間板を修復します。"})
+    merged = merge(template("The disc is fully repaired."), old, locale="ja", memory={},
+                   revision_date=DATE)
+    new = by_id(merged)
+    fuzzy = new["The disc is fully repaired."]
+    assert fuzzy.fuzzy and fuzzy.msgstr == "椎間板を修復します。"
+    assert fuzzy.previous_msgid == "The disc is repaired."
+    assert new["The disc is repaired."].obsolete
+
+
+def test_removed_text_becomes_obsolete_and_revives() -> None:
+    old = translated(Hello="こんにちは", Bye="さようなら")
+    first = merge(template("Hello"), old, locale="ja", memory={}, revision_date=DATE)
+    assert by_id(first)["Bye"].obsolete and by_id(first)["Bye"].msgstr == "さようなら"
+    second = merge(template("Hello", "Bye"), first, locale="ja", memory={}, revision_date=DATE)
+    assert not by_id(second)["Bye"].obsolete and by_id(second)["Bye"].msgstr == "さようなら"
+
+
+def test_site_memory_fills_untranslated_text() -> None:
+    memory = translation_memory([translated(Home="ホーム"), translated(Home="ホーム", Other="x")])
+    new = by_id(merge(template("Home"), None, locale="ja", memory=memory, revision_date=DATE))
+    assert new["Home"].msgstr == "ホーム" and not new["Home"].fuzzy
+
+
+def test_memory_ignores_fuzzy_and_prefers_the_most_used() -> None:
+    fuzzy = Catalog(messages=(Message("Home", "家", flags=("fuzzy",)),))
+    memory = translation_memory(
+        [fuzzy, translated(Home="ホーム"), translated(Home="トップ"), translated(Home="ホーム")]
+    )
+    assert memory == {(None, "Home"): "ホーム"}
+
+
+def test_new_catalog_header() -> None:
+    header = dict(merge(template("Hi"), None, locale="ja", memory={}, revision_date=DATE).header)
+    assert header["Language"] == "ja"
+    assert header["Plural-Forms"] == "nplurals=1; plural=0;"
+    assert header["Content-Type"] == "text/plain; charset=UTF-8"
+    assert header["Language-Team"] == "Japanese"
+    assert header["PO-Revision-Date"] == DATE
+    assert header["X-Source-Language"] == "en"
+
+
+def test_translator_header_fields_survive() -> None:
+    old = replace(
+        merge(template("Hi"), None, locale="ja", memory={}, revision_date=DATE),
+        header=(("Last-Translator", "Sato <sato@example.jp>"), ("PO-Revision-Date", "2026-01-01")),
+    )
+    header = dict(merge(template("Hi"), old, locale="ja", memory={}, revision_date="x").header)
+    assert header["Last-Translator"] == "Sato <sato@example.jp>"
+    assert header["PO-Revision-Date"] == "2026-01-01"
+
+
+def test_merge_is_stable() -> None:
+    old = translated(Hello="こんにちは")
+    once = merge(template("Hello", "New"), old, locale="ja", memory={}, revision_date=DATE)
+    twice = merge(template("Hello", "New"), once, locale="ja", memory={}, revision_date=DATE)
+    assert render_po(once) == render_po(twice)
+
+
+# --- the property: random edits never lose a translation ----------------------------------
+
+_sentences = st.lists(
+    st.text(
+        alphabet=st.sampled_from("abcdefghij klmnop.,<1>/") | st.sampled_from(["腰", "痛", "é"]),
+        min_size=1,
+        max_size=30,
+    ).map(lambda s: " ".join(s.split()) or "x"),
+    min_size=1,
+    max_size=8,
+    unique=True,
+)
+_edit = st.tuples(
+    st.sampled_from(["change", "delete", "insert", "move", "restore"]),
+    st.integers(min_value=0, max_value=20),
+    st.text(alphabet="qrstuvwxyz ", min_size=1, max_size=10),
+)
+
+
+@settings(max_examples=120, deadline=None)
+@given(_sentences, st.lists(_edit, min_size=1, max_size=8))
+def test_no_translation_is_ever_lost(page: list[str], edits: list[tuple[str, int, str]]) -> None:
+    """Every (msgid, msgstr) a translator made is still somewhere in the catalog after edits."""
+    catalog = merge(template(*page), None, locale="ja", memory={}, revision_date=DATE)
+    catalog = replace(
+        catalog,
+        messages=tuple(replace(m, msgstr=f"訳{i}") for i, m in enumerate(catalog.messages)),
+    )
+    made = {(m.msgid, m.msgstr) for m in catalog.messages}
+    history = list(page)
+    for kind, index, extra in edits:
+        position = index % len(page) if page else 0
+        if kind == "change" and page:
+            page[position] = page[position] + " " + extra.strip() or "y"
+        elif kind == "delete" and len(page) > 1:
+            page.pop(position)
+        elif kind == "insert":
+            page.insert(position, extra.strip() or "z")
+        elif kind == "move" and page:
+            page.append(page.pop(position))
+        elif kind == "restore":
+            page.insert(position, history[index % len(history)])
+        page = list(dict.fromkeys(page))
+        catalog = merge(template(*page), catalog, locale="ja", memory={}, revision_date=DATE)
+        catalog = parse_po(render_po(catalog), path="a.po")  # and through the file format
+    kept = {(m.msgid, m.msgstr) for m in catalog.messages}
+    assert made <= kept
+    for message in catalog.messages:  # and every active text is in the page
+        assert message.obsolete or message.msgid in page
