@@ -23,6 +23,8 @@ class Settings:
     #: Encoding assumed for a page that declares none and is not UTF-8 (None: refuse to guess).
     default_encoding: str | None = None
     project: str = "clinic-site"
+    #: Locales that `update` fills with pseudo-translations (accented, padded, in ⟦ ⟧).
+    pseudo_locales: tuple[str, ...] = ("qps",)
 
 
 _KEYS = {
@@ -36,6 +38,7 @@ _KEYS = {
     "base_url": str,
     "default_encoding": str,
     "project": str,
+    "pseudo_locales": tuple,
 }
 
 
@@ -70,7 +73,7 @@ def load_settings(pyproject: Path) -> Settings:
             raise PipelineError(
                 str(pyproject), None, f"[tool.pipeline] {key} has the wrong type"
             ) from None
-    for locale in values.get("target_locales", ()):
+    for locale in (*values.get("target_locales", ()), *values.get("pseudo_locales", ())):
         check_locale_code(locale, where=str(pyproject))
     return replace(Settings(), **values)
 
