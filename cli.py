@@ -85,7 +85,7 @@ def main() -> None:
 @common_options
 @click.option("--check", "--dry-run", "check", is_flag=True, help="Write nothing; exit 1 if stale.")
 def extract(settings: Settings, *, check: bool) -> None:
-    """Extract every translatable string of each page into <locales>/templates/*.pot."""
+    """Extract every translatable string of each page into <locales>/templates/LC_MESSAGES/*.pot."""
     changes = workflow.extract(settings, write=not check)
     report_changes(changes, check=check, what="templates")
 

@@ -26,9 +26,10 @@ __all__ = ["parse_po", "render_po", "wrap_po_string"]
 
 #: Class names in table order; the first six get special treatment in `_possible_breaks`.
 _CLASSES = (
-    "BK CR SP ZW CM ZWJ OP OPW CL CP QU GL NS EX SY IS PR PO NU AL HL ID IN HY BA BB B2 WJ "
-    "H2 H3 JL JV JT RI EB EM"
-).split()
+    "BK", "CR", "SP", "ZW", "CM", "ZWJ", "OP", "OPW", "CL", "CP", "QU", "GL", "NS", "EX", "SY",
+    "IS", "PR", "PO", "NU", "AL", "HL", "ID", "IN", "HY", "BA", "BB", "B2", "WJ", "H2", "H3",
+    "JL", "JV", "JT", "RI", "EB", "EM",
+)
 _BK, _CR, _SP, _ZW, _CM, _ZWJ = range(6)
 _AL, _HL, _HY, _BA = (_CLASSES.index(name) for name in ("AL", "HL", "HY", "BA"))
 
@@ -171,7 +172,9 @@ def _decode_runs(blob: bytes) -> tuple[tuple[int, ...], tuple[int, ...]]:
 
 _RUN_STARTS, _RUN_PROPS = _decode_runs(_UNICODE_RUNS)
 #: (class, width) for ASCII, the common case, without a bisect.
-_ASCII_PROPS = tuple(divmod(_RUN_PROPS[bisect.bisect_right(_RUN_STARTS, c) - 1], 3) for c in range(128))
+_ASCII_PROPS = tuple(
+    divmod(_RUN_PROPS[bisect.bisect_right(_RUN_STARTS, code) - 1], 3) for code in range(128)
+)
 _D, _I = ord("D"), ord("I")
 _PAIR_ROWS = tuple(row.encode("ascii") for row in _PAIRS)
 
@@ -321,10 +324,11 @@ def wrap_po_string(
 
 #: Format flags in the order gettext 0.21 writes them (`format_language` in message.c).
 _FORMATS = (
-    "c objc python python-brace java java-printf csharp javascript scheme lisp elisp librep ruby "
-    "sh awk lua object-pascal smalltalk qt qt-plural kde kde-kuit boost tcl perl perl-brace php "
-    "gcc-internal gfc-internal ycp"
-).split()
+    "c", "objc", "python", "python-brace", "java", "java-printf", "csharp", "javascript",
+    "scheme", "lisp", "elisp", "librep", "ruby", "sh", "awk", "lua", "object-pascal",
+    "smalltalk", "qt", "qt-plural", "kde", "kde-kuit", "boost", "tcl", "perl", "perl-brace",
+    "php", "gcc-internal", "gfc-internal", "ycp",
+)
 _FORMAT_RE = re.compile(r"(no-|possible-)?([a-z-]+)-format")
 _RANGE_RE = re.compile(r"range: (\d+)\.\.(\d+)")
 
@@ -656,7 +660,7 @@ class _Reader:
             raise self.error(line, f"syntax error: unexpected index after '{name}'")
         state = "msgstr[]" if index is not None else name
         if state not in _NEXT_KEYWORDS[entry.state]:
-            if entry.state in ("msgctxt", "msgid", "msgid_plural") and name in ("msgctxt", "msgid"):
+            if entry.state in ("msgid", "msgid_plural") and name in ("msgctxt", "msgid"):
                 raise self.error(entry.line, f"missing '{_MISSING[entry.state]}' section")
             if state == "msgstr[]" and entry.state == "msgid":
                 raise self.error(entry.line, "missing 'msgid_plural' section")

@@ -219,12 +219,16 @@ class _Element:
         return self.start.start if self.start else 0
 
     def extent_end(self) -> int:
-        if self.end is not None:
-            return self.end.end
-        if self.children:
-            last = self.children[-1]
-            return last.end if isinstance(last, Token) else last.extent_end()
-        return self.start.end if self.start else 0
+        """End of the element: its end tag, else its last descendant (a loop: trees run deep)."""
+        element = self
+        while element.end is None and element.children:
+            last = element.children[-1]
+            if isinstance(last, Token):
+                return last.end
+            element = last
+        if element.end is not None:
+            return element.end.end
+        return element.start.end if element.start else 0
 
 
 def _build_tree(tokens: list[Token]) -> _Element:
@@ -290,12 +294,20 @@ def _close(stack: list[_Element], token: Token) -> None:
 
 
 def _mark_inline(element: _Element) -> bool:
-    """Whether an element and all it holds may sit inside a segment (computed bottom-up)."""
-    inline = True
-    for child in element.children:
-        if isinstance(child, _Element) and not _mark_inline(child):
-            inline = False
-    element.inline_only = inline and element.name in INLINE_ELEMENTS
+    """Whether an element and all it holds may sit inside a segment (computed bottom-up).
+
+    Iterative, children before parents, so a page nested thousands deep cannot exhaust the stack.
+    """
+    order: list[_Element] = []
+    pending = [element]
+    while pending:
+        node = pending.pop()
+        order.append(node)
+        pending.extend(c for c in node.children if isinstance(c, _Element))
+    for node in reversed(order):  # every child comes after its parent in `order`
+        node.inline_only = node.name in INLINE_ELEMENTS and all(
+            c.inline_only for c in node.children if isinstance(c, _Element)
+        )
     return element.inline_only
 
 

@@ -34,11 +34,14 @@ from pipeline.extract import template_for_page
 from pipeline.html import decode_page
 from pipeline.model import Catalog, PipelineError
 from pipeline.pofile import parse_po, render_po
+from pipeline.pseudo import pseudo_catalog
 from pipeline.segments import PageSegments, segment_page
 from pipeline.site import SiteMap, site_edits
 from pipeline.status import CatalogStatus, catalog_status
 
-TEMPLATES_DIR = "templates"
+#: `<locales>/templates/LC_MESSAGES/<page>.pot`: where Weblate's layout detector looks for the
+#: template of `<locales>/*/LC_MESSAGES/<page>.po` (the language directory named `templates`).
+TEMPLATES_DIR = "templates/LC_MESSAGES"
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +117,8 @@ def update(settings: Settings, locales: tuple[str, ...], *, write: bool = True) 
             catalog = merge(
                 templates[page], old[page], locale=locale, memory=memory, revision_date=revision
             )
+            if locale in settings.pseudo_locales:
+                catalog = pseudo_catalog(catalog, locale=locale)
             rendered.append((catalog_path(settings, locale, page), render_po(catalog)))
     return _write_all(rendered, write=write)
 

@@ -43,14 +43,14 @@ HEADER = (
 
 # -- strategies --------------------------------------------------------------------------------
 
-WORDS = (
-    "the spinal canal stenosis is a narrowing of nerves <1>text</1> <2/> {name} %s 3.5 mm 10% "
-    "(see below) e.g., “quoted” — – … https://www.example-spine-clinic.jp/access/map?x=1&y=2 "
-    "脊柱管狭窄症は、 「腰部脊柱管狭窄症」 （ようぶ） です。 しびれ ー ぁ ッ ・ ！ ？ 、 。 "
-    "間欠性跛行 をご覧ください １２３ ＡＢＣ ① ※ 〜 々 ヶ 黄色靱帯 ｶﾀｶﾅ é ß Ω 😀"
-).split()
+WORDS = [
+    *"the spinal canal stenosis is a narrowing of nerves <1>text</1> <2/> {name} %s 3.5 mm".split(),
+    *"10% (see below) e.g., “quoted” — – … https://www.example-spine-clinic.jp/a?x=1&y=2".split(),
+    *"脊柱管狭窄症は、 「腰部脊柱管狭窄症」 （ようぶ） です。 しびれ ー ぁ ッ ・ ！ ？ 、 。".split(),
+    *"間欠性跛行 をご覧ください １２３ ＡＢＣ ① ※ 〜 々 ヶ 黄色靱帯 ｶﾀｶﾅ é ß Ω 😀".split(),
+]
 SPECIALS = ["\n", "\t", '"', "\\", " ", "  ", "\u3000", "\u00a0", "\u200b", 'say "hi"', "x\\y"]
-JAPANESE = "あいうえおかきくけこぁぃゃゅょっーアイウエオァィャュョッ漢字脊柱管狭窄症。、「」（）・！？"
+JAPANESE = "あいうえおかきくけこぁぃゃゅょっーアイウエオァィャュョッ漢字脊柱管。、「」（）・！？"
 ALPHABET = st.sampled_from(
     list("abcdefghij klmnop ABC 0123 .,;:!?-/()[]{}<>%$#&*+='\"\\\n\t\u3000\u00a0\u200b")
     + list(JAPANESE)
@@ -102,7 +102,9 @@ def messages(draw: st.DrawFn, *, checkable: bool = False) -> Message:
         translator_comments=tuple(draw(st.lists(one_line, max_size=2))),
         previous_msgctxt=draw(st.none() | texts) if previous is not None else None,
         previous_msgid=previous,
-        msgid_plural=draw(texts) if plural else None,
+        msgid_plural=(_same_newlines(msgid, draw(texts)) if checkable else draw(texts))
+        if plural
+        else None,
         msgstr_plural=tuple(msgstrs) if plural else (),
         obsolete=obsolete,
     )
@@ -158,9 +160,12 @@ def test_wrap_po_string_short_and_long() -> None:
 
 
 def test_japanese_is_measured_in_columns_and_breaks_by_kinsoku() -> None:
-    text = "腰部脊柱管狭窄症は、腰の部分で脊柱管が狭くなり、神経が圧迫されることで、脚に痛みが出ます。"
+    text = "腰部脊柱管狭窄症は、腰の部分で脊柱管が狭くなり、神経が圧迫されることで、"
+    text += "脚に痛みが出ます。"
     lines = wrap_po_string("msgstr", text)
-    assert lines[1] == '"腰部脊柱管狭窄症は、腰の部分で脊柱管が狭くなり、神経が圧迫されることで、脚に"'
+    assert lines[1] == (
+        '"腰部脊柱管狭窄症は、腰の部分で脊柱管が狭くなり、神経が圧迫されることで、脚に"'
+    )
     assert lines[2] == '"痛みが出ます。"'  # never a line that starts with 。
 
 
@@ -249,10 +254,11 @@ def test_parse_keeps_every_field() -> None:
     assert first.translator_comments == ("Check the term with the doctor.",)
     assert first.extracted_comments == ("p",)
     assert first.references == ("treatment.html:40",)
-    assert first.fuzzy and first.previous_msgid is not None and first.line == 14
+    assert first.fuzzy and first.previous_msgid is not None and first.line == 16
     assert (menu.previous_msgctxt, menu.previous_msgid, menu.msgctxt) == ("nav", "Home", "menu")
     assert gone.obsolete and gone.msgstr.startswith("当院")
-    assert hours.obsolete and hours.msgctxt == "hours" and hours.previous_msgid == "Old opening hours"
+    assert hours.obsolete and hours.msgctxt == "hours"
+    assert hours.previous_msgid == "Old opening hours"
 
 
 def test_parse_several_references_per_line_and_strings_per_keyword() -> None:
@@ -305,7 +311,6 @@ HEAD = 'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'  # li
         ('msgid "a"\nmsgid_plural "b"\n', 4, "missing 'msgstr[0]' section"),
         ('msgid "a"\nmsgstr "x"\nfoo\n', 6, "unknown keyword 'foo'"),
         ('msgid "a" x\nmsgstr "x"\n', 4, "syntax error"),
-        ('"x"\nmsgid "a"\nmsgstr ""\n', 4, "string without a keyword"),
         ('msgid "a"\n#~ msgstr "x"\n', 5, "inconsistent use of #~"),
         ('#| msgid "a"\n', 5, "'#|' comment without an entry"),
         ('#| msgctxt "a"\nmsgid "b"\nmsgstr ""\n', 4, "'#| msgctxt' without '#| msgid'"),
@@ -321,6 +326,12 @@ def test_parse_errors_name_the_line(body: str, line: int, message: str) -> None:
     assert message in caught.value.message
 
 
+def test_parse_rejects_a_string_before_any_keyword() -> None:
+    with pytest.raises(PipelineError, match="string without a keyword") as caught:
+        parse_po('# c\n"x"\nmsgid "a"\nmsgstr ""\n', path="ja.po")
+    assert caught.value.line == 2
+
+
 def test_parse_rejects_unknown_charset() -> None:
     text = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=NOPE-9\\n"\n'
     with pytest.raises(PipelineError, match="invalid charset 'NOPE-9'") as caught:
@@ -329,7 +340,8 @@ def test_parse_rejects_unknown_charset() -> None:
 
 
 def test_same_msgid_in_other_context_or_obsolete_is_no_duplicate() -> None:
-    text = 'msgid "a"\nmsgstr ""\n\nmsgctxt "c"\nmsgid "a"\nmsgstr ""\n\n#~ msgid "a"\n#~ msgstr "x"\n'
+    text = 'msgid "a"\nmsgstr ""\n\nmsgctxt "c"\nmsgid "a"\nmsgstr ""\n'
+    text += '\n#~ msgid "a"\n#~ msgstr "x"\n'
     assert len(parse_po(text, path="x.po").messages) == 3
 
 
