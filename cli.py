@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from functools import wraps
 from pathlib import Path
@@ -19,8 +20,12 @@ from pipeline import checks, files, workflow
 from pipeline import status as status_report
 from pipeline.config import Settings, check_locale_code, load_settings
 from pipeline.model import PipelineError
+from pipeline.serve import DEFAULT_HOST, DEFAULT_PORT, preview_server, server_url
+from pipeline.shard import Shard, parse_shard
 
 F = TypeVar("F", bound=Callable[..., Any])
+#: `build` shows a progress bar (on a terminal) from this many pages on.
+PROGRESS_MIN_PAGES = 2
 
 
 class BadInput(click.ClickException):
@@ -76,17 +81,56 @@ def report_changes(changes: list[workflow.FileChange], *, check: bool, what: str
         raise click.ClickException(f"{len(changed)} {what} out of date")
 
 
+@contextmanager
+def writing(settings: Settings, *, write: bool) -> Iterator[None]:
+    """One writing run at a time per catalog tree: a second waits, then fails with exit 2."""
+    if not write:
+        yield
+        return
+    with files.tree_lock(settings.locales):
+        yield
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Translate the clinic's HTML pages through gettext catalogs."""
 
 
+def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> Shard:
+    if value is None:
+        return workflow.WHOLE_SITE
+    try:
+        return parse_shard(value)
+    except PipelineError as error:
+        raise click.BadParameter(error.message) from None
+
+
+def shard_option(command: F) -> F:
+    return click.option(
+        "--shard",
+        callback=_shard,
+        metavar="K/N",
+        help="Only the K-th of N deterministic shares of the pages (for a CI matrix).",
+    )(command)
+
+
+def jobs_option(command: F) -> F:
+    return click.option(
+        "--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores)."
+    )(command)
+
+
 @main.command()
 @common_options
 @click.option("--check", "--dry-run", "check", is_flag=True, help="Write nothing; exit 1 if stale.")
-def extract(settings: Settings, *, check: bool) -> None:
+@jobs_option
+@shard_option
+def extract(settings: Settings, *, check: bool, jobs: int | None, shard: Shard) -> None:
     """Extract every translatable string of each page into <locales>/templates/LC_MESSAGES/*.pot."""
-    changes = workflow.extract(settings, write=not check)
+    with writing(settings, write=not check):
+        changes = workflow.extract(
+            settings, write=not check, jobs=jobs or os.cpu_count() or 1, shard=shard
+        )
     report_changes(changes, check=check, what="templates")
 
 
@@ -94,10 +138,22 @@ def extract(settings: Settings, *, check: bool) -> None:
 @common_options
 @locale_option
 @click.option("--check", "--dry-run", "check", is_flag=True, help="Write nothing; exit 1 if stale.")
-def update(settings: Settings, *, locale_codes: tuple[str, ...], check: bool) -> None:
+@jobs_option
+@shard_option
+def update(
+    settings: Settings,
+    *,
+    locale_codes: tuple[str, ...],
+    check: bool,
+    jobs: int | None,
+    shard: Shard,
+) -> None:
     """Merge the templates into each locale's catalogs, never losing a translation."""
     locales = chosen_locales(settings, locale_codes)
-    changes = workflow.update(settings, locales, write=not check)
+    with writing(settings, write=not check):
+        changes = workflow.update(
+            settings, locales, write=not check, jobs=jobs or os.cpu_count() or 1, shard=shard
+        )
     report_changes(changes, check=check, what="catalogs")
 
 
@@ -111,7 +167,9 @@ def update(settings: Settings, *, locale_codes: tuple[str, ...], check: bool) ->
     default="table",
     show_default=True,
 )
-@click.option("--html", "dashboard", type=click.Path(path_type=Path), help="Write a dashboard page.")
+@click.option(
+    "--html", "dashboard", type=click.Path(path_type=Path), help="Write a dashboard page."
+)
 @click.option("--output", type=click.Path(path_type=Path), help="Built site, for dashboard links.")
 def status(
     settings: Settings,
@@ -157,7 +215,9 @@ def check(
     output_format: str,
 ) -> None:
     """Check every translation; exit 1 on any problem, 2 on an unreadable catalog."""
-    report = workflow.check(settings, chosen_locales(settings, locale_codes), min_percent=min_percent)
+    report = workflow.check(
+        settings, chosen_locales(settings, locale_codes), min_percent=min_percent
+    )
     passed = not report.problems
     if output_format == "json":
         click.echo(checks.problems_to_json(report.problems, passed=passed))
@@ -168,7 +228,9 @@ def check(
         click.echo(checks.format_text(report.problems), err=True)
     count = len(report.problems)
     if output_format != "json":
-        click.echo(f"{count} problem{'s' * (count != 1)}" if count else "all checks passed", err=True)
+        click.echo(
+            f"{count} problem{'s' * (count != 1)}" if count else "all checks passed", err=True
+        )
     if report.unreadable:
         sys.exit(2)
     if not passed:
@@ -180,7 +242,8 @@ def check(
 @locale_option
 @click.option("--output", type=click.Path(path_type=Path), help="Output directory (site/).")
 @click.option("--min-percent", type=click.FloatRange(0, 100), help="Publish threshold in words.")
-@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
+@jobs_option
+@shard_option
 @click.option("-v", "--verbose", is_flag=True, help="List every file written.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
 def build(
@@ -190,6 +253,7 @@ def build(
     output: Path | None,
     min_percent: float | None,
     jobs: int | None,
+    shard: Shard,
     verbose: bool,
     quiet: bool,
 ) -> None:
@@ -197,12 +261,18 @@ def build(
     if output is not None:
         settings = replace(settings, output=output)
     locales = chosen_locales(settings, locale_codes)
-    report = workflow.build(
-        settings,
-        locales,
-        min_percent=settings.min_percent if min_percent is None else min_percent,
-        jobs=jobs or os.cpu_count() or 1,
-    )
+    with (
+        writing(settings, write=True),
+        progress_bar(len(files.find_pages(settings.source)), shown=not quiet) as tick,
+    ):
+        report = workflow.build(
+            settings,
+            locales,
+            min_percent=settings.min_percent if min_percent is None else min_percent,
+            jobs=jobs or os.cpu_count() or 1,
+            progress=tick,
+            shard=shard,
+        )
     for problem in report.problems:
         click.echo(f"{problem}", err=True)
     if verbose:
@@ -219,6 +289,43 @@ def build(
             f"pages: {len(report.written)} written, {len(report.unchanged)} unchanged, "
             f"{len(report.held_back)} held back; problems: {len(report.problems)}"
         )
+
+
+@contextmanager
+def progress_bar(pages: int, *, shown: bool) -> Iterator[Callable[[int], None] | None]:
+    """A bar on stderr while pages are built, only on a terminal and for more than a few."""
+    if not shown or pages < PROGRESS_MIN_PAGES or not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=pages, label="building", file=sys.stderr) as bar:
+        yield bar.update
+        bar.update(pages - bar.pos)
+
+
+@main.command()
+@common_options
+@click.option("--output", type=click.Path(path_type=Path), help="Built site (default: site/).")
+@click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True)
+@click.option("--bind", default=DEFAULT_HOST, show_default=True, help="Address to listen on.")
+@click.option("-v", "--verbose", is_flag=True, help="Log every request.")
+def serve(settings: Settings, *, output: Path | None, port: int, bind: str, verbose: bool) -> None:
+    """Preview the built site at http://127.0.0.1:PORT/ (Ctrl-C stops)."""
+    directory = settings.output if output is None else output
+    if not directory.is_dir():
+        raise click.UsageError(f"{directory}: no built site here; run `build` first")
+    try:
+        server = preview_server(
+            directory, source_locale=settings.source_locale, host=bind, port=port, verbose=verbose
+        )
+    except OSError as error:
+        raise click.UsageError(f"cannot listen on {bind}:{port}: {error.strerror}") from None
+    click.echo(f"serving {directory} at {server_url(server)}", err=False)
+    sys.stdout.flush()
+    with server:
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            click.echo("stopped", err=True)
 
 
 if __name__ == "__main__":

@@ -122,9 +122,7 @@ def _attribute_edit(segment: Segment, msgstr: str, newline: str) -> Edit:
     return Edit(segment.start, segment.end, (value,))
 
 
-def _segment_edit(
-    segment: Segment, msgstr: str, page: PageSegments, leaves: list[Edit]
-) -> Edit:
+def _segment_edit(segment: Segment, msgstr: str, page: PageSegments, leaves: list[Edit]) -> Edit:
     numbers = frozenset(p.number for p in segment.placeholders)
     by_number = {p.number: p for p in segment.placeholders}
     pieces: list[str | Span] = []
@@ -133,15 +131,21 @@ def _segment_edit(
             pieces.append(escape_text(part, page.page.newline))
             continue
         placeholder = by_number[part.number]
-        start, end = _tag_span(part, placeholder.open_start, placeholder.open_end,
-                               placeholder.close_start, placeholder.close_end)
+        start, end = _tag_span(
+            part,
+            placeholder.open_start,
+            placeholder.open_end,
+            placeholder.close_start,
+            placeholder.close_end,
+        )
         if start < end:
             pieces.extend(_copy(start, end, leaves))
     return Edit(segment.start, segment.end, tuple(pieces))
 
 
-def _tag_span(tag: Tag, open_start: int, open_end: int, close_start: int, close_end: int
-              ) -> tuple[int, int]:
+def _tag_span(
+    tag: Tag, open_start: int, open_end: int, close_start: int, close_end: int
+) -> tuple[int, int]:
     if tag.kind == "close":
         return (close_start, close_end) if close_start >= 0 else (0, 0)
     return open_start, open_end

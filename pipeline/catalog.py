@@ -45,7 +45,8 @@ def merge(
         for entry in template.messages
     )
     gone = tuple(
-        replace(m, obsolete=True, references=(), line=0)
+        # As msgmerge does: the source's comments and references go with the source text.
+        replace(m, obsolete=True, references=(), extracted_comments=(), line=0)
         for m in old_messages
         if m.key not in template_keys
     )
@@ -88,7 +89,8 @@ def _merge_one(
         msgstr=similar.msgstr,
         flags=_with_fuzzy(similar.flags),
         translator_comments=similar.translator_comments,
-        previous_msgid=similar.previous_msgid if similar.fuzzy and similar.previous_msgid
+        previous_msgid=similar.previous_msgid
+        if similar.fuzzy and similar.previous_msgid
         else similar.msgid,
         previous_msgctxt=similar.msgctxt,
     )

@@ -25,16 +25,22 @@ def template_for_page(
 ) -> Catalog:
     """The page's messages; a text used twice is one entry with both references."""
     entries: dict[tuple[str | None, str], Message] = {}
+    # References and comments of repeated texts, gathered first: merging them one repetition at
+    # a time would copy ever longer tuples (quadratic on a page that repeats a text thousands
+    # of times).
+    references: dict[tuple[str | None, str], dict[str, None]] = {}
+    comments: dict[tuple[str | None, str], dict[str, None]] = {}
     for segment in page.segments:
         message = _message(segment, page_path)
-        known = entries.get(message.key)
-        if known is None:
+        if message.key not in entries:
             entries[message.key] = message
-            continue
-        entries[message.key] = replace(
-            known,
-            references=_unique(known.references + message.references),
-            extracted_comments=_unique(known.extracted_comments + message.extracted_comments),
+            references[message.key] = {}
+            comments[message.key] = {}
+        references[message.key].update(dict.fromkeys(message.references))
+        comments[message.key].update(dict.fromkeys(message.extracted_comments))
+    for key, message in entries.items():
+        entries[key] = replace(
+            message, references=tuple(references[key]), extracted_comments=tuple(comments[key])
         )
     header = (
         ("Project-Id-Version", project),
@@ -56,7 +62,3 @@ def _message(segment: Segment, page_path: str) -> Message:
         references=(f"{page_path}:{segment.line}",),
         extracted_comments=segment.comments,
     )
-
-
-def _unique(items: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(items))

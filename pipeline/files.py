@@ -15,6 +15,9 @@ from pipeline.model import PipelineError
 
 PAGE_SUFFIXES = (".html", ".htm")
 LOCK_NAME = ".pipeline.lock"
+#: Larger pages are refused (exit 2) rather than parsed: a 50 MB page takes minutes and
+#: gigabytes of memory, and no page of a clinic's site comes near this.
+MAX_PAGE_BYTES = 16 * 1024 * 1024
 
 
 def _source_files(source: Path) -> list[str]:
@@ -73,8 +76,13 @@ def inside(root: Path, relative: str) -> Path:
     return path
 
 
-def read_bytes(path: Path) -> bytes:
+def read_bytes(path: Path, *, limit: int | None = None) -> bytes:
+    """The file's bytes; with `limit`, a larger file is refused before it is read."""
     try:
+        if limit is not None and (size := path.stat().st_size) > limit:
+            raise PipelineError(
+                str(path), None, f"file too large: {size:,} bytes, the limit is {limit:,}"
+            )
         return path.read_bytes()
     except OSError as error:
         raise PipelineError(str(path), None, f"cannot read: {error.strerror}") from None
@@ -122,9 +130,14 @@ def remove(path: Path) -> bool:
 @contextlib.contextmanager
 def tree_lock(directory: Path, *, wait_seconds: float = 30.0) -> Iterator[None]:
     """One writer at a time per tree: a second run waits, then fails with a clear message."""
-    directory.mkdir(parents=True, exist_ok=True)
     lock_path = directory / LOCK_NAME
-    with open(lock_path, "a+b") as handle:
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        # O_NOFOLLOW: a planted symbolic link must not make us create or open a file elsewhere.
+        descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    except OSError as error:
+        raise PipelineError(str(lock_path), None, f"cannot lock: {error.strerror}") from None
+    with os.fdopen(descriptor, "r+b") as handle:
         deadline = time.monotonic() + wait_seconds
         while True:
             try:

@@ -29,6 +29,10 @@ class PipelineError(Exception):
         where = f"{self.path}:{self.line}" if self.line else self.path
         return f"{where}: {self.message}"
 
+    def __reduce__(self) -> tuple[type[PipelineError], tuple[str, int | None, str]]:
+        """Picklable, so an error in a `--jobs` worker process reaches the CLI intact."""
+        return (type(self), (self.path, self.line, self.message))
+
 
 @dataclass(frozen=True, slots=True)
 class Message:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import bisect
 import codecs
+import gettext
+import itertools
 import re
 import zlib
 from collections.abc import Iterator, Sequence
@@ -26,9 +28,42 @@ __all__ = ["parse_po", "render_po", "wrap_po_string"]
 
 #: Class names in table order; the first six get special treatment in `_possible_breaks`.
 _CLASSES = (
-    "BK", "CR", "SP", "ZW", "CM", "ZWJ", "OP", "OPW", "CL", "CP", "QU", "GL", "NS", "EX", "SY",
-    "IS", "PR", "PO", "NU", "AL", "HL", "ID", "IN", "HY", "BA", "BB", "B2", "WJ", "H2", "H3",
-    "JL", "JV", "JT", "RI", "EB", "EM",
+    "BK",
+    "CR",
+    "SP",
+    "ZW",
+    "CM",
+    "ZWJ",
+    "OP",
+    "OPW",
+    "CL",
+    "CP",
+    "QU",
+    "GL",
+    "NS",
+    "EX",
+    "SY",
+    "IS",
+    "PR",
+    "PO",
+    "NU",
+    "AL",
+    "HL",
+    "ID",
+    "IN",
+    "HY",
+    "BA",
+    "BB",
+    "B2",
+    "WJ",
+    "H2",
+    "H3",
+    "JL",
+    "JV",
+    "JT",
+    "RI",
+    "EB",
+    "EM",
 )
 _BK, _CR, _SP, _ZW, _CM, _ZWJ = range(6)
 _AL, _HL, _HY, _BA = (_CLASSES.index(name) for name in ("AL", "HL", "HY", "BA"))
@@ -187,10 +222,11 @@ def _char_props(char: str) -> tuple[int, int]:
     return divmod(_RUN_PROPS[bisect.bisect_right(_RUN_STARTS, code) - 1], 3)
 
 
-_NO_BREAK, _BREAK, _MANDATORY = 1, 2, 3
+#: libunistring's UC_BREAK_* values; CR before LF is a mandatory break of its own kind.
+_NO_BREAK, _BREAK, _MANDATORY, _CR_BEFORE_LF = 1, 2, 3, 5
 
 
-def _possible_breaks(classes: Sequence[int]) -> list[int]:
+def _possible_breaks(text: str, classes: Sequence[int]) -> list[int]:
     """Break opportunity before each character, as libunistring 1.0's u32_possible_linebreaks."""
     result = [_NO_BREAK] * len(classes)
     last = _BK  # class of the last character that is neither a space nor attached to another
@@ -201,7 +237,8 @@ def _possible_breaks(classes: Sequence[int]) -> list[int]:
         hebrew_hyphen = previous == _HL and prop in (_HY, _BA)  # UAX #14 LB21a
         previous = prop
         if prop in (_BK, _CR):
-            result[index] = _MANDATORY
+            crlf = prop == _CR and text[index + 1 : index + 2] == "\n"
+            result[index] = _CR_BEFORE_LF if crlf else _MANDATORY
             last, after_space, after_zwj = _BK, False, False
             continue
         if prop == _SP:
@@ -240,14 +277,10 @@ def _width_breaks(
     last_column = start_column
     piece_width = 0
     for index, kind in enumerate(breaks):
-        if (
-            kind != _NO_BREAK
-            and last_break is not None
-            and last_column + piece_width > width
-        ):
+        if kind != _NO_BREAK and last_break is not None and last_column + piece_width > width:
             chosen[last_break] = True
             last_column = 0
-        if kind == _MANDATORY:
+        if kind in (_MANDATORY, _CR_BEFORE_LF):
             last_break, last_column, piece_width = None, 0, 0
             continue
         if kind == _BREAK:
@@ -284,50 +317,79 @@ def wrap_po_string(
     portions = _PORTION_RE.findall(value) or [""]
     lines: list[str] = []
     first_line = True
-    after_break = len(prefix) + 1
-    page = (width if wrap else _NO_WRAP_WIDTH) - 1 - after_break
+    # Columns count from the first character after the opening quote of a continuation line.
+    page = (width if wrap else _NO_WRAP_WIDTH) - len(prefix) - 2
     for number, portion in enumerate(portions):
         escaped = portion.translate(_ESCAPE_TABLE)
-        props = [_char_props(char) for char in escaped]
-        breaks = _possible_breaks([prop for prop, _ in props])
-        widths = [char_width for _, char_width in props]
-        # An escape sequence is one unit; never break before the final `\n`.
-        index = 0
-        for char in portion:
-            if char in _ESCAPES:
-                breaks[index + 1] = _NO_BREAK
-                index += 2
-            else:
-                index += 1
-        if portion.endswith("\n"):
-            breaks[-2] = _NO_BREAK
-        start = len(prefix) + len(keyword) + 2 - after_break
-        chosen = _width_breaks(widths, breaks, page, start)
-        if first_line and escaped and (number + 1 < len(portions) or start > page or any(chosen)):
+        start = len(keyword) + 1 if first_line else 0
+        cuts = _cuts(portion, escaped, page, start)
+        if first_line and escaped and (number + 1 < len(portions) or start > page or cuts):
             lines.append(f'{prefix}{keyword} ""')
             first_line = False
-        if not first_line:
-            start = len(prefix) + 1 - after_break
-            chosen = _width_breaks(widths, breaks, page, start)
-        line = [prefix, f"{keyword} " if first_line else "", '"']
-        for char, cut in zip(escaped, chosen, strict=True):
-            if cut:
-                line.append('"')
-                lines.append("".join(line))
-                line = [prefix, '"']
-            line.append(char)
-        line.append('"')
-        lines.append("".join(line))
+            cuts = _cuts(portion, escaped, page, 0)
+        bounds = [0, *cuts, len(escaped)]
+        pieces = [escaped[begin:end] for begin, end in itertools.pairwise(bounds)]
+        lines.extend(f'{prefix}"{piece}"' for piece in pieces)
+        if first_line:
+            lines[-len(pieces)] = f'{prefix}{keyword} "{pieces[0]}"'
         first_line = False
     return lines
 
 
+def _cuts(portion: str, escaped: str, page: int, start: int) -> list[int]:
+    """Indices of `escaped` (the portion with escape sequences) where a new line starts."""
+    if escaped.isascii() and start + len(escaped) <= page:
+        return []  # fits: no piece can overflow
+    props = [_char_props(char) for char in escaped]
+    if start + sum(width for _, width in props) <= page:
+        return []
+    breaks = _possible_breaks(escaped, [prop for prop, _ in props])
+    # An escape sequence is one unit; never break before the final `\n`.
+    index = 0
+    for char in portion:
+        if char in _ESCAPES:
+            breaks[index + 1] = _NO_BREAK
+            index += 2
+        else:
+            index += 1
+    if portion.endswith("\n"):
+        breaks[-2] = _NO_BREAK
+    chosen = _width_breaks([width for _, width in props], breaks, page, start)
+    return [index for index, cut in enumerate(chosen) if cut]
+
+
 #: Format flags in the order gettext 0.21 writes them (`format_language` in message.c).
 _FORMATS = (
-    "c", "objc", "python", "python-brace", "java", "java-printf", "csharp", "javascript",
-    "scheme", "lisp", "elisp", "librep", "ruby", "sh", "awk", "lua", "object-pascal",
-    "smalltalk", "qt", "qt-plural", "kde", "kde-kuit", "boost", "tcl", "perl", "perl-brace",
-    "php", "gcc-internal", "gfc-internal", "ycp",
+    "c",
+    "objc",
+    "python",
+    "python-brace",
+    "java",
+    "java-printf",
+    "csharp",
+    "javascript",
+    "scheme",
+    "lisp",
+    "elisp",
+    "librep",
+    "ruby",
+    "sh",
+    "awk",
+    "lua",
+    "object-pascal",
+    "smalltalk",
+    "qt",
+    "qt-plural",
+    "kde",
+    "kde-kuit",
+    "boost",
+    "tcl",
+    "perl",
+    "perl-brace",
+    "php",
+    "gcc-internal",
+    "gfc-internal",
+    "ycp",
 )
 _FORMAT_RE = re.compile(r"(no-|possible-)?([a-z-]+)-format")
 _RANGE_RE = re.compile(r"range: (\d+)\.\.(\d+)")
@@ -427,9 +489,7 @@ def _entry_lines(message: Message, width: int) -> Iterator[str]:
         )
     yield from wrap_po_string("msgid", message.msgid, prefix=obsolete, width=width, wrap=wrap)
     if message.msgid_plural is None:
-        yield from wrap_po_string(
-            "msgstr", message.msgstr, prefix=obsolete, width=width, wrap=wrap
-        )
+        yield from wrap_po_string("msgstr", message.msgstr, prefix=obsolete, width=width, wrap=wrap)
         return
     yield from wrap_po_string(
         "msgid_plural", message.msgid_plural or "", prefix=obsolete, width=width, wrap=wrap
@@ -458,9 +518,7 @@ def render_po(catalog: Catalog, *, width: int = 79) -> str:
     entries.extend(_entry_lines(m, width) for m in catalog.messages if not m.obsolete)
     # msgcat drops obsolete entries without a translation: there is nothing to keep.
     entries.extend(
-        _entry_lines(m, width)
-        for m in catalog.messages
-        if m.obsolete and _first_msgstr(m)
+        _entry_lines(m, width) for m in catalog.messages if m.obsolete and _first_msgstr(m)
     )
     return "\n".join("".join(line + "\n" for line in lines) for lines in entries)
 
@@ -735,7 +793,31 @@ def _header(message: Message, path: str) -> Catalog:
             raise PipelineError(
                 path, message.line, f"invalid charset {charset[1]!r} in header"
             ) from None
+    plural_forms = catalog.header_value("Plural-Forms")
+    if plural_forms is not None:
+        _check_plural_forms(plural_forms, path, message.line)
     return catalog
+
+
+_PLURAL_FORMS_RE = re.compile(r"\s*nplurals\s*=\s*(\d+)\s*;\s*plural\s*=\s*([^;]*?)\s*;?\s*")
+
+
+def _check_plural_forms(value: str, path: str, line: int) -> None:
+    """Reject what msgfmt rejects: a Plural-Forms header that is not `nplurals=N; plural=EXPR;`
+    with N ≥ 1 and EXPR a C expression in n. A template's `INTEGER`/`EXPRESSION` is allowed."""
+    if "INTEGER" in value or "EXPRESSION" in value:
+        return
+    match = _PLURAL_FORMS_RE.fullmatch(value)
+    if match is None or int(match[1]) < 1:
+        raise PipelineError(
+            path, line, f"invalid Plural-Forms {value!r}: expected 'nplurals=N; plural=EXPR;'"
+        )
+    try:
+        gettext.c2py(match[2])
+    except (ValueError, RecursionError):
+        raise PipelineError(
+            path, line, f"invalid plural expression {match[2]!r} in Plural-Forms"
+        ) from None
 
 
 def parse_po(text: str, *, path: str) -> Catalog:

@@ -9,12 +9,14 @@ source spans it came from; the build stage splices translations back into exactl
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from html import unescape
 from typing import Literal
 
 from pipeline.html import (
+    HTML_SPACE,
     Attribute,
     SourcePage,
     Token,
@@ -213,6 +215,9 @@ class _Element:
     end: Token | None = None
     children: list[_Element | Token] = field(default_factory=list)
     inline_only: bool = True
+    #: Where the element's extent ends: itself when it has an end tag or no content, else the
+    #: tail of its last child (set bottom-up by `_mark_inline`, so deep trees stay linear).
+    tail: _Element | Token | None = None
 
     @property
     def extent_start(self) -> int:
@@ -220,7 +225,9 @@ class _Element:
 
     def extent_end(self) -> int:
         """End of the element: its end tag, else its last descendant (a loop: trees run deep)."""
-        element = self
+        element = self.tail if self.tail is not None else self
+        if isinstance(element, Token):
+            return element.end
         while element.end is None and element.children:
             last = element.children[-1]
             if isinstance(last, Token):
@@ -231,70 +238,107 @@ class _Element:
         return element.start.end if element.start else 0
 
 
+class _OpenElements:
+    """The stack of open elements, counting them by name.
+
+    The counts answer "is a <p> open at all?" in one look-up, so the searches below only walk
+    the stack when they can succeed: a page nested thousands deep stays linear, not quadratic.
+    """
+
+    __slots__ = ("counts", "items")
+
+    def __init__(self, root: _Element) -> None:
+        self.items = [root]
+        self.counts: Counter[str] = Counter()
+
+    @property
+    def top(self) -> _Element:
+        return self.items[-1]
+
+    def push(self, element: _Element) -> None:
+        self.items.append(element)
+        self.counts[element.name] += 1
+
+    def truncate(self, index: int) -> None:
+        """Close the element at `index` and every element above it."""
+        for element in self.items[index:]:
+            self.counts[element.name] -= 1
+        del self.items[index:]
+
+    def any_open(self, names: frozenset[str]) -> bool:
+        return any(self.counts[name] for name in names)
+
+
 def _build_tree(tokens: list[Token]) -> _Element:
     root = _Element("#root", None)
-    stack = [root]
-    foreign = 0
+    stack = _OpenElements(root)
     for token in tokens:
         if token.kind != "start":
             if token.kind == "end":
                 _close(stack, token)
-                if token.name in ("svg", "math"):
-                    foreign = sum(1 for e in stack if e.name in ("svg", "math"))
             else:
-                stack[-1].children.append(token)
+                stack.top.children.append(token)
             continue
         name = token.name
-        if name in ("html", "head", "body") and any(e.name == name for e in stack):
-            stack[-1].children.append(token)
+        if name in ("html", "head", "body") and stack.counts[name]:
+            stack.top.children.append(token)
             continue
+        foreign = stack.any_open(_FOREIGN_ROOTS)
         if not foreign:
             _close_implied(stack, name)
         element = _Element(name, token)
-        stack[-1].children.append(element)
+        stack.top.children.append(element)
         if name in VOID_ELEMENTS or (foreign and token.self_closing):
             continue
-        stack.append(element)
-        if name in ("svg", "math"):
-            foreign += 1
+        stack.push(element)
     return root
 
 
-def _close_implied(stack: list[_Element], name: str) -> None:
-    current = stack[-1].name
+_FOREIGN_ROOTS = frozenset({"svg", "math"})
+
+
+def _close_implied(stack: _OpenElements, name: str) -> None:
+    current = stack.top.name
     if name in P_CLOSERS:
         _pop_through(stack, frozenset({"p"}), frozenset())
     if name in HEADINGS and current in HEADINGS:
-        stack.pop()
+        stack.truncate(len(stack.items) - 1)
     closes = _IMPLIED_CLOSE.get(name)
     if closes:
         _pop_through(stack, closes, _IMPLIED_STOP.get(name, frozenset()))
 
 
-def _pop_through(stack: list[_Element], names: frozenset[str], stop: frozenset[str]) -> None:
-    for index in range(len(stack) - 1, 0, -1):
-        element_name = stack[index].name
+def _pop_through(stack: _OpenElements, names: frozenset[str], stop: frozenset[str]) -> None:
+    if not stack.any_open(names):
+        return
+    items = stack.items
+    for index in range(len(items) - 1, 0, -1):
+        element_name = items[index].name
         if element_name in names:
-            del stack[index:]
+            stack.truncate(index)
             return
         if element_name in SCOPE_BOUNDARIES or element_name in stop:
             return
 
 
-def _close(stack: list[_Element], token: Token) -> None:
-    for index in range(len(stack) - 1, 0, -1):
-        element = stack[index]
-        if element.name == token.name:
-            element.end = token
-            del stack[index:]
-            return
-        if element.name in SCOPE_BOUNDARIES and token.name not in SCOPE_BOUNDARIES:
-            break
-    stack[-1].children.append(token)  # a stray end tag: kept as markup
+def _close(stack: _OpenElements, token: Token) -> None:
+    items = stack.items
+    if stack.counts[token.name]:
+        for index in range(len(items) - 1, 0, -1):
+            element = items[index]
+            if element.name == token.name:
+                element.end = token
+                stack.truncate(index)
+                return
+            if element.name in SCOPE_BOUNDARIES and token.name not in SCOPE_BOUNDARIES:
+                break
+    stack.top.children.append(token)  # a stray end tag: kept as markup
 
 
 def _mark_inline(element: _Element) -> bool:
     """Whether an element and all it holds may sit inside a segment (computed bottom-up).
+
+    Sets each element's `tail` on the way.
 
     Iterative, children before parents, so a page nested thousands deep cannot exhaust the stack.
     """
@@ -308,6 +352,11 @@ def _mark_inline(element: _Element) -> bool:
         node.inline_only = node.name in INLINE_ELEMENTS and all(
             c.inline_only for c in node.children if isinstance(c, _Element)
         )
+        last = node.children[-1] if node.children else None
+        if node.end is not None or last is None:
+            node.tail = node
+        else:
+            node.tail = last if isinstance(last, Token) else last.tail
     return element.inline_only
 
 
@@ -334,9 +383,27 @@ def _translate_flag(token: Token | None) -> bool | None:
 def _is_opaque(element: _Element) -> bool:
     if element.name in OPAQUE_ELEMENTS or _translate_flag(element.start) is False:
         return True
-    return element.name == "time" and element.start is not None and bool(
-        element.start.attribute("datetime")
+    return (
+        element.name == "time"
+        and element.start is not None
+        and bool(element.start.attribute("datetime"))
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """Work the segmenter has yet to do: an element's content, a block, an inline run or a title.
+
+    Nested blocks go on a list of steps instead of the call stack, so any depth of nesting works.
+    """
+
+    kind: Literal["content", "block", "run", "rcdata"]
+    #: The element itself (content, block), the parent of the run, or the title (rcdata).
+    element: _Element
+    translatable: bool
+    context: str | None
+    #: The run's nodes, or the title's raw text token.
+    nodes: tuple[_Element | Token, ...] = ()
 
 
 class _Segmenter:
@@ -354,42 +421,68 @@ class _Segmenter:
     # block level
 
     def container(self, element: _Element, translatable: bool, context: str | None) -> None:
+        """Segment an element's content, taking the steps in document order."""
+        pending = [_Step("content", element, translatable, context)]
+        while pending:
+            step = pending.pop()
+            if step.kind == "run":
+                self.run(list(step.nodes), step.element, step.translatable, step.context)
+            elif step.kind == "rcdata":
+                token = step.nodes[0]
+                assert isinstance(token, Token)
+                self.rcdata(token, step.element, step.context)
+            elif step.kind == "block":
+                pending.extend(reversed(self.block(step.element, step.translatable, step.context)))
+            else:
+                pending.extend(
+                    reversed(self.content(step.element, step.translatable, step.context))
+                )
+
+    def content(self, element: _Element, translatable: bool, context: str | None) -> list[_Step]:
+        """The steps for an element's children: inline runs, nested blocks and a title's text."""
         if element.start is not None:
             self._note_landmarks(element)
         if element.name in OPAQUE_ELEMENTS:
-            return
+            return []
+        steps: list[_Step] = []
         run: list[_Element | Token] = []
         for child in element.children:
             if self._is_inline(child):
                 run.append(child)
                 continue
-            self.run(run, element, translatable, context)
+            if run:
+                steps.append(_Step("run", element, translatable, context, tuple(run)))
             run = []
             if isinstance(child, _Element):
-                self.block(child, translatable, context)
+                steps.append(_Step("block", child, translatable, context))
             elif child.kind == "rawtext" and element.name == "title" and translatable:
-                self.rcdata(child, element, context)
-        self.run(run, element, translatable, context)
+                steps.append(_Step("rcdata", element, translatable, context, (child,)))
+        if run:
+            steps.append(_Step("run", element, translatable, context, tuple(run)))
+        return steps
 
-    def block(self, element: _Element, translatable: bool, context: str | None) -> None:
+    def block(self, element: _Element, translatable: bool, context: str | None) -> list[_Step]:
+        """A block's attributes now; the steps for its content."""
         if element.start is not None and element.start.has_attribute(SWITCHER_ATTRIBUTE):
             self._note_landmarks(element)  # its content is the build's to write
-            return
+            return []
         flag = _translate_flag(element.start)
         translatable = translatable if flag is None else flag
         context = self._context(element, context)
         if translatable and element.start is not None:
             self.attributes(element, context)
-        self.container(element, translatable, context)
+        return [_Step("content", element, translatable, context)]
 
     def _is_inline(self, node: _Element | Token) -> bool:
         if isinstance(node, Token):
             return node.kind != "rawtext"
         if node.name in INLINE_VOID_ELEMENTS or node.inline_only:
             return True
-        return node.name in INLINE_OPAQUE_ELEMENTS or (
-            node.name in INLINE_ELEMENTS and _translate_flag(node.start) is False
-        ) or (node.name == "time" and _is_opaque(node))
+        return (
+            node.name in INLINE_OPAQUE_ELEMENTS
+            or (node.name in INLINE_ELEMENTS and _translate_flag(node.start) is False)
+            or (node.name == "time" and _is_opaque(node))
+        )
 
     def _note_landmarks(self, element: _Element) -> None:
         assert element.start is not None
@@ -402,8 +495,10 @@ class _Segmenter:
             self.switchers.append((element.start.end, end))
         if element.name == "time":
             value = element.start.attribute("datetime")
-            if value and element.end is not None and not any(
-                isinstance(c, _Element) for c in element.children
+            if (
+                value
+                and element.end is not None
+                and not any(isinstance(c, _Element) for c in element.children)
             ):
                 self.dates.append(DateText(element.start.end, element.end.start, value))
 
@@ -464,17 +559,22 @@ class _Segmenter:
         )
 
     def _inline_details(self, element: _Element, translatable: bool, context: str | None) -> None:
-        flag = _translate_flag(element.start)
-        translatable = translatable if flag is None else flag
-        if element.start is not None:
-            self._note_landmarks(element)
-        if _is_opaque(element) or not translatable:
-            return
-        context = self._context(element, context)
-        self.attributes(element, context)
-        for child in element.children:
-            if isinstance(child, _Element):
-                self._inline_details(child, translatable, context)
+        pending = [(element, translatable, context)]
+        while pending:  # depth first, in document order, without recursion
+            node, inherited, node_context = pending.pop()
+            flag = _translate_flag(node.start)
+            node_translatable = inherited if flag is None else flag
+            if node.start is not None:
+                self._note_landmarks(node)
+            if _is_opaque(node) or not node_translatable:
+                continue
+            node_context = self._context(node, node_context)
+            self.attributes(node, node_context)
+            pending.extend(
+                (child, node_translatable, node_context)
+                for child in reversed(node.children)
+                if isinstance(child, _Element)
+            )
 
     def _trim(self, nodes: list[_Element | Token]) -> tuple[list[_Element | Token], int, int]:
         """Drop white space, comments and line breaks at the edges; return the span left."""
@@ -492,7 +592,7 @@ class _Segmenter:
         if isinstance(node, _Element):
             return node.name in EDGE_ELEMENTS
         if node.kind == "text":
-            return not self.text[node.start : node.end].strip(" \t\n\f\r")
+            return not self.text[node.start : node.end].strip(HTML_SPACE)
         return node.kind in ("comment", "other", "end")
 
     def _start_of(self, node: _Element | Token) -> int:
@@ -500,27 +600,31 @@ class _Segmenter:
             return node.extent_start
         if node.kind == "text":
             chunk = self.text[node.start : node.end]
-            return node.start + len(chunk) - len(chunk.lstrip(" \t\n\f\r"))
+            return node.start + len(chunk) - len(chunk.lstrip(HTML_SPACE))
         return node.start
 
     def _end_of(self, node: _Element | Token) -> int:
+        # implied end: trim trailing space inside
+        if isinstance(node, _Element) and node.tail is not None:
+            node = node.tail
+        while isinstance(node, _Element) and node.end is None and node.children:
+            node = node.children[-1]
         if isinstance(node, _Element):
-            if node.end is None and node.children:  # implied end: trim trailing space inside
-                return self._end_of(node.children[-1])
             return node.extent_end()
         if node.kind == "text":
             chunk = self.text[node.start : node.end]
-            return node.start + len(chunk.rstrip(" \t\n\f\r"))
+            return node.start + len(chunk.rstrip(HTML_SPACE))
         return node.end
 
     def _has_letters(self, nodes: list[_Element | Token]) -> bool:
-        for node in nodes:
+        pending = list(reversed(nodes))
+        while pending:
+            node = pending.pop()
             if isinstance(node, Token):
                 if node.kind == "text" and _LETTER_RE.search(self._decoded(node)):
                     return True
             elif not _is_opaque(node) and node.name not in VOID_ELEMENTS:
-                if self._has_letters(node.children):
-                    return True
+                pending.extend(reversed(node.children))
         return False
 
     def _decoded(self, token: Token) -> str:
@@ -533,7 +637,12 @@ class _Segmenter:
         placeholders: list[Placeholder],
         numbers: Iterator[int],
     ) -> None:
-        for node in nodes:
+        pending: list[_Element | Token | str] = list(reversed(nodes))
+        while pending:  # a str is a closing placeholder, due once the element's children are out
+            node = pending.pop()
+            if isinstance(node, str):
+                pieces.append(node)
+                continue
             if isinstance(node, Token):
                 if node.kind == "text":
                     pieces.append(self._decoded(node))
@@ -564,8 +673,8 @@ class _Segmenter:
                 )
             )
             pieces.append(f"<{number}>")
-            self._render(node.children, pieces, placeholders, numbers)
-            pieces.append(f"</{number}>")
+            pending.append(f"</{number}>")
+            pending.extend(reversed(node.children))
 
     # attributes and escapable raw text
 
@@ -580,12 +689,15 @@ class _Segmenter:
                 role = f"<{token.name} {attribute.name}>"
                 if token.name == "meta":
                     role = f"<meta {_meta_key(token)}> content"
+                raw = self.text[attribute.value_start : attribute.value_end]
+                start = attribute.value_start + len(raw) - len(raw.lstrip(HTML_SPACE))
+                end = attribute.value_start + len(raw.rstrip(HTML_SPACE))
                 self.segments.append(
                     Segment(
                         "attribute",
-                        attribute.value_start,
-                        attribute.value_end,
-                        self.page.line_of(attribute.value_start),
+                        start,
+                        end,
+                        self.page.line_of(start),
                         clean_text(msgid),
                         context,
                         (role,),
@@ -611,8 +723,8 @@ class _Segmenter:
         msgid = normalize_space(self._decoded(token))
         if not _LETTER_RE.search(msgid):
             return
-        start = token.start + len(raw) - len(raw.lstrip(" \t\n\f\r"))
-        end = token.start + len(raw.rstrip(" \t\n\f\r"))
+        start = token.start + len(raw) - len(raw.lstrip(HTML_SPACE))
+        end = token.start + len(raw.rstrip(HTML_SPACE))
         self.segments.append(
             Segment(
                 "rcdata",

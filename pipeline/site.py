@@ -118,9 +118,7 @@ def _alternate_link(hreflang: str, url: str) -> str:
     return f'<link rel="alternate" hreflang="{hreflang}" href="{escape_attribute(url, chr(34))}">'
 
 
-def _switcher_edits(
-    page: PageSegments, *, path: str, locale: str, site: SiteMap
-) -> list[Edit]:
+def _switcher_edits(page: PageSegments, *, path: str, locale: str, site: SiteMap) -> list[Edit]:
     """Fill each `data-i18n-switcher` element with links to the page's other versions."""
     if not page.switchers:
         return []

@@ -6,6 +6,7 @@ that knows where files live. `cli.py` only parses options, calls one function he
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import os
@@ -13,11 +14,11 @@ import re
 import shutil
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from pipeline import files
 from pipeline.build import assemble, translate_page
@@ -29,19 +30,23 @@ from pipeline.checks import (
     parse_glossary_csv,
     parse_glossary_tbx,
 )
+from pipeline.checks.origin import check_origin
 from pipeline.config import Settings
 from pipeline.extract import template_for_page
 from pipeline.html import decode_page
-from pipeline.model import Catalog, PipelineError
+from pipeline.model import Catalog, Message, PipelineError
 from pipeline.pofile import parse_po, render_po
 from pipeline.pseudo import pseudo_catalog
 from pipeline.segments import PageSegments, segment_page
+from pipeline.shard import Shard
 from pipeline.site import SiteMap, site_edits
 from pipeline.status import CatalogStatus, catalog_status
 
 #: `<locales>/templates/LC_MESSAGES/<page>.pot`: where Weblate's layout detector looks for the
 #: template of `<locales>/*/LC_MESSAGES/<page>.po` (the language directory named `templates`).
 TEMPLATES_DIR = "templates/LC_MESSAGES"
+#: The default `--shard`: every page.
+WHOLE_SITE = Shard()
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +67,10 @@ def catalog_path(settings: Settings, locale: str, page: str) -> Path:
 
 def load_page(settings: Settings, page: str) -> PageSegments:
     path = files.inside(settings.source, page)
-    data = files.read_bytes(path)
+    data = files.read_bytes(path, limit=files.MAX_PAGE_BYTES)
+    if not data.strip():
+        # Most likely an interrupted copy; extracting it would make every translation obsolete.
+        raise PipelineError(str(path), None, "empty page: no HTML to translate")
     source = decode_page(data, path=str(path), default_encoding=settings.default_encoding)
     return segment_page(source)
 
@@ -91,48 +99,103 @@ def read_catalog(path: Path) -> Catalog | None:
     return parse_po(text, path=str(path))
 
 
-def extract(settings: Settings, *, write: bool = True) -> list[FileChange]:
-    """One template per page; returns each template and whether it changed."""
-    pages = files.find_pages(settings.source)
-    rendered = [(template_path(settings, p), render_po(page_template(settings, p))) for p in pages]
-    return _write_all(rendered, write=write)
+def extract(
+    settings: Settings, *, write: bool = True, jobs: int = 1, shard: Shard = WHOLE_SITE
+) -> list[FileChange]:
+    """One template per page (of the shard); returns each template and whether it changed."""
+    pages = shard.select(files.find_pages(settings.source))
+    return list(_parallel(_extract_page, [(settings, page, write) for page in pages], jobs))
 
 
-def update(settings: Settings, locales: tuple[str, ...], *, write: bool = True) -> list[FileChange]:
-    """Merge every template into each locale's catalog, creating what is missing."""
-    pages = files.find_pages(settings.source)
-    templates = {}
+def _extract_page(job: tuple[Settings, str, bool]) -> FileChange:
+    settings, page, write = job
+    return _put(template_path(settings, page), render_po(page_template(settings, page)), write)
+
+
+def update(
+    settings: Settings,
+    locales: tuple[str, ...],
+    *,
+    write: bool = True,
+    jobs: int = 1,
+    shard: Shard = WHOLE_SITE,
+) -> list[FileChange]:
+    """Merge every template (of the shard) into each locale's catalog, creating what is missing.
+
+    The site memory comes from every catalog of the locale as it was before this update, shard
+    or not; then each page is merged and written on its own, so no more than a page is held.
+    """
+    all_pages = files.find_pages(settings.source)
+    pages = shard.select(all_pages)
     for page in pages:
         path = template_path(settings, page)
-        template = read_catalog(path)
-        if template is None:
+        if not path.is_file():
             raise PipelineError(str(path), None, "template missing: run `extract` first")
-        templates[page] = template
     revision = _revision_date()
-    rendered: list[tuple[Path, str]] = []
+    changes: list[FileChange] = []
     for locale in locales:
-        old = {page: read_catalog(catalog_path(settings, locale, page)) for page in pages}
-        memory = translation_memory(c for c in old.values() if c is not None)
-        for page in pages:
-            catalog = merge(
-                templates[page], old[page], locale=locale, memory=memory, revision_date=revision
-            )
-            if locale in settings.pseudo_locales:
-                catalog = pseudo_catalog(catalog, locale=locale)
-            rendered.append((catalog_path(settings, locale, page), render_po(catalog)))
-    return _write_all(rendered, write=write)
-
-
-def _write_all(rendered: list[tuple[Path, str]], *, write: bool) -> list[FileChange]:
-    changes = []
-    for path, text in rendered:
-        data = text.encode("utf-8")
-        if write:
-            changed = files.atomic_write(path, data)
-        else:
-            changed = not path.exists() or path.read_bytes() != data
-        changes.append(FileChange(path, changed))
+        paths = [catalog_path(settings, locale, page) for page in all_pages]
+        memory = translation_memory(_parallel(_translated_only, paths, jobs))
+        todo = [(settings, locale, page, memory, revision, write) for page in pages]
+        changes.extend(_parallel(_update_page, todo, jobs))
     return changes
+
+
+def _translated_only(path: Path) -> Catalog:
+    """The finished translations of a catalog (all the site memory needs), or none."""
+    catalog = read_catalog(path)
+    if catalog is None:
+        return Catalog()
+    return Catalog(
+        messages=tuple(
+            Message(m.msgid, m.msgstr, m.msgctxt)
+            for m in catalog.messages
+            if m.translated and m.msgid_plural is None
+        )
+    )
+
+
+def _update_page(
+    job: tuple[Settings, str, str, Mapping[MessageKey, str], str, bool],
+) -> FileChange:
+    settings, locale, page, memory, revision, write = job
+    path = template_path(settings, page)
+    template = read_catalog(path)
+    if template is None:
+        raise PipelineError(str(path), None, "template missing: run `extract` first")
+    target = catalog_path(settings, locale, page)
+    catalog = merge(
+        template, read_catalog(target), locale=locale, memory=memory, revision_date=revision
+    )
+    if locale in settings.pseudo_locales:
+        catalog = pseudo_catalog(catalog, locale=locale)
+    return _put(target, render_po(catalog), write)
+
+
+def _put(path: Path, text: str, write: bool) -> FileChange:
+    """Write `text` if it differs (or, without `write`, only tell whether it would)."""
+    data = text.encode("utf-8")
+    if write:
+        return FileChange(path, files.atomic_write(path, data))
+    return FileChange(path, not path.exists() or path.read_bytes() != data)
+
+
+_Job = TypeVar("_Job")
+_Result = TypeVar("_Result")
+
+
+def _parallel(work: Callable[[_Job], _Result], jobs_in: list[_Job], jobs: int) -> Iterator[_Result]:
+    """`work` over the jobs in order: in this process, or in `jobs` worker processes.
+
+    The results come back in the order of the jobs, whatever the number of workers, so the
+    bytes written never depend on `--jobs`.
+    """
+    if jobs <= 1 or len(jobs_in) < 2:
+        yield from map(work, jobs_in)
+        return
+    chunk = max(1, min(64, len(jobs_in) // (jobs * 8)))
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        yield from pool.map(work, jobs_in, chunksize=chunk)
 
 
 def _revision_date() -> str:
@@ -142,17 +205,25 @@ def _revision_date() -> str:
     return time.strftime("%Y-%m-%d %H:%M+0000", stamp)
 
 
-def catalogs_of(settings: Settings, locales: tuple[str, ...]) -> Iterator[tuple[str, str, Path]]:
-    """(locale, page, catalog path) for every page and locale."""
+def catalogs_of(
+    settings: Settings, locales: tuple[str, ...], pages: list[str] | None = None
+) -> Iterator[tuple[str, str, Path]]:
+    """(locale, page, catalog path) for every page (or the pages given) and locale."""
+    if pages is None:
+        pages = files.find_pages(settings.source)
     for locale in locales:
-        for page in files.find_pages(settings.source):
+        for page in pages:
             yield locale, page, catalog_path(settings, locale, page)
 
 
 # --- build -----------------------------------------------------------------------------------
 
-BUILD_VERSION = "1"
-MANIFEST_NAME = ".pipeline-build.json"
+BUILD_VERSION = "2"
+#: `<output>/.pipeline-build.json`, or `.pipeline-build-K-of-N.json` for `--shard K/N`.
+MANIFEST_STEM = ".pipeline-build"
+MANIFEST_NAME = MANIFEST_STEM + ".json"
+#: Words counted per catalog, by the catalog's SHA-256 (the same in every shard's output).
+STATUS_CACHE_NAME = ".pipeline-status.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,8 +261,8 @@ class _PageJob:
 
     settings: Settings
     page: str
-    #: locale → (catalog path, {(msgctxt, msgid): msgstr}, {(msgctxt, msgid): catalog line})
-    catalogs: tuple[tuple[str, str, dict[MessageKey, str], dict[MessageKey, int]], ...]
+    #: (locale, catalog path) for each published translation: the worker reads the catalog.
+    catalogs: tuple[tuple[str, str], ...]
     site: SiteMap
 
 
@@ -209,51 +280,71 @@ def build(
     min_percent: float,
     jobs: int,
     progress: Callable[[int], None] | None = None,
+    shard: Shard = WHOLE_SITE,
 ) -> BuildReport:
-    """Write `<output>/<locale>/<page>` for the source locale and every published translation."""
-    pages = files.find_pages(settings.source)
+    """Write `<output>/<locale>/<page>` for the source locale and every published translation.
+
+    Incremental: a page whose digest (its bytes, its catalogs' bytes, the site map) is the one
+    in the manifest, and whose outputs exist, is not rebuilt. Which pages are published comes
+    from every catalog, shard or not; the words counted per catalog are kept in the status
+    cache, keyed by the catalog's SHA-256, so an unchanged catalog is not parsed again.
+    """
+    all_pages = files.find_pages(settings.source)
+    pages = shard.select(all_pages)
     output = settings.output
-    manifest_path = output / MANIFEST_NAME
+    manifest_path = output / f"{MANIFEST_STEM}{shard.suffix}.json"
     manifest = _read_manifest(manifest_path)
-    published: dict[str, frozenset[str]] = {settings.source_locale: frozenset(pages)}
+    cache_path = output / STATUS_CACHE_NAME
+    cache = _read_status_cache(cache_path)
+    new_cache: dict[str, list[Any]] = {}
+    published_sets: dict[str, set[str]] = {locale: set() for locale in locales}
     held: list[HeldBack] = []
-    catalogs: dict[tuple[str, str], tuple[str, Catalog]] = {}
-    for locale, page, path in catalogs_of(settings, locales):
-        catalog = read_catalog(path)
-        if catalog is None:
-            held.append(HeldBack(locale, page, 0.0, f"no catalog {path}"))
+    catalog_digests: dict[tuple[str, str], tuple[str, str]] = {}
+    for locale, page, path in catalogs_of(settings, locales, all_pages):
+        if not path.exists():
+            if shard.holds(page):
+                held.append(HeldBack(locale, page, 0.0, f"no catalog {path}"))
             continue
-        words = catalog_status(
-            catalog, locale=locale, catalog_path="", source_path=page, stale=False
-        )
-        if words.words_translated * 100 < min_percent * words.words_total:
-            held.append(
-                HeldBack(locale, page, words.percent, f"{words.percent:.1f} % < {min_percent:g} %")
+        data = files.read_bytes(path)
+        sha = hashlib.sha256(data).hexdigest()
+        name = path.relative_to(settings.locales).as_posix()
+        words = cache.get(name)
+        if words is None or words[0] != sha:
+            catalog = _parse_catalog(data, path)
+            row = catalog_status(
+                catalog, locale=locale, catalog_path="", source_path=page, stale=False
             )
+            words = [sha, row.words_translated, row.words_total, row.percent]
+        new_cache[name] = words
+        _, translated, total, percent = words
+        if translated * 100 < min_percent * total:
+            if shard.holds(page):
+                held.append(HeldBack(locale, page, percent, f"{percent:.1f} % < {min_percent:g} %"))
             continue
-        catalogs[(locale, page)] = (str(path), catalog)
-        published[locale] = published.get(locale, frozenset()) | {page}
+        catalog_digests[(locale, page)] = (str(path), sha)
+        published_sets[locale].add(page)
+    published = {settings.source_locale: frozenset(all_pages)}
+    published.update((loc, frozenset(p)) for loc, p in published_sets.items() if p)
     site = SiteMap(settings.source_locale, published, settings.base_url, settings.date_format)
-    digests = {
-        page: _digest(settings, page, site, [catalogs.get((loc, page)) for loc in locales])
-        for page in pages
-    }
+    site_digest = _site_digest(settings, site)
     todo: list[_PageJob] = []
     unchanged: list[Path] = []
+    new_manifest: dict[str, str] = {}
     for page in pages:
-        targets = [settings.source_locale, *sorted(l for l in locales if page in published.get(l, ()))]
-        outs = [files.inside(output, f"{loc}/{page}") for loc in targets]
-        if manifest.get(page) == digests[page] and all(o.exists() for o in outs):
+        targets = [loc for loc in locales if (loc, page) in catalog_digests]
+        outs = [files.inside(output, f"{loc}/{page}") for loc in (settings.source_locale, *targets)]
+        digest = _digest(
+            settings, page, site_digest, [catalog_digests.get((loc, page)) for loc in locales]
+        )
+        new_manifest[page] = digest
+        if manifest.get(page) == digest and all(o.exists() for o in outs):
             unchanged.extend(outs)
             continue
         todo.append(
             _PageJob(
                 settings,
                 page,
-                tuple(
-                    (loc, *_translations(*catalogs[(loc, page)]))
-                    for loc in targets[1:]
-                ),
+                tuple((loc, catalog_digests[(loc, page)][0]) for loc in sorted(targets)),
                 site,
             )
         )
@@ -267,43 +358,79 @@ def build(
             else:
                 unchanged.append(path)
         problems.extend(result.problems)
-    for asset in files.find_assets(settings.source):
+    for asset in shard.select(files.find_assets(settings.source)):
         data = files.read_bytes(files.inside(settings.source, asset))
         for locale in (settings.source_locale, *locales):
             files.atomic_write(files.inside(output, f"{locale}/{asset}"), data)
     removed = [
-        path
-        for h in held
-        if files.remove(path := files.inside(output, f"{h.locale}/{h.page}"))
+        path for h in held if files.remove(path := files.inside(output, f"{h.locale}/{h.page}"))
     ]
-    new_manifest = {page: digests[page] for page in pages}
     files.atomic_write(manifest_path, json.dumps(new_manifest, indent=1, sort_keys=True).encode())
-    return BuildReport(tuple(written), tuple(unchanged), tuple(removed), tuple(held), tuple(problems))
+    files.atomic_write(cache_path, json.dumps(new_cache, indent=0, sort_keys=True).encode())
+    return BuildReport(
+        tuple(written), tuple(unchanged), tuple(removed), tuple(held), tuple(problems)
+    )
 
 
-def _translations(path: str, catalog: Catalog) -> tuple[str, dict[MessageKey, str], dict[MessageKey, int]]:
+def _parse_catalog(data: bytes, path: Path) -> Catalog:
+    """A catalog from its bytes, with `read_catalog`'s checks."""
+    if b"\x00" in data:
+        raise PipelineError(str(path), None, "binary file: not a gettext catalog")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise PipelineError(str(path), line, "invalid UTF-8") from None
+    return parse_po(text, path=str(path))
+
+
+def _translations(path: str) -> tuple[dict[MessageKey, str], dict[MessageKey, int]]:
+    """{key: msgstr} of the finished translations, and {key: line} of every active entry."""
+    catalog = read_catalog(Path(path))
+    if catalog is None:
+        raise PipelineError(path, None, "catalog disappeared during the build")
     done = {m.key: m.msgstr for m in catalog.active if m.translated and m.msgid_plural is None}
     lines = {m.key: m.line for m in catalog.active}
-    return path, done, lines
+    return done, lines
 
 
-def _digest(
-    settings: Settings, page: str, site: SiteMap, catalogs: list[tuple[str, Catalog] | None]
-) -> str:
-    """What a page's outputs depend on: its bytes, its catalogs, the settings, the site map."""
-    hasher = hashlib.sha256(BUILD_VERSION.encode())
-    hasher.update(files.read_bytes(files.inside(settings.source, page)))
-    for entry in catalogs:
-        if entry is not None:
-            hasher.update(files.read_bytes(Path(entry[0])))
+def _site_digest(settings: Settings, site: SiteMap) -> bytes:
+    """What every page's outputs depend on besides its own files: computed once per build."""
     described = {
         "published": {k: sorted(v) for k, v in sorted(site.published.items())},
         "base_url": site.base_url,
         "date_format": site.date_format,
         "source_locale": site.source_locale,
+        "default_encoding": settings.default_encoding,
     }
-    hasher.update(json.dumps(described, sort_keys=True).encode())
+    return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).digest()
+
+
+def _digest(
+    settings: Settings, page: str, site_digest: bytes, catalogs: list[tuple[str, str] | None]
+) -> str:
+    """What a page's outputs depend on: its bytes, its catalogs' digests, the site's digest."""
+    hasher = hashlib.sha256(BUILD_VERSION.encode())
+    hasher.update(files.read_bytes(files.inside(settings.source, page)))
+    for entry in catalogs:
+        hasher.update(b"-" if entry is None else entry[1].encode())
+    hasher.update(site_digest)
     return hasher.hexdigest()
+
+
+def _read_status_cache(path: Path) -> dict[str, list[Any]]:
+    """{catalog name: [sha256, words translated, words total, percent]}, or {} if unusable."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {
+        str(name): entry
+        for name, entry in data.items()
+        if isinstance(entry, list) and len(entry) == 4
+    }
 
 
 def _read_manifest(path: Path) -> dict[str, str]:
@@ -336,7 +463,8 @@ def _build_page(job: _PageJob) -> _PageResult:
     source_edits = site_edits(segments, path=page, locale=settings.source_locale, site=job.site)
     outputs = [(settings.source_locale, assemble(segments, list(source_edits)))]
     problems: list[Located] = []
-    for locale, path, translations, lines in job.catalogs:
+    for locale, path in job.catalogs:
+        translations, lines = _translations(path)
         edits = site_edits(segments, path=page, locale=locale, site=job.site)
         result = translate_page(segments, translations, site_edits=edits)
         outputs.append((locale, result.data))
@@ -422,7 +550,8 @@ def check(
                 Problem(shown, 0, "", "missing", "error", f"no catalog for {page}: run `update`")
             )
             continue
-        problems.extend(_gettext_problems(path))
+        problems.extend(check_origin(catalog, page=page, path=shown))
+        problems.extend(_bom_problems(path) or _gettext_problems(path))
         problems.extend(
             check_catalog(catalog, path=shown, locale=locale, glossary=glossaries[locale])
         )
@@ -456,6 +585,15 @@ def _glossary(settings: Settings, locale: str) -> Glossary:
 
 
 _MSGFMT_LINE_RE = re.compile(r"^(?P<file>.*?):(?P<line>\d+): (?P<message>.*)$")
+
+
+def _bom_problems(path: Path) -> list[Problem]:
+    """A byte order mark: we read past it, GNU gettext does not (msgfmt calls it a syntax error)."""
+    with open(path, "rb") as handle:
+        if handle.read(len(codecs.BOM_UTF8)) != codecs.BOM_UTF8:
+            return []
+    message = "starts with a byte order mark, which GNU gettext rejects: run `update` to drop it"
+    return [Problem(str(path), 1, "", "gettext", "error", message)]
 
 
 def _gettext_problems(path: Path) -> list[Problem]:

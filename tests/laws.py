@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from html import unescape
 
-from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, Tag
+from bs4 import BeautifulSoup
+from bs4.element import NavigableString, PreformattedString, Tag
 
 from pipeline.build import translate_page
 from pipeline.html import decode_page
@@ -58,7 +59,7 @@ def pseudo_law_violations(source: bytes, built: bytes) -> list[str]:
     soup = BeautifulSoup(built_text, "html.parser")
     depth = 0
     for node in soup.descendants:
-        if not isinstance(node, NavigableString) or isinstance(node, Comment | Doctype):
+        if not isinstance(node, NavigableString) or isinstance(node, PreformattedString):
             continue
         excluded = _excluded(node)
         for char in str(node):
@@ -83,7 +84,7 @@ def _excluded(node: NavigableString) -> bool:
         translate = parent.get("translate")
         if isinstance(translate, str):
             return translate.strip().lower() == "no"
-        classes = parent.get("class") or []
-        if "notranslate" in classes:
+        classes = parent.get("class")
+        if classes is not None and "notranslate" in classes:
             return True
     return False

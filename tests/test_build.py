@@ -59,8 +59,14 @@ def test_characters_the_encoding_cannot_hold_become_references() -> None:
         ("<1>a</1><2/><2/>", None),  # duplicated
         ("<1>a<2/>", None),  # unclosed
         ("</1>a<1><2/>", None),  # closed before opened
-        ("&lt;b&gt; & \"q\"<1>x</1><2/>", '<p>&amp;lt;b&amp;gt; &amp; "q"<a href="x.html">x</a><img src="i.png"></p>'),
-        ("<1>javascript:alert(1)</1><2/>", '<p><a href="x.html">javascript:alert(1)</a><img src="i.png"></p>'),
+        (
+            '&lt;b&gt; & "q"<1>x</1><2/>',
+            '<p>&amp;lt;b&amp;gt; &amp; "q"<a href="x.html">x</a><img src="i.png"></p>',
+        ),
+        (
+            "<1>javascript:alert(1)</1><2/>",
+            '<p><a href="x.html">javascript:alert(1)</a><img src="i.png"></p>',
+        ),
         ("<3>x</3><1>a</1><2/>", None),  # invented
     ],
 )
@@ -116,13 +122,22 @@ def _inline(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
         st.tuples(_inline_name, _attribute, children, st.booleans()).map(
             lambda t: f"<{t[0]}{t[1]}>{t[2]}" + (f"</{t[0]}>" if t[3] else "")
         ),
-        st.sampled_from(["<br>", "<br/>", '<img src="a.png" alt="An image">', "<!-- note -->",
-                         "<wbr>", "</span>"]),
+        st.sampled_from(
+            [
+                "<br>",
+                "<br/>",
+                '<img src="a.png" alt="An image">',
+                "<!-- note -->",
+                "<wbr>",
+                "</span>",
+            ]
+        ),
     )
 
 
 _inline_content = st.recursive(
-    _text, lambda inner: st.lists(st.one_of(_text, _inline(inner)), max_size=4).map("".join),
+    _text,
+    lambda inner: st.lists(st.one_of(_text, _inline(inner)), max_size=4).map("".join),
     max_leaves=8,
 )
 _block = st.tuples(_block_name, _attribute, _inline_content, st.booleans()).map(

@@ -32,9 +32,7 @@ def by_id(catalog: Catalog) -> dict[str, Message]:
 def test_unchanged_text_keeps_translation_flags_and_comments() -> None:
     old = Catalog(
         messages=(
-            Message(
-                "Hello", "こんにちは", flags=("ignore-glossary",), translator_comments=("ok",)
-            ),
+            Message("Hello", "こんにちは", flags=("ignore-glossary",), translator_comments=("ok",)),
         )
     )
     new = by_id(merge(template("Hello"), old, locale="ja", memory={}, revision_date=DATE))
@@ -46,8 +44,9 @@ def test_unchanged_text_keeps_translation_flags_and_comments() -> None:
 
 def test_changed_text_becomes_fuzzy_with_previous_msgid_and_old_entry_kept() -> None:
     old = translated(**{"The disc is repaired.": "椎間板を修復します。"})
-    merged = merge(template("The disc is fully repaired."), old, locale="ja", memory={},
-                   revision_date=DATE)
+    merged = merge(
+        template("The disc is fully repaired."), old, locale="ja", memory={}, revision_date=DATE
+    )
     new = by_id(merged)
     fuzzy = new["The disc is fully repaired."]
     assert fuzzy.fuzzy and fuzzy.msgstr == "椎間板を修復します。"

@@ -77,7 +77,7 @@ def test_extract_writes_one_template_per_page_and_is_idempotent(site: Path) -> N
     assert pot.exists() and (site / "locales/templates/LC_MESSAGES/other.pot").exists()
     text = pot.read_text(encoding="utf-8")
     assert (
-        '#. <title> page title\n#. <h1> main heading\n#: index.html:3 index.html:6\n'
+        "#. <title> page title\n#. <h1> main heading\n#: index.html:3 index.html:6\n"
         'msgid "Back pain"\n'
     ) in text
     stamp = pot.stat().st_mtime_ns
@@ -99,7 +99,9 @@ def test_update_creates_valid_catalogs_and_reuses_site_memory(site: Path) -> Non
         for po in (site / "locales").rglob("*.po"):
             checked = subprocess.run(
                 ["msgfmt", "--check-format", "--check-header", "-o", os.devnull, str(po)],
-                capture_output=True, text=True, check=False,
+                capture_output=True,
+                text=True,
+                check=False,
             )
             assert checked.returncode == 0 and not checked.stderr, checked.stderr
 
@@ -136,7 +138,7 @@ def test_build_threshold_hreflang_switcher_dates_and_links(site: Path) -> None:
     assert '<html lang="ja">' in ja
     assert '<link rel="alternate" hreflang="ja" href="/ja/index.html">' in ja
     assert '<link rel="alternate" hreflang="x-default" href="/en/index.html">' in ja
-    assert "<time datetime=\"2025-10-24\">2025年10月24日</time>" in ja
+    assert '<time datetime="2025-10-24">2025年10月24日</time>' in ja
     assert '<a href="../en/other.html">別のページ</a>' in ja  # other.html is not published in ja
     assert '<a href="../en/index.html" hreflang="en" lang="en">English</a>' in ja
     en = (site / "site/en/index.html").read_text(encoding="utf-8")
@@ -165,7 +167,9 @@ def test_build_reports_broken_placeholders_and_keeps_english(site: Path) -> None
     run("extract")
     run("update")
     broken = dict(JA)
-    broken["Rest helps. See <1>the other page</1>."] = "安静が役立ちます。別のページをご覧ください。"
+    broken["Rest helps. See <1>the other page</1>."] = (
+        "安静が役立ちます。別のページをご覧ください。"
+    )
     translate(site / "locales/ja/LC_MESSAGES/index.po", broken)
     result = CliRunner().invoke(main, ["build", "--jobs", "1"])
     assert result.exit_code == 0
@@ -207,8 +211,9 @@ def test_bad_input_is_named_with_its_line_and_exits_2(site: Path) -> None:
     assert bad_locale.exit_code == 2
 
 
-def test_golden_templates_of_the_clinic_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-                                             ) -> None:
+def test_golden_templates_of_the_clinic_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(REPO)
     result = run("extract", "--locales", str(tmp_path), "--check")
     assert result.exit_code in (0, 1)

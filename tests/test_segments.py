@@ -34,9 +34,10 @@ def msgids(html: str | bytes) -> list[str]:
         ("<p>Brand <span translate=no>Cellgel</span> works</p>", ["Brand <1/> works"]),
         ("<p>12 345 ¶ — 2025</p><p>👉</p>", []),
         ("<svg><text>Not me</text></svg><math><mi>x</mi></math>", []),
-        ("<p>Written <time datetime='2025-10-24'>October 24, 2025</time> here</p>", [
-            "Written <1/> here"
-        ]),
+        (
+            "<p>Written <time datetime='2025-10-24'>October 24, 2025</time> here</p>",
+            ["Written <1/> here"],
+        ),
         ("<p><time datetime='2025-10-24'>October 24, 2025</time></p>", []),
         ("<p>a <!-- c --> b</p>", ["a <1/> b"]),
         ("<p>literal &lt;1&gt; and <b>bold</b></p>", ["literal <1> and <2>bold</2>"]),
@@ -57,16 +58,21 @@ def test_text_segments(html: str, expected: list[str]) -> None:
     ("html", "expected"),
     [
         ('<img src="a.png" alt="A spine">', ["A spine"]),
-        ('<abbr title="Magnetic resonance imaging">MRI</abbr>', ["Magnetic resonance imaging", "MRI"]),
+        (
+            '<abbr title="Magnetic resonance imaging">MRI</abbr>',
+            ["Magnetic resonance imaging", "MRI"],
+        ),
         ('<input placeholder="Your name" value="x">', ["Your name"]),
         ('<input type=submit value="Send">', ["Send"]),
         ('<button aria-label="Close menu">×</button>', ["Close menu"]),
         ('<meta name="description" content="About us">', ["About us"]),
-        ('<meta property="og:title" content="T"><meta property="og:description" content="D">',
-         ["T", "D"]),
+        (
+            '<meta property="og:title" content="T"><meta property="og:description" content="D">',
+            ["T", "D"],
+        ),
         ('<meta name="viewport" content="width=device-width">', []),
         ('<link rel=alternate title="Feed" href=x>', []),
-        ('<title>A &amp; B</title>', ["A & B"]),
+        ("<title>A &amp; B</title>", ["A & B"]),
         ('<img alt="No" translate="no"><img alt="123">', []),
     ],
 )
@@ -100,11 +106,17 @@ def test_comments_roles_and_notes() -> None:
     ("data", "expected"),
     [
         ("<meta charset=shift_jis><p>髙橋①です</p>".encode("cp932"), ["髙橋①です"]),
-        ('<meta http-equiv="Content-Type" content="text/html; charset=EUC-JP"><p>日本語</p>'.encode(
-            "euc_jp"), ["日本語"]),
+        (
+            (
+                '<meta http-equiv="Content-Type" content="text/html; charset=EUC-JP"><p>日本語</p>'
+            ).encode("euc_jp"),
+            ["日本語"],
+        ),
         ("\ufeff<p>BOM page</p>".encode(), ["BOM page"]),
-        ("<meta charset=iso-8859-1><p>Caf\u00e9 \u201cquoted\u201d</p>".encode("cp1252"),
-         ["Caf\u00e9 \u201cquoted\u201d"]),
+        (
+            "<meta charset=iso-8859-1><p>Caf\u00e9 \u201cquoted\u201d</p>".encode("cp1252"),
+            ["Caf\u00e9 \u201cquoted\u201d"],
+        ),
         (b"<p>CRLF\r\nline</p>\r\n", ["CRLF line"]),
         ("<p>utf-16</p>".encode("utf-16"), ["utf-16"]),
     ],

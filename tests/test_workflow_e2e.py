@@ -6,6 +6,7 @@ import json
 import shutil
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -18,7 +19,9 @@ ARTICLE = "articles/spinal-stenosis-leg-numbness"
 
 EDITED_OLD = "These are low-risk, minimally invasive procedures."
 EDITED_NEW = "These are low-risk, minimally invasive day procedures."
-REMOVED = "As the stenosis progresses, the distance a person can walk before needing to rest shortens."
+REMOVED = (
+    "As the stenosis progresses, the distance a person can walk before needing to rest shortens."
+)
 ADDED = "Most patients go home on the day of the procedure."
 FIXES = {
     EDITED_NEW: "いずれも低リスクで、日帰りで受けられる低侵襲の治療です。",
@@ -44,7 +47,7 @@ def clinic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def rows(result: Result) -> dict[str, dict[str, object]]:
+def rows(result: Result) -> dict[str, dict[str, Any]]:
     return {row["catalog"]: row for row in json.loads(result.output)["catalogs"]}
 
 

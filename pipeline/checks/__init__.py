@@ -22,7 +22,10 @@ Errors are what would break or endanger the built page. Warnings are about quali
 on heuristics, so a reviewer may overrule them (see silencing below).
 
 Silencing: an entry with the flag `ignore-<check>` (Weblate's convention), for example
-`#, ignore-glossary`, skips that one check for that entry only.
+`#, ignore-glossary`, skips that one check for that entry only. GNU gettext's tools (msgcat,
+msgmerge) drop flags they do not know, so the same works as a translator comment that starts with
+the flag and gives the reason, `# ignore-glossary: the brand name stays in English`, which every
+tool keeps.
 
 Only entries that have a translation are checked. A fuzzy entry gets the `fuzzy` warning and
 nothing else: gettext does not publish it, and its msgstr was written for an older msgid, so
@@ -94,7 +97,11 @@ def _ignored(message: Message, check: str) -> bool:
         role in comment for comment in message.extracted_comments for role in HEADING_ROLES
     ):
         return True
-    return f"ignore-{check}" in message.flags
+    marker = f"ignore-{check}"
+    return marker in message.flags or any(
+        comment.startswith((marker + ":", marker + " ")) or comment == marker
+        for comment in message.translator_comments
+    )
 
 
 def _pairs(message: Message) -> tuple[tuple[str, str], ...]:

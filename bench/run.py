@@ -1,0 +1,458 @@
+"""Benchmark: our extract/update/build against translate-toolkit and against parse-only floors.
+
+    make bench            # or: .venv/bin/python bench/run.py [--real-pages N] [--site-pages N]
+
+Everything is measured in this one run on this machine and reported as ratios, so the numbers
+compare like with like whatever the machine. Nothing here is a test: the tests assert behaviour,
+never time. The script fetches what it needs into bench/corpus/ (git-ignored):
+
+- real pages: the HTML documentation of Debian's python3.11-doc package (`apt-get download`,
+  unpacked with `dpkg-deb -x`); the first N pages by path, indexes left out;
+- translate-toolkit, installed into bench/corpus/venv-ttk (never a project dependency);
+- a generated site of `--site-pages` pages sharing their header, navigation and footer.
+
+Catalogs are pseudo-translated (the `qps` pseudo-locale) so the build splices real
+translations; translate-toolkit's catalogs get the same pseudo-translations.
+Results go to bench/RESULTS.md as a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+CORPUS = HERE / "corpus"
+PYTHON = sys.executable
+CLI = str(REPO / "cli.py")
+sys.path.insert(0, str(REPO))
+
+from pipeline.pofile import parse_po, render_po  # noqa: E402
+from pipeline.pseudo import pseudo_text  # noqa: E402
+
+DOC_PACKAGE = "python3.11-doc"
+PYPROJECT = """[tool.pipeline]
+source = "src"
+locales = "locales"
+output = "site"
+target_locales = ["qps"]
+pseudo_locales = ["qps"]
+min_percent = 0
+base_url = "https://docs.example.org/"
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    seconds: float
+    #: Peak resident memory of the process and its workers, in MiB.
+    peak_mib: float
+    output: str
+
+
+def command(args: list[str], *, cwd: Path, env: dict[str, str] | None = None) -> Run:
+    """Run a command, timing it and taking its peak RSS (wait4 covers reaped workers too)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    )
+    assert process.stdout is not None
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed ({process.returncode}):\n{output[-3000:]}")
+    return Run(seconds, usage.ru_maxrss / 1024, output)
+
+
+def timed(work: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
+
+
+# --- corpora -------------------------------------------------------------------------------------
+
+
+def real_pages(count: int) -> tuple[Path, list[Path]]:
+    """The first `count` pages of the Python documentation, fetched once into bench/corpus/."""
+    unpacked = CORPUS / "debian" / "unpacked"
+    html_root = unpacked / "usr/share/doc/python3.11/html"
+    if not html_root.is_dir():
+        download = CORPUS / "debian"
+        download.mkdir(parents=True, exist_ok=True)
+        print(f"fetching {DOC_PACKAGE} with apt-get download …", flush=True)
+        subprocess.run(["apt-get", "download", DOC_PACKAGE], cwd=download, check=True)
+        package = next(download.glob(f"{DOC_PACKAGE}_*.deb"))
+        subprocess.run(["dpkg-deb", "-x", str(package), str(unpacked)], check=True)
+    pages = sorted(
+        p
+        for p in html_root.rglob("*.html")
+        if not p.name.startswith("genindex")
+        and p.name not in ("contents.html", "search.html")
+        and p.stat().st_size < 400_000
+    )
+    if len(pages) < count:
+        raise SystemExit(f"only {len(pages)} pages in {html_root}")
+    return html_root, pages[:count]
+
+
+def lay_out(pages: list[Path], root: Path, work: Path) -> None:
+    """A fresh project directory: pyproject.toml and src/ with the pages."""
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "src").mkdir(parents=True)
+    (work / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+    for page in pages:
+        target = work / "src" / page.relative_to(root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(page, target)
+
+
+CHROME_LINKS = [f"Section {n}" for n in ("Alpha", "Beta", "Gamma", "Delta", "Epsilon", "Zeta")]
+SHARED = [
+    "Our clinic is open from Monday to Saturday, nine in the morning to six in the evening.",
+    "Bring your insurance card and a list of the medicines you take to every visit.",
+    "If the pain wakes you at night or spreads to both legs, call us the same day.",
+    "Most back pain gets better within six weeks with gentle movement and simple care.",
+]
+WORDS = (
+    "spine",
+    "disc",
+    "nerve",
+    "muscle",
+    "posture",
+    "walking",
+    "exercise",
+    "rest",
+    "imaging",
+    "surgery",
+    "therapy",
+    "pain",
+    "stiffness",
+    "lumbar",
+    "cervical",
+    "vertebra",
+    "treatment",
+    "recovery",
+    "patient",
+    "doctor",
+    "appointment",
+    "week",
+)
+
+
+def generated_page(number: int, total: int) -> str:
+    """A page of the generated site: shared chrome, then text partly its own, partly shared."""
+    rng = random.Random(number)
+    nav = "\n".join(
+        f'    <li><a href="/section-{i}/index.html">{name}</a></li>'
+        for i, name in enumerate(CHROME_LINKS)
+    )
+    paragraphs = []
+    for index in range(8):
+        if index % 3 == 2:
+            paragraphs.append(f"<p>{SHARED[(number + index) % len(SHARED)]}</p>")
+            continue
+        words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(12, 30)))
+        link = (number * 7 + index) % total
+        paragraphs.append(
+            f"<p>Page {number}, part {index}: {words.capitalize()}, see "
+            f'<a href="/pages/{link % 100:02d}/page-{link}.html">page {link}</a> and '
+            f"<em>{rng.choice(WORDS)}</em>.</p>"
+        )
+    body = "\n  ".join(paragraphs)
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>Topic {number} – Spine Clinic</title>
+  <meta name="description" content="Everything about topic {number} at our spine clinic.">
+  <link rel="stylesheet" href="/static/site.css">
+</head>
+<body>
+<header class="site-header">
+  <a class="logo" href="/index.html"><img src="/static/logo.png" alt="Spine Clinic logo"></a>
+  <nav data-i18n-switcher></nav>
+  <ul class="menu">
+{nav}
+  </ul>
+</header>
+<main>
+  <h1>Topic {number}: {rng.choice(WORDS).capitalize()} and {rng.choice(WORDS)}</h1>
+  {body}
+  <table><tr><th>Day</th><th>Hours</th></tr><tr><td>Weekdays</td><td>9–18</td></tr></table>
+  <ul><li>Call us</li><li>Book online</li><li>Visit <strong>the clinic</strong></li></ul>
+</main>
+<footer>
+  <p>© Spine Clinic. All rights reserved. <a href="/privacy.html">Privacy policy</a>.</p>
+  <p>This page is for information and does not replace a visit to your doctor.</p>
+</footer>
+</body>
+</html>
+"""
+
+
+def generate_site(work: Path, pages: int) -> None:
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "src").mkdir(parents=True)
+    (work / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+    for number in range(pages):
+        folder = work / "src" / "pages" / f"{number % 100:02d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"page-{number}.html").write_text(generated_page(number, pages), "utf-8")
+
+
+# --- our pipeline ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Pipeline:
+    extract: Run
+    update: Run
+    build: Run
+
+    @property
+    def seconds(self) -> float:
+        return self.extract.seconds + self.update.seconds + self.build.seconds
+
+    @property
+    def peak_mib(self) -> float:
+        return max(self.extract.peak_mib, self.update.peak_mib, self.build.peak_mib)
+
+
+def ours(work: Path, jobs: int) -> Pipeline:
+    for name in ("locales", "site"):
+        shutil.rmtree(work / name, ignore_errors=True)
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1761264000"}
+    jobs_arg = ["--jobs", str(jobs)]
+    return Pipeline(
+        command([PYTHON, CLI, "extract", *jobs_arg], cwd=work, env=env),
+        command([PYTHON, CLI, "update", *jobs_arg], cwd=work, env=env),
+        command([PYTHON, CLI, "build", "-q", *jobs_arg], cwd=work, env=env),
+    )
+
+
+def rebuilds(work: Path, jobs: int) -> tuple[Run, Run, int]:
+    """A build with nothing changed, then one after editing one page: (no-op, edit, written)."""
+    noop = command([PYTHON, CLI, "build", "-q", "--jobs", str(jobs)], cwd=work)
+    page = sorted((work / "src").rglob("*.html"))[len(list((work / "src").rglob("*.html"))) // 2]
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("</body>", "<p>One more paragraph.</p>\n</body>", 1), "utf-8")
+    edit = command([PYTHON, CLI, "build", "-v", "--jobs", str(jobs)], cwd=work)
+    written = sum(1 for line in edit.output.splitlines() if line.startswith("wrote "))
+    return noop, edit, written
+
+
+# --- translate-toolkit and the floors -----------------------------------------------------------
+
+
+def toolkit() -> Path:
+    venv = CORPUS / "venv-ttk"
+    if not (venv / "bin" / "po2html").exists():
+        print("installing translate-toolkit into bench/corpus/venv-ttk …", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run(
+            [str(venv / "bin/pip"), "install", "--quiet", "translate-toolkit"], check=True
+        )
+    return venv / "bin"
+
+
+def pseudo_translate_tree(root: Path) -> None:
+    """translate-toolkit's catalogs get the same pseudo-translations as ours (not timed)."""
+    for path in root.rglob("*.po"):
+        try:
+            catalog = parse_po(path.read_text(encoding="utf-8"), path=str(path))
+        except Exception:
+            continue
+        messages = tuple(replace(m, msgstr=pseudo_text(m.msgid)) for m in catalog.messages)
+        path.write_text(render_po(replace(catalog, messages=messages)), encoding="utf-8")
+
+
+def translate_toolkit(work: Path) -> tuple[Run, Run]:
+    binaries = toolkit()
+    for name in ("ttk-po", "ttk-out"):
+        shutil.rmtree(work / name, ignore_errors=True)
+    html2po = command([str(binaries / "html2po"), "-i", "src", "-o", "ttk-po"], cwd=work)
+    pseudo_translate_tree(work / "ttk-po")
+    po2html = command(
+        [str(binaries / "po2html"), "-i", "ttk-po", "-t", "src", "-o", "ttk-out"], cwd=work
+    )
+    return html2po, po2html
+
+
+def floors(work: Path) -> dict[str, float]:
+    """Parse-only times over the same pages, and polib over our catalogs, in this process."""
+    import html.parser
+
+    import lxml.html  # type: ignore[import-untyped]
+    import polib
+    from bs4 import BeautifulSoup
+
+    texts = [p.read_bytes() for p in sorted((work / "src").rglob("*.html"))]
+    decoded = [t.decode("utf-8", "replace") for t in texts]
+
+    def noop() -> None:
+        for text in decoded:
+            parser = html.parser.HTMLParser()
+            parser.feed(text)
+            parser.close()
+
+    catalogs = sorted((work / "locales").rglob("*.po"))
+
+    def polib_round_trip() -> None:
+        for path in catalogs:
+            polib.pofile(str(path)).__unicode__()
+
+    return {
+        "BeautifulSoup(html.parser)": timed(
+            lambda: [BeautifulSoup(t, "html.parser") for t in decoded]
+        ),
+        "BeautifulSoup(lxml)": timed(lambda: [BeautifulSoup(t, "lxml") for t in texts]),
+        "no-op html.parser.HTMLParser": timed(noop),
+        "lxml.html": timed(lambda: [lxml.html.document_fromstring(t) for t in texts]),
+        "polib load+save (our catalogs)": timed(polib_round_trip),
+    }
+
+
+# --- report ----------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--real-pages", type=int, default=100)
+    parser.add_argument("--site-pages", type=int, default=10_000)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    rows: list[tuple[str, str, str]] = []
+    checks: list[tuple[str, bool, str]] = []
+
+    def row(what: str, value: str, note: str = "") -> None:
+        rows.append((what, value, note))
+        print(f"{what:<62} {value:>14}  {note}", flush=True)
+
+    # Real pages: ours (jobs 1 and N), translate-toolkit, floors.
+    root, pages = real_pages(args.real_pages)
+    work = CORPUS / "work-real"
+    lay_out(pages, root, work)
+    size = sum(p.stat().st_size for p in pages) / 1e6
+    row("real corpus", f"{len(pages)} pages", f"{size:.1f} MB of {DOC_PACKAGE} HTML")
+    one = ours(work, 1)
+    many = ours(work, args.jobs)
+    for name, run in (("extract", many.extract), ("update", many.update), ("build", many.build)):
+        row(f"ours {name} --jobs {args.jobs}", f"{run.seconds:.2f} s")
+    row(f"ours extract+update+build --jobs {args.jobs}", f"{many.seconds:.2f} s")
+    row("ours extract+update+build --jobs 1", f"{one.seconds:.2f} s")
+    html2po, po2html = translate_toolkit(work)
+    ttk = html2po.seconds + po2html.seconds
+    row("translate-toolkit html2po", f"{html2po.seconds:.2f} s")
+    row("translate-toolkit po2html", f"{po2html.seconds:.2f} s")
+    floor = floors(work)
+    for name, seconds in floor.items():
+        row(f"floor: {name}", f"{seconds:.2f} s")
+    speedup = ttk / many.seconds
+    row("ratio: html2po+po2html / ours (--jobs N)", f"{speedup:.1f}×", "target ≥ 20×")
+    checks.append(("≥ 20× faster than translate-toolkit", speedup >= 20, f"{speedup:.1f}×"))
+    row("ratio: html2po+po2html / ours (--jobs 1)", f"{ttk / one.seconds:.1f}×")
+    noop_floor = floor["no-op html.parser.HTMLParser"]
+    to_floor = many.seconds / noop_floor
+    row("ratio: ours (--jobs N) / no-op HTMLParser", f"{to_floor:.2f}×", "target ≤ 3×")
+    checks.append(("within 3× of the no-op HTMLParser", to_floor <= 3, f"{to_floor:.2f}×"))
+    row("ratio: ours (--jobs 1) / no-op HTMLParser", f"{one.seconds / noop_floor:.2f}×")
+    noop, edit, written = rebuilds(work, args.jobs)
+    row("real: no-op rebuild / full build", f"{100 * noop.seconds / many.build.seconds:.1f} %")
+    row("real: one-page edit: outputs rewritten", f"{written}", "target: that page's 2 outputs")
+
+    # The generated site, at three sizes.
+    scale: dict[int, Pipeline] = {}
+    sizes = sorted(
+        {max(10, args.site_pages // 100), max(10, args.site_pages // 10), args.site_pages}
+    )
+    for count in sizes:
+        site = CORPUS / f"work-site-{count}"
+        generate_site(site, count)
+        scale[count] = ours(site, args.jobs)
+        result = scale[count]
+        row(
+            f"generated site {count} pages: extract+update+build",
+            f"{result.seconds:.2f} s",
+            f"{1000 * result.seconds / count:.2f} ms/page, peak {result.peak_mib:.0f} MiB",
+        )
+    middle, large = scale[sizes[1]], scale[sizes[2]]
+    for low, high in ((sizes[0], sizes[1]), (sizes[1], sizes[2])):
+        growth = scale[high].seconds / scale[low].seconds
+        row(
+            f"scaling: time({high}) / time({low})", f"{growth:.2f}×", f"{high // low}× pages; ≤ 11×"
+        )
+        checks.append(
+            (f"linear {low}→{high} pages", growth <= 11 * high / low / 10, f"{growth:.2f}×")
+        )
+    memory_growth = large.peak_mib / middle.peak_mib
+    row(
+        f"memory: peak({sizes[2]}) / peak({sizes[1]})",
+        f"{memory_growth:.2f}×",
+        f"{middle.peak_mib:.0f} → {large.peak_mib:.0f} MiB; flat ≈ 1×",
+    )
+    checks.append(("peak memory flat", memory_growth <= 1.25, f"{memory_growth:.2f}×"))
+    site = CORPUS / f"work-site-{sizes[2]}"
+    noop, edit, written = rebuilds(site, args.jobs)
+    share = noop.seconds / large.build.seconds
+    row(f"site {sizes[2]}: no-op rebuild / full build", f"{100 * share:.1f} %", "target < 5 %")
+    checks.append(("no-op rebuild < 5 % of a full build", share < 0.05, f"{100 * share:.1f} %"))
+    row(f"site {sizes[2]}: one-page edit: outputs rewritten", f"{written}", "target 2 (en + qps)")
+    checks.append(("one-page edit rebuilds that page only", written == 2, str(written)))
+    row(
+        f"site {sizes[2]}: one-page edit build / full build",
+        f"{100 * edit.seconds / large.build.seconds:.1f} %",
+    )
+    total = time.perf_counter() - started
+    write_report(args.output, rows, checks, total, jobs=args.jobs)
+    print(f"\nwrote {args.output} ({total:.0f} s)")
+
+
+def write_report(
+    path: Path,
+    rows: list[tuple[str, str, str]],
+    checks: list[tuple[str, bool, str]],
+    total: float,
+    *,
+    jobs: int,
+) -> None:
+    machine = (
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}, "
+        f"--jobs {jobs}; whole run {total:.0f} s"
+    )
+    lines = [
+        "# Benchmark results",
+        "",
+        f"One run of `make bench` ({machine}). Ratios compare runs of this same script on this "
+        "same machine; absolute seconds depend on the machine.",
+        "",
+        "| Measure | Result | Note |",
+        "| --- | ---: | --- |",
+        *(f"| {what} | {value} | {note} |" for what, value, note in rows),
+        "",
+        "## Targets",
+        "",
+        "| Target | Met | Measured |",
+        "| --- | --- | ---: |",
+        *(f"| {name} | {'yes' if ok else '**no**'} | {value} |" for name, ok, value in checks),
+        "",
+    ]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

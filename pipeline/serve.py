@@ -1,0 +1,70 @@
+"""`serve`: preview the built site on this machine (never on other interfaces by default).
+
+A plain `http.server` over the output directory; `/` redirects to the source locale's home page,
+so the language switcher the build wrote can be followed from there.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+#: Only this machine: a preview server has no business answering the network.
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+class PreviewHandler(SimpleHTTPRequestHandler):
+    """Files under the output directory; `/` → `/<home>`; no caching, quiet unless asked."""
+
+    home = "en/index.html"
+    verbose = False
+
+    def __init__(self, *args: Any, home: str, verbose: bool, **kwargs: Any) -> None:
+        self.home = home
+        self.verbose = verbose
+        super().__init__(*args, **kwargs)
+
+    def send_head(self) -> Any:
+        if self.path.split("?", 1)[0] in ("", "/"):
+            self.send_response(HTTPStatus.FOUND)
+            self.send_header("Location", "/" + self.home)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        return super().send_head()
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if self.verbose:
+            super().log_message(format, *args)
+
+
+def preview_server(
+    directory: Path,
+    *,
+    source_locale: str,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    verbose: bool = False,
+) -> ThreadingHTTPServer:
+    """A server (not yet serving) for `directory`; port 0 picks a free one."""
+    handler = partial(
+        PreviewHandler,
+        directory=str(directory),
+        home=f"{source_locale}/index.html",
+        verbose=verbose,
+    )
+    return ThreadingHTTPServer((host, port), handler)
+
+
+def server_url(server: ThreadingHTTPServer) -> str:
+    host, port = server.server_address[:2]
+    shown = host.decode() if isinstance(host, bytes) else host
+    return f"http://{shown}:{port}/"
