@@ -22,7 +22,7 @@ system-deps:
 	    || ! fc-list 2>/dev/null | grep -q 'Noto Sans CJK'; then \
 	  $(SUDO) apt-get update -q && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-	    gettext chromium fonts-noto-cjk fontconfig; \
+	    gettext chromium fonts-noto-cjk fonts-noto-color-emoji fontconfig; \
 	fi
 
 site: setup

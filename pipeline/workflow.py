@@ -42,9 +42,8 @@ from pipeline.shard import Shard
 from pipeline.site import SiteMap, site_edits
 from pipeline.status import CatalogStatus, catalog_status
 
-#: `<locales>/templates/LC_MESSAGES/<page>.pot`: where Weblate's layout detector looks for the
-#: template of `<locales>/*/LC_MESSAGES/<page>.po` (the language directory named `templates`).
-TEMPLATES_DIR = "templates/LC_MESSAGES"
+#: `<locales>/templates/<page>.pot`, as the command-line contract says.
+TEMPLATES_DIR = "templates"
 #: The default `--shard`: every page.
 WHOLE_SITE = Shard()
 

@@ -73,8 +73,8 @@ JA = {
 def test_extract_writes_one_template_per_page_and_is_idempotent(site: Path) -> None:
     result = run("extract")
     assert result.exit_code == 0, result.output
-    pot = site / "locales/templates/LC_MESSAGES/index.pot"
-    assert pot.exists() and (site / "locales/templates/LC_MESSAGES/other.pot").exists()
+    pot = site / "locales/templates/index.pot"
+    assert pot.exists() and (site / "locales/templates/other.pot").exists()
     text = pot.read_text(encoding="utf-8")
     assert (
         "#. <title> page title\n#. <h1> main heading\n#: index.html:3 index.html:6\n"

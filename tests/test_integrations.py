@@ -199,16 +199,18 @@ def _without_custom_flags(path: Path) -> str:
 
 
 def test_weblate_finds_one_component_per_page_with_its_template(site: Path) -> None:
+    """One po component per page; its template (Weblate's "template for new translations",
+    set once per component) is the page's `.pot` under `templates/`, as the CLI contract has it."""
     from translation_finder import discover
 
     assert run("update", "--locale", "fr").exit_code == 0
     found = [dict(r) for r in discover(str(site / "locales")) if r["file_format"] == "po"]
     pages = ["articles/spinal-stenosis-leg-numbness", "contact", "index"]
     assert sorted(found, key=lambda r: r["filemask"]) == [
-        {"filemask": f"*/LC_MESSAGES/{p}.po", "new_base": f"templates/LC_MESSAGES/{p}.pot",
-         "file_format": "po"}
-        for p in pages
-    ]  # fmt: skip
+        {"filemask": f"*/LC_MESSAGES/{p}.po", "file_format": "po"} for p in pages
+    ]
+    for page in pages:
+        assert (site / "locales" / "templates" / f"{page}.pot").is_file()
 
 
 # --- CI ------------------------------------------------------------------------------------------
@@ -222,7 +224,7 @@ def test_check_mode_of_extract_and_update_writes_nothing_and_fails_when_stale(si
     before = {p: p.read_bytes() for p in catalogs(site)}
     stale = run("extract", "--check")
     assert stale.exit_code == 1
-    assert "would write locales/templates/LC_MESSAGES/contact.pot" in stale.output
+    assert "would write locales/templates/contact.pot" in stale.output
     assert "Error: 1 templates out of date" in stale.output
     assert run("extract").exit_code == 0
     behind = run("update", "--check")
@@ -263,7 +265,7 @@ def test_pre_commit_try_repo_runs_both_hooks(site: Path) -> None:
     assert re.search(
         r"templates and catalogs are up to date with the pages\.+Failed", failed.stdout
     )
-    assert "would write locales/templates/LC_MESSAGES/contact.pot" in failed.stdout
+    assert "would write locales/templates/contact.pot" in failed.stdout
 
 
 def test_github_workflow_steps_run(site: Path) -> None:

@@ -1,0 +1,332 @@
+"""Bad input through the real CLI: `path:line: message` on stderr, exit 2, no traceback, and not
+one output file changed.
+
+Each case starts from a site that is extracted, translated and built, breaks one file, and runs
+the commands that read it. Some inputs look bad but are accepted on purpose; their tests say why.
+"""
+
+from __future__ import annotations
+
+import codecs
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from tests.reliability import (
+    EPOCH,
+    OTHER,
+    PAGE,
+    assert_bad_input,
+    assert_clean,
+    invoke,
+    japanese,
+    outputs,
+    translate,
+    write_site,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "bad"
+CATALOG = "locales/ja/LC_MESSAGES/index.po"
+PAGE_PATH = "source_html/index.html"
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A site whose catalogs are fully translated and whose pages are built."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    write_site(tmp_path)
+    for command in ("extract", "update"):
+        assert_clean(invoke(command), 0)
+    for catalog in (tmp_path / "locales/ja/LC_MESSAGES").glob("*.po"):
+        translate(catalog, japanese)
+    assert_clean(invoke("build", "--jobs", "1"), 0)
+    assert (tmp_path / "site/ja/index.html").exists()
+    return tmp_path
+
+
+def lines_of(path: Path) -> int:
+    return path.read_bytes().count(b"\n")
+
+
+# --- catalogs ----------------------------------------------------------------------------------
+
+
+def _append(text: bytes) -> Callable[[Path], int]:
+    """Append to the catalog; the error is on the n-th appended line (1 = first)."""
+
+    def apply(catalog: Path, *, at: int = 1) -> int:
+        line = lines_of(catalog) + at
+        catalog.write_bytes(catalog.read_bytes() + text)
+        return line
+
+    return apply
+
+
+def _replace(old: bytes, new: bytes) -> Callable[[Path], int]:
+    """Replace the first `old`; the error is on the header entry's `msgid ""` line."""
+
+    def apply(catalog: Path) -> int:
+        data = catalog.read_bytes()
+        assert old in data
+        catalog.write_bytes(data.replace(old, new, 1))
+        return data[: data.index(b'msgid ""')].count(b"\n") + 1
+
+    return apply
+
+
+def _syntax_error(catalog: Path) -> int:
+    return _append(b'\nmsgid "Unfinished"\nmsgstr "no closing quote\n')(catalog, at=3)
+
+
+def _unknown_keyword(catalog: Path) -> int:
+    return _append(b"\nmsgid_typo \"x\"\nmsgstr \"y\"\n")(catalog, at=2)
+
+
+def _duplicate(catalog: Path) -> int:
+    return _append(b'\nmsgid "Walk a little every day."\nmsgstr "again"\n')(catalog, at=2)
+
+
+def _invalid_utf8(catalog: Path) -> int:
+    return _append(b'\nmsgid "Extra"\nmsgstr "\xff\xfe broken"\n')(catalog, at=3)
+
+
+def _binary(catalog: Path) -> None:
+    catalog.write_bytes(b"\x00\x01\x02ELF" + bytes(range(256)) * 4)
+
+
+def _old_mac_line_ends(catalog: Path) -> int:
+    catalog.write_bytes(catalog.read_bytes().replace(b"\n", b"\r"))
+    return 1
+
+
+#: (name, how to break the catalog (returns the line to blame, or None), message fragment)
+CATALOG_CASES: list[tuple[str, Callable[[Path], int | None], str]] = [
+    ("syntax error", _syntax_error, "end-of-line within string"),
+    ("unknown keyword", _unknown_keyword, "unknown keyword 'msgid_typo'"),
+    (
+        "header line without a colon",
+        _replace(b'"Language: ja\\n"', b'"Language ja\\n"'),
+        "is not 'Name: value'",
+    ),
+    (
+        "unknown charset",
+        _replace(b"charset=UTF-8", b"charset=KLINGON-8"),
+        "invalid charset 'KLINGON-8'",
+    ),
+    (
+        "malformed plural expression",
+        _replace(b"plural=0;", b"plural=((n;"),
+        "invalid plural expression '((n'",
+    ),
+    (
+        "non-numeric nplurals",
+        _replace(b"nplurals=1;", b"nplurals=many;"),
+        "invalid Plural-Forms",
+    ),
+    ("zero nplurals", _replace(b"nplurals=1;", b"nplurals=0;"), "invalid Plural-Forms"),
+    (
+        "code in the plural expression",
+        _replace(b"plural=0;", b'plural=__import__(\\"os\\").system(\\"x\\");'),
+        "invalid plural expression",
+    ),
+    ("duplicate msgid", _duplicate, "duplicate message definition"),
+    ("invalid UTF-8", _invalid_utf8, "invalid UTF-8"),
+    ("binary file named .po", _binary, "binary file: not a gettext catalog"),
+    ("old Mac line ends (CR only)", _old_mac_line_ends, "syntax error"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "breaker", "fragment"), CATALOG_CASES, ids=[c[0] for c in CATALOG_CASES]
+)
+def test_broken_catalog_is_refused_by_every_command(
+    site: Path, name: str, breaker: Callable[[Path], int | None], fragment: str
+) -> None:
+    catalog = site / CATALOG
+    line = breaker(catalog)
+    before = outputs(site)
+    started = time.monotonic()
+    for command in (["update"], ["build", "--jobs", "1"], ["status"]):
+        assert_bad_input(invoke(*command), CATALOG, line, fragment)
+    checked = invoke("check")  # check lists the catalog as unreadable, with its own format
+    assert_clean(checked, 2)
+    assert (f"{CATALOG}:{line}: " if line else f"{CATALOG}:0: ") in checked.stderr
+    assert fragment in checked.stderr
+    assert outputs(site) == before
+    assert time.monotonic() - started < 20
+
+
+def test_mixed_line_endings_are_read_and_normalized(site: Path) -> None:
+    """CRLF and LF mixed is what an editor on Windows leaves: gettext reads it, and so do we."""
+    catalog = site / CATALOG
+    data = catalog.read_bytes()
+    lines = data.split(b"\n")
+    mixed = b"".join(line + (b"\r\n" if i % 2 else b"\n") for i, line in enumerate(lines[:-1]))
+    catalog.write_bytes(mixed)
+    assert_clean(invoke("check"), 0, 1)
+    assert_clean(invoke("build", "--jobs", "1"), 0)
+    assert_clean(invoke("update"), 0)
+    assert catalog.read_bytes() == data  # the same catalog, written back with LF only
+
+
+def test_byte_order_mark_is_read_flagged_by_check_and_dropped_by_update(site: Path) -> None:
+    """A BOM is unambiguous, so reading goes on; GNU gettext rejects it, so check says so."""
+    catalog = site / CATALOG
+    data = catalog.read_bytes()
+    catalog.write_bytes(codecs.BOM_UTF8 + data)
+    checked = invoke("check")
+    assert_clean(checked, 1)
+    assert f"{CATALOG}:1: " in checked.stderr
+    assert "byte order mark" in checked.stderr
+    assert "syntax error" not in checked.stderr  # not msgfmt's misleading report
+    before = outputs(site)
+    assert_clean(invoke("build", "--jobs", "1"), 0)
+    assert outputs(site) == before  # the same translations: nothing to rebuild
+    assert_clean(invoke("update"), 0)
+    assert catalog.read_bytes() == data
+
+
+def test_unusual_but_wellformed_plural_forms_are_accepted(site: Path) -> None:
+    """nplurals=2 for Japanese is odd, not wrong (msgfmt accepts it); update sets Babel's rule."""
+    catalog = site / CATALOG
+    data = catalog.read_bytes()
+    catalog.write_bytes(data.replace(b"nplurals=1; plural=0;", b"nplurals=2; plural=(n != 1);"))
+    assert_clean(invoke("check"), 0)
+    assert_clean(invoke("update"), 0)
+    assert catalog.read_bytes() == data
+
+
+def test_catalog_of_another_page_is_an_error_in_check(site: Path) -> None:
+    """Detected by its `#:` references: none names the page the catalog is for."""
+    catalog = site / CATALOG
+    other = site / "locales/ja/LC_MESSAGES/other.po"
+    original = catalog.read_bytes()
+    catalog.write_bytes(other.read_bytes())
+    checked = invoke("check", "--format", "json")
+    assert_clean(checked, 1)
+    assert '"check": "origin"' in checked.stdout
+    assert "belongs to another page" in checked.stdout
+    # update keeps every translation of the stray catalog (as obsolete entries), loses none
+    assert_clean(invoke("update"), 0)
+    text = catalog.read_text(encoding="utf-8")
+    assert "#~ msgid \"Stretch gently.\"" in text
+    assert b"origin" not in original
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+def _fixture(name: str) -> Callable[[Path], None]:
+    def apply(page: Path) -> None:
+        page.write_bytes((FIXTURES / name).read_bytes())
+
+    return apply
+
+
+def _bytes(data: bytes) -> Callable[[Path], None]:
+    def apply(page: Path) -> None:
+        page.write_bytes(data)
+
+    return apply
+
+
+def _huge(page: Path) -> None:
+    """50 MB of real markup."""
+    paragraph = b"<p>Paragraph with <a href='x.html'>a link</a> and <b>bold</b> words.</p>\n"
+    with page.open("wb") as handle:
+        handle.write(b"<!DOCTYPE html><html><body>\n")
+        handle.write(paragraph * (50_000_000 // len(paragraph)))
+        handle.write(b"</body></html>\n")
+
+
+#: (name, how to break the page, line to blame or None, message fragment)
+PAGE_CASES: list[tuple[str, Callable[[Path], None], int | None, str]] = [
+    ("empty", _bytes(b""), None, "empty page"),
+    ("only white space", _bytes(b" \n\t\r\n"), None, "empty page"),
+    ("binary", _fixture("binary.html"), None, "binary file: not an HTML page"),
+    (
+        "undeclared legacy encoding",
+        _fixture("legacy-latin1.html"),
+        2,
+        "not valid UTF-8 and no charset is declared",
+    ),
+    ("unknown declared charset", _fixture("unknown-charset.html"), 2, "unknown charset"),
+    ("50 MB", _huge, None, "file too large"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "breaker", "line", "fragment"), PAGE_CASES, ids=[c[0] for c in PAGE_CASES]
+)
+def test_broken_page_is_refused_by_every_command(
+    site: Path, name: str, breaker: Callable[[Path], None], line: int | None, fragment: str
+) -> None:
+    breaker(site / PAGE_PATH)
+    before = outputs(site)
+    started = time.monotonic()
+    for command in (["extract"], ["build", "--jobs", "1"], ["build", "--jobs", "2"], ["status"]):
+        assert_bad_input(invoke(*command), PAGE_PATH, line, fragment)
+    assert outputs(site) == before
+    assert time.monotonic() - started < 20
+
+
+def test_truncated_page_is_built_like_a_browser_would_read_it(site: Path) -> None:
+    """A page that stops mid-attribute is still HTML: browsers drop the unfinished tag."""
+    (site / PAGE_PATH).write_bytes((FIXTURES / "truncated.html").read_bytes())
+    for command in ("extract", "update"):
+        assert_clean(invoke(command), 0)
+    translate(site / CATALOG, japanese)
+    assert_clean(invoke("build", "--jobs", "1", "--min-percent", "0"), 0)
+    built = (site / "site/ja/index.html").read_bytes()
+    assert built.endswith(b'title="middle of a')  # the unfinished tag is copied, not "fixed"
+    soup = BeautifulSoup(built.decode("utf-8"), "html.parser")
+    assert soup.find("title") is not None
+
+
+def test_declared_legacy_encoding_is_read(site: Path) -> None:
+    (site / PAGE_PATH).write_bytes((FIXTURES / "declared-sjis.html").read_bytes())
+    assert_clean(invoke("extract"), 0)
+    template = (site / "locales/templates/index.pot").read_text(encoding="utf-8")
+    assert 'msgid "Hello 日本 there."' in template
+
+
+@pytest.mark.parametrize("element", ["div", "span", "b", "li", "td", "svg"])
+def test_pages_nested_ten_thousand_deep_work(site: Path, element: str) -> None:
+    """No RecursionError, and not quadratic: the whole round trip takes seconds."""
+    depth = 10_000
+    page = (
+        "<!DOCTYPE html><html><head><title>Deep</title></head><body>"
+        + f"<{element} title='Level'>" * depth
+        + "<p>Deep text</p>"
+        + f"</{element}>" * depth
+        + "<p>Unclosed <b>bold " * depth
+        + "</body></html>"
+    )
+    (site / PAGE_PATH).write_text(page, encoding="utf-8")
+    started = time.monotonic()
+    for command in ("extract", "update"):
+        assert_clean(invoke(command), 0)
+    translate(site / CATALOG, japanese)
+    assert_clean(invoke("build", "--jobs", "1", "--min-percent", "0"), 0)
+    assert_clean(invoke("status"), 0)
+    assert time.monotonic() - started < 30
+    template = (site / "locales/templates/index.pot").read_text(encoding="utf-8")
+    assert 'msgid "Title"' not in template
+    assert "Deep" in template
+
+
+def test_dotfiles_and_leftover_temporary_files_are_not_pages(site: Path) -> None:
+    """`.name.*` files are what an interrupted atomic write leaves; they are never pages."""
+    (site / "source_html/.index.html.x1y2z3").write_text(OTHER, encoding="utf-8")
+    (site / "source_html/.hidden").mkdir()
+    (site / "source_html/.hidden/page.html").write_text(PAGE, encoding="utf-8")
+    (site / "locales/ja/LC_MESSAGES/.index.po.k4l5m6").write_bytes(b"garbage")
+    before = outputs(site)
+    for command in (["extract"], ["update"], ["build", "--jobs", "1"], ["check"]):
+        assert_clean(invoke(*command), 0)
+    assert outputs(site) == before
+    assert PAGE  # the original page is still the only index
