@@ -109,7 +109,8 @@ def japanese(message: Message) -> str:
     from pipeline.placeholders import Tag, tokenize
 
     parts = [str(t) if isinstance(t, Tag) else "訳" for t in tokenize(message.msgid)]
-    return "".join(parts) or "訳"
+    ending = {".": "。", "?": "？", "!": "！", ":": "："}.get(message.msgid[-1:], "")
+    return ("".join(parts) or "訳") + ending
 
 
 def digest(*roots: Path) -> dict[str, str]:
