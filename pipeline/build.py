@@ -9,6 +9,7 @@ own tags through the placeholders, so no msgstr can put live markup into a page.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -78,12 +79,15 @@ def translate_page(
             continue
         segment_edits.append((segment, msgstr))
     leaves.sort(key=lambda e: (e.start, e.end))
+    starts = [e.start for e in leaves]
     edits: list[Edit] = []
     consumed: set[int] = set()
     for segment, msgstr in segment_edits:
-        inner = [
-            i for i, e in enumerate(leaves) if segment.start <= e.start and e.end <= segment.end
-        ]
+        # Only the leaves starting inside the segment (found by bisection: a page with
+        # thousands of segments and attributes must not cost segments × leaves).
+        first = bisect.bisect_left(starts, segment.start)
+        last = bisect.bisect_right(starts, segment.end)
+        inner = [i for i in range(first, last) if leaves[i].end <= segment.end]
         consumed.update(inner)
         edits.append(_segment_edit(segment, msgstr, page, [leaves[i] for i in inner]))
     edits.extend(e for i, e in enumerate(leaves) if i not in consumed)

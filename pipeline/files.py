@@ -31,7 +31,10 @@ def _source_files(source: Path) -> list[str]:
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in filenames:
             path = Path(directory, name)
-            if name.startswith(".") or not path.resolve().is_relative_to(root):
+            # os.walk does not follow linked directories: only a linked file can lead out.
+            if name.startswith(".") or (
+                path.is_symlink() and not path.resolve().is_relative_to(root)
+            ):
                 continue
             if path.is_file():
                 found.append(path.relative_to(source).as_posix())
@@ -70,6 +73,15 @@ def inside(root: Path, relative: str) -> Path:
     if candidate.is_absolute() or ".." in candidate.parts:
         raise PipelineError(relative, None, f"path leaves {root}")
     path = root / candidate
+    # Without `..`, only a symbolic link below `root` can lead out: look for one first (a few
+    # lstat calls), and resolve both paths only when there is one.
+    current = os.fspath(root)
+    for part in candidate.parts:
+        current = os.path.join(current, part)
+        if os.path.islink(current):
+            break
+    else:
+        return path
     resolved_root = root.resolve()
     if not path.resolve().is_relative_to(resolved_root):
         raise PipelineError(str(path), None, f"path leads outside {root} (symbolic link)")

@@ -799,6 +799,7 @@ def _header(message: Message, path: str) -> Catalog:
     return catalog
 
 
+_LONE_CR_RE = re.compile(r"\r(?!\n)")
 _PLURAL_FORMS_RE = re.compile(r"\s*nplurals\s*=\s*(\d+)\s*;\s*plural\s*=\s*([^;]*?)\s*;?\s*")
 
 
@@ -831,6 +832,10 @@ def parse_po(text: str, *, path: str) -> Catalog:
     """
     if "\0" in text:
         raise PipelineError(path, text.count("\n", 0, text.index("\0")) + 1, "NUL character")
+    lone_cr = _LONE_CR_RE.search(text)
+    if lone_cr is not None:  # else a file with old Mac line ends would read as one comment line
+        where = text.count("\n", 0, lone_cr.start()) + 1
+        raise PipelineError(path, where, "carriage return without a line feed (old Mac line ends?)")
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     reader = _Reader(path)
     lines = text.split("\n")

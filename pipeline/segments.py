@@ -106,6 +106,25 @@ P_CLOSERS = frozenset(
     }
 )  # fmt: skip
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+#: WHATWG's "special" category: an end tag for an ordinary element stops at these.
+SPECIAL_ELEMENTS = frozenset(
+    {
+        "address", "applet", "area", "article", "aside", "base", "basefont", "bgsound",
+        "blockquote", "body", "br", "button", "caption", "center", "col", "colgroup", "dd",
+        "details", "dir", "div", "dl", "dt", "embed", "fieldset", "figcaption", "figure",
+        "footer", "form", "frame", "frameset", "h1", "h2", "h3", "h4", "h5", "h6", "head",
+        "header", "hgroup", "hr", "html", "iframe", "img", "input", "keygen", "li", "link",
+        "listing", "main", "marquee", "menu", "meta", "nav", "noembed", "noframes", "noscript",
+        "object", "ol", "p", "param", "plaintext", "pre", "script", "search", "section",
+        "select", "source", "style", "summary", "table", "tbody", "td", "template", "textarea",
+        "tfoot", "th", "thead", "title", "tr", "track", "ul", "wbr", "xmp",
+    }
+)  # fmt: skip
+#: Formatting elements, which browsers close and reopen around misnested markup.
+FORMATTING_ELEMENTS = frozenset(
+    {"a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong",
+     "tt", "u"}
+)  # fmt: skip
 #: Elements an implied end tag does not reach past.
 SCOPE_BOUNDARIES = frozenset(
     {"html", "table", "td", "th", "caption", "template", "button", "marquee", "object", "applet",
@@ -124,6 +143,9 @@ _IMPLIED_CLOSE: dict[str, frozenset[str]] = {
     "tbody": frozenset({"tr", "td", "th", "tbody", "thead", "tfoot"}),
     "tfoot": frozenset({"tr", "td", "th", "tbody", "thead", "tfoot"}),
     "rt": frozenset({"rt", "rp"}),
+    "a": frozenset({"a"}),  # the adoption agency closes an open link first
+    "nobr": frozenset({"nobr"}),
+    "button": frozenset({"button"}),
     "rp": frozenset({"rt", "rp"}),
 }
 #: Where the search for an element to close implicitly stops (besides SCOPE_BOUNDARIES).
@@ -280,8 +302,10 @@ def _build_tree(tokens: list[Token]) -> _Element:
                 stack.top.children.append(token)
             continue
         name = token.name
-        if name in ("html", "head", "body") and stack.counts[name]:
-            stack.top.children.append(token)
+        if (name in ("html", "head", "body") and stack.counts[name]) or (
+            name in TABLE_PARTS and not stack.any_open(_TABLE_CONTEXTS)
+        ):
+            stack.top.children.append(token)  # browsers ignore it: kept as markup only
             continue
         foreign = stack.any_open(_FOREIGN_ROOTS)
         if not foreign:
@@ -295,6 +319,9 @@ def _build_tree(tokens: list[Token]) -> _Element:
 
 
 _FOREIGN_ROOTS = frozenset({"svg", "math"})
+#: Table structure outside a table (or a template) is ignored by browsers.
+TABLE_PARTS = frozenset({"td", "th", "tr", "tbody", "thead", "tfoot", "caption", "col", "colgroup"})
+_TABLE_CONTEXTS = frozenset({"table", "template"})
 
 
 def _close_implied(stack: _OpenElements, name: str) -> None:
@@ -332,7 +359,15 @@ def _close(stack: _OpenElements, token: Token) -> None:
                 return
             if element.name in SCOPE_BOUNDARIES and token.name not in SCOPE_BOUNDARIES:
                 break
+            if element.name in SPECIAL_ELEMENTS and _ends_at_special(token.name):
+                break
     stack.top.children.append(token)  # a stray end tag: kept as markup
+
+
+def _ends_at_special(name: str) -> bool:
+    """WHATWG "any other end tag": one that is neither special nor a formatting element is
+    ignored when a special element (a `p`, a `div`, …) stands between it and its match."""
+    return name not in SPECIAL_ELEMENTS and name not in FORMATTING_ELEMENTS
 
 
 def _mark_inline(element: _Element) -> bool:

@@ -56,7 +56,7 @@ def pseudo_law_violations(source: bytes, built: bytes) -> list[str]:
     built_text = built[page.page.prefix :].decode(page.page.encoding, "surrogateescape")
     if flatten(built_text) != flatten(source_text):
         problems.append("flattened text differs")
-    soup = BeautifulSoup(built_text, "html.parser")
+    soup = BeautifulSoup(built_text, "html5lib")  # the tree a browser builds
     depth = 0
     for node in soup.descendants:
         if not isinstance(node, NavigableString) or isinstance(node, PreformattedString):

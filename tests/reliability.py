@@ -98,8 +98,7 @@ def translate(path: Path, translation: Callable[[Message], str]) -> None:
     """Give every active entry of the catalog at `path` the msgstr `translation(entry)`."""
     catalog = parse_po(path.read_text(encoding="utf-8"), path=str(path))
     messages = tuple(
-        m if m.obsolete else replace(m, msgstr=translation(m), flags=())
-        for m in catalog.messages
+        m if m.obsolete else replace(m, msgstr=translation(m), flags=()) for m in catalog.messages
     )
     path.write_text(render_po(replace(catalog, messages=messages)), encoding="utf-8")
 

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from pipeline.config import Settings
+from pipeline.workflow import template_path
 from tests.reliability import (
     EPOCH,
     OTHER,
@@ -31,6 +33,7 @@ from tests.reliability import (
 FIXTURES = Path(__file__).parent / "fixtures" / "bad"
 CATALOG = "locales/ja/LC_MESSAGES/index.po"
 PAGE_PATH = "source_html/index.html"
+TEMPLATE = str(template_path(Settings(), "index.html"))
 
 
 @pytest.fixture
@@ -55,15 +58,11 @@ def lines_of(path: Path) -> int:
 # --- catalogs ----------------------------------------------------------------------------------
 
 
-def _append(text: bytes) -> Callable[[Path], int]:
-    """Append to the catalog; the error is on the n-th appended line (1 = first)."""
-
-    def apply(catalog: Path, *, at: int = 1) -> int:
-        line = lines_of(catalog) + at
-        catalog.write_bytes(catalog.read_bytes() + text)
-        return line
-
-    return apply
+def _append(catalog: Path, text: bytes, *, at: int) -> int:
+    """Append to the catalog; the error is on the `at`-th appended line (1 = first)."""
+    line = lines_of(catalog) + at
+    catalog.write_bytes(catalog.read_bytes() + text)
+    return line
 
 
 def _replace(old: bytes, new: bytes) -> Callable[[Path], int]:
@@ -79,19 +78,19 @@ def _replace(old: bytes, new: bytes) -> Callable[[Path], int]:
 
 
 def _syntax_error(catalog: Path) -> int:
-    return _append(b'\nmsgid "Unfinished"\nmsgstr "no closing quote\n')(catalog, at=3)
+    return _append(catalog, b'\nmsgid "Unfinished"\nmsgstr "no closing quote\n', at=3)
 
 
 def _unknown_keyword(catalog: Path) -> int:
-    return _append(b"\nmsgid_typo \"x\"\nmsgstr \"y\"\n")(catalog, at=2)
+    return _append(catalog, b'\nmsgid_typo "x"\nmsgstr "y"\n', at=2)
 
 
 def _duplicate(catalog: Path) -> int:
-    return _append(b'\nmsgid "Walk a little every day."\nmsgstr "again"\n')(catalog, at=2)
+    return _append(catalog, b'\nmsgid "Walk a little every day."\nmsgstr "again"\n', at=2)
 
 
 def _invalid_utf8(catalog: Path) -> int:
-    return _append(b'\nmsgid "Extra"\nmsgstr "\xff\xfe broken"\n')(catalog, at=3)
+    return _append(catalog, b'\nmsgid "Extra"\nmsgstr "\xff\xfe broken"\n', at=3)
 
 
 def _binary(catalog: Path) -> None:
@@ -136,7 +135,7 @@ CATALOG_CASES: list[tuple[str, Callable[[Path], int | None], str]] = [
     ("duplicate msgid", _duplicate, "duplicate message definition"),
     ("invalid UTF-8", _invalid_utf8, "invalid UTF-8"),
     ("binary file named .po", _binary, "binary file: not a gettext catalog"),
-    ("old Mac line ends (CR only)", _old_mac_line_ends, "syntax error"),
+    ("old Mac line ends (CR only)", _old_mac_line_ends, "carriage return without a line feed"),
 ]
 
 
@@ -183,9 +182,9 @@ def test_byte_order_mark_is_read_flagged_by_check_and_dropped_by_update(site: Pa
     assert f"{CATALOG}:1: " in checked.stderr
     assert "byte order mark" in checked.stderr
     assert "syntax error" not in checked.stderr  # not msgfmt's misleading report
-    before = outputs(site)
+    built = (site / "site/ja/index.html").read_bytes()
     assert_clean(invoke("build", "--jobs", "1"), 0)
-    assert outputs(site) == before  # the same translations: nothing to rebuild
+    assert (site / "site/ja/index.html").read_bytes() == built  # the same translations
     assert_clean(invoke("update"), 0)
     assert catalog.read_bytes() == data
 
@@ -204,7 +203,6 @@ def test_catalog_of_another_page_is_an_error_in_check(site: Path) -> None:
     """Detected by its `#:` references: none names the page the catalog is for."""
     catalog = site / CATALOG
     other = site / "locales/ja/LC_MESSAGES/other.po"
-    original = catalog.read_bytes()
     catalog.write_bytes(other.read_bytes())
     checked = invoke("check", "--format", "json")
     assert_clean(checked, 1)
@@ -213,8 +211,7 @@ def test_catalog_of_another_page_is_an_error_in_check(site: Path) -> None:
     # update keeps every translation of the stray catalog (as obsolete entries), loses none
     assert_clean(invoke("update"), 0)
     text = catalog.read_text(encoding="utf-8")
-    assert "#~ msgid \"Stretch gently.\"" in text
-    assert b"origin" not in original
+    assert '#~ msgid "Stretch gently."' in text
 
 
 # --- pages -------------------------------------------------------------------------------------
@@ -290,11 +287,11 @@ def test_truncated_page_is_built_like_a_browser_would_read_it(site: Path) -> Non
 def test_declared_legacy_encoding_is_read(site: Path) -> None:
     (site / PAGE_PATH).write_bytes((FIXTURES / "declared-sjis.html").read_bytes())
     assert_clean(invoke("extract"), 0)
-    template = (site / "locales/templates/index.pot").read_text(encoding="utf-8")
+    template = (site / TEMPLATE).read_text(encoding="utf-8")
     assert 'msgid "Hello 日本 there."' in template
 
 
-@pytest.mark.parametrize("element", ["div", "span", "b", "li", "td", "svg"])
+@pytest.mark.parametrize("element", ["div", "span"])  # a block, an inline element
 def test_pages_nested_ten_thousand_deep_work(site: Path, element: str) -> None:
     """No RecursionError, and not quadratic: the whole round trip takes seconds."""
     depth = 10_000
@@ -314,7 +311,7 @@ def test_pages_nested_ten_thousand_deep_work(site: Path, element: str) -> None:
     assert_clean(invoke("build", "--jobs", "1", "--min-percent", "0"), 0)
     assert_clean(invoke("status"), 0)
     assert time.monotonic() - started < 30
-    template = (site / "locales/templates/index.pot").read_text(encoding="utf-8")
+    template = (site / TEMPLATE).read_text(encoding="utf-8")
     assert 'msgid "Title"' not in template
     assert "Deep" in template
 

@@ -163,7 +163,8 @@ def test_gettext_tools_accept_our_catalogs_and_change_nothing(site: Path) -> Non
         assert meaning(out) == meaning(path), path
         assert _without_custom_flags(out) == _without_custom_flags(path), path
     for path in (site / "locales").glob("*/LC_MESSAGES/**/*.po"):
-        page = path.relative_to(site / "locales" / path.relative_to(site / "locales").parts[0])
+        locale = path.relative_to(site / "locales").parts[0]
+        page = path.relative_to(site / "locales" / locale / "LC_MESSAGES")
         pot = (site / "locales/templates" / page).with_suffix(".pot")
         before = path.read_bytes()
         out = path.with_suffix(".msgmerge")

@@ -175,7 +175,10 @@ def msgfmt_statistics(path: Path) -> dict[str, int]:
     """Parse `N translated messages, M fuzzy translations, K untranslated messages.`"""
     result = subprocess.run(
         ["msgfmt", "--statistics", "-o", os.devnull, str(path)],
-        capture_output=True, text=True, check=True, env={**os.environ, "LC_ALL": "C"},
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "LC_ALL": "C"},
     )
     counts = {"translated": 0, "fuzzy": 0, "untranslated": 0}
     counts.update({kind: int(n) for n, kind in _STAT_RE.findall(result.stderr)})
@@ -222,8 +225,18 @@ def sample() -> list[CatalogStatus]:
 
 
 CATALOG_KEYS = [
-    "locale", "catalog", "source", "total", "translated", "fuzzy", "untranslated", "obsolete",
-    "words_total", "words_translated", "percent", "stale",
+    "locale",
+    "catalog",
+    "source",
+    "total",
+    "translated",
+    "fuzzy",
+    "untranslated",
+    "obsolete",
+    "words_total",
+    "words_translated",
+    "percent",
+    "stale",
 ]
 
 
@@ -237,9 +250,18 @@ def test_json_has_exactly_the_documented_shape() -> None:
         ("ja", "ja/LC_MESSAGES/stenosis.po"),
     ]
     assert document["catalogs"][2] == {
-        "locale": "ja", "catalog": "ja/LC_MESSAGES/stenosis.po", "source": "stenosis.html",
-        "total": 6, "translated": 2, "fuzzy": 1, "untranslated": 3, "obsolete": 2,
-        "words_total": 18, "words_translated": 5, "percent": 27.7, "stale": True,
+        "locale": "ja",
+        "catalog": "ja/LC_MESSAGES/stenosis.po",
+        "source": "stenosis.html",
+        "total": 6,
+        "translated": 2,
+        "fuzzy": 1,
+        "untranslated": 3,
+        "obsolete": 2,
+        "words_total": 18,
+        "words_translated": 5,
+        "percent": 27.7,
+        "stale": True,
     }
     assert list(document["locales"]) == ["en_GB", "ja"]
     assert list(document["locales"]["ja"]) == CATALOG_KEYS[3:]
@@ -275,7 +297,16 @@ def test_table_without_color_is_plain_and_aligned() -> None:
     assert "\x1b" not in text
     lines = text.splitlines()
     assert lines[0].split() == [
-        "Locale", "Catalog", "Total", "Done", "Fuzzy", "Todo", "Obsolete", "Words", "Chars", "%",
+        "Locale",
+        "Catalog",
+        "Total",
+        "Done",
+        "Fuzzy",
+        "Todo",
+        "Obsolete",
+        "Words",
+        "Chars",
+        "%",
         "Stale",
     ]
     rows = [line for line in lines if "LC_MESSAGES" in line or "(all)" in line]
@@ -317,8 +348,14 @@ def test_dashboard_in_a_browser(tmp_path: Path) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         try:
             page = browser.new_page(viewport={"width": 1200, "height": 900})
