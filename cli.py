@@ -72,13 +72,22 @@ def chosen_locales(settings: Settings, codes: tuple[str, ...]) -> tuple[str, ...
     return tuple(check_locale_code(code, where="--locale") for code in codes)
 
 
-def report_changes(changes: list[workflow.FileChange], *, check: bool, what: str) -> None:
-    changed = [c for c in changes if c.changed]
+def report_changes(outcome: workflow.Outcome, *, check: bool, what: str) -> None:
+    changed = [c for c in outcome.changes if c.changed]
+    show_bad_input(outcome.errors)
     for change in changed:
         click.echo(f"{'would write' if check else 'wrote'} {change.path}")
-    click.echo(f"{len(changes)} {what}, {len(changed)} changed", err=True)
+    click.echo(f"{len(outcome.changes)} {what}, {len(changed)} changed", err=True)
+    if outcome.errors:
+        raise click.exceptions.Exit(BadInput.exit_code)
     if check and changed:
         raise click.ClickException(f"{len(changed)} {what} out of date")
+
+
+def show_bad_input(errors: tuple[PipelineError, ...]) -> None:
+    """Name every input that was left alone, one `path:line: message` each."""
+    for error in errors:
+        click.echo(str(error), err=True)
 
 
 @contextmanager
@@ -128,10 +137,10 @@ def jobs_option(command: F) -> F:
 def extract(settings: Settings, *, check: bool, jobs: int | None, shard: Shard) -> None:
     """Extract every translatable string of each page into <locales>/templates/LC_MESSAGES/*.pot."""
     with writing(settings, write=not check):
-        changes = workflow.extract(
+        outcome = workflow.extract(
             settings, write=not check, jobs=jobs or os.cpu_count() or 1, shard=shard
         )
-    report_changes(changes, check=check, what="templates")
+    report_changes(outcome, check=check, what="templates")
 
 
 @main.command()
@@ -151,10 +160,10 @@ def update(
     """Merge the templates into each locale's catalogs, never losing a translation."""
     locales = chosen_locales(settings, locale_codes)
     with writing(settings, write=not check):
-        changes = workflow.update(
+        outcome = workflow.update(
             settings, locales, write=not check, jobs=jobs or os.cpu_count() or 1, shard=shard
         )
-    report_changes(changes, check=check, what="catalogs")
+    report_changes(outcome, check=check, what="catalogs")
 
 
 @main.command()
@@ -273,6 +282,7 @@ def build(
             progress=tick,
             shard=shard,
         )
+    show_bad_input(report.errors)
     for problem in report.problems:
         click.echo(f"{problem}", err=True)
     if verbose:
@@ -289,6 +299,8 @@ def build(
             f"pages: {len(report.written)} written, {len(report.unchanged)} unchanged, "
             f"{len(report.held_back)} held back; problems: {len(report.problems)}"
         )
+    if report.errors:
+        raise click.exceptions.Exit(BadInput.exit_code)
 
 
 @contextmanager

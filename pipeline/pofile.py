@@ -338,8 +338,11 @@ def wrap_po_string(
 
 def _cuts(portion: str, escaped: str, page: int, start: int) -> list[int]:
     """Indices of `escaped` (the portion with escape sequences) where a new line starts."""
-    if escaped.isascii() and start + len(escaped) <= page:
-        return []  # fits: no piece can overflow
+    if escaped.isascii():
+        if start + len(escaped) <= page:
+            return []  # fits: no piece can overflow
+        if not _ASCII_CONTROL_RE.search(escaped):
+            return _ascii_cuts(portion, escaped, page, start)
     props = [_char_props(char) for char in escaped]
     if start + sum(width for _, width in props) <= page:
         return []
@@ -863,3 +866,60 @@ def parse_po(text: str, *, path: str) -> Catalog:
                 messages=rest,
             )
     return Catalog(messages=tuple(messages))
+
+
+# The common case, printable ASCII, without a loop over every character: letters and digits
+# never break between each other (UAX #14 LB23, LB28), so only the places next to another
+# character need the pair table, and every character is one column wide.
+_ASCII_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+_ASCII_OTHER_RE = re.compile(r"[^A-Za-z0-9]")
+
+
+def _ascii_cuts(portion: str, escaped: str, page: int, start: int) -> list[int]:
+    """`_cuts` for printable ASCII: the same answer as the general path, far fewer steps."""
+    length = len(escaped)
+    candidates: set[int] = set()
+    for match in _ASCII_OTHER_RE.finditer(escaped):
+        candidates.add(match.start())
+        candidates.add(match.end())
+    unbreakable = {i + 1 for i in _escape_starts(portion)}
+    if portion.endswith("\n"):
+        unbreakable.add(length - 2)
+    breaks = []
+    for index in sorted(candidates):
+        if index <= 0 or index >= length or index in unbreakable:
+            continue
+        prop = _ASCII_PROPS[ord(escaped[index])][0]
+        if prop == _SP:
+            continue
+        before = index - 1
+        while before >= 0 and escaped[before] == " ":
+            before -= 1
+        if before < 0:
+            continue
+        rule = _PAIR_ROWS[_ASCII_PROPS[ord(escaped[before])][0] - 6][prop - 6]
+        if rule == _D or (rule == _I and before < index - 1):
+            breaks.append(index)
+    chosen: list[int] = []
+    last_break: int | None = None
+    column, piece_start = start, 0
+    for index in breaks:
+        piece = index - piece_start
+        if last_break is not None and column + piece > page:
+            chosen.append(last_break)
+            column = 0
+        last_break, column, piece_start = index, column + piece, index
+    if last_break is not None and column + length - piece_start > page:
+        chosen.append(last_break)
+    return chosen
+
+
+def _escape_starts(portion: str) -> list[int]:
+    """Indices in the escaped text where an escape sequence's backslash stands."""
+    starts = []
+    shift = 0
+    for index, char in enumerate(portion):
+        if char in _ESCAPES:
+            starts.append(index + shift)
+            shift += 1
+    return starts

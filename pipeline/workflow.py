@@ -14,11 +14,11 @@ import re
 import shutil
 import subprocess
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pipeline import files
 from pipeline.build import assemble, translate_page
@@ -56,6 +56,22 @@ class FileChange:
     changed: bool
 
 
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a command wrote, and the inputs it had to leave alone (each named by file and line).
+
+    One bad page or catalog does not stop the others: its own outputs stay as they were.
+    """
+
+    changes: tuple[FileChange, ...]
+    errors: tuple[PipelineError, ...]
+
+    @staticmethod
+    def of(results: Iterable[FileChange | PipelineError]) -> Outcome:
+        changes, errors = _split(results)
+        return Outcome(tuple(changes), tuple(errors))
+
+
 def template_path(settings: Settings, page: str) -> Path:
     return files.inside(settings.locales, f"{TEMPLATES_DIR}/{files.page_stem(page)}.pot")
 
@@ -87,23 +103,15 @@ def read_catalog(path: Path) -> Catalog | None:
     """The catalog at `path`, or None when there is none yet."""
     if not path.exists():
         return None
-    data = files.read_bytes(path)
-    if b"\x00" in data:
-        raise PipelineError(str(path), None, "binary file: not a gettext catalog")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise PipelineError(str(path), line, "invalid UTF-8") from None
-    return parse_po(text, path=str(path))
+    return _parse_catalog(files.read_bytes(path), path)
 
 
 def extract(
     settings: Settings, *, write: bool = True, jobs: int = 1, shard: Shard = WHOLE_SITE
-) -> list[FileChange]:
+) -> Outcome:
     """One template per page (of the shard); returns each template and whether it changed."""
     pages = shard.select(files.find_pages(settings.source))
-    return list(_parallel(_extract_page, [(settings, page, write) for page in pages], jobs))
+    return Outcome.of(_parallel(_extract_page, [(settings, page, write) for page in pages], jobs))
 
 
 def _extract_page(job: tuple[Settings, str, bool]) -> FileChange:
@@ -118,7 +126,7 @@ def update(
     write: bool = True,
     jobs: int = 1,
     shard: Shard = WHOLE_SITE,
-) -> list[FileChange]:
+) -> Outcome:
     """Merge every template (of the shard) into each locale's catalog, creating what is missing.
 
     The site memory comes from every catalog of the locale as it was before this update, shard
@@ -126,18 +134,15 @@ def update(
     """
     all_pages = files.find_pages(settings.source)
     pages = shard.select(all_pages)
-    for page in pages:
-        path = template_path(settings, page)
-        if not path.is_file():
-            raise PipelineError(str(path), None, "template missing: run `extract` first")
     revision = _revision_date()
-    changes: list[FileChange] = []
+    results: list[FileChange | PipelineError] = []
     for locale in locales:
         paths = [catalog_path(settings, locale, page) for page in all_pages]
-        memory = translation_memory(_parallel(_translated_only, paths, jobs))
+        memory_sources, _ = _split(_parallel(_translated_only, paths, jobs))
+        memory = translation_memory(memory_sources)  # a bad catalog is reported by its page
         todo = [(settings, locale, page, memory, revision, write) for page in pages]
-        changes.extend(_parallel(_update_page, todo, jobs))
-    return changes
+        results.extend(_parallel(_update_page, todo, jobs))
+    return Outcome.of(results)
 
 
 def _translated_only(path: Path) -> Catalog:
@@ -183,18 +188,45 @@ _Job = TypeVar("_Job")
 _Result = TypeVar("_Result")
 
 
-def _parallel(work: Callable[[_Job], _Result], jobs_in: list[_Job], jobs: int) -> Iterator[_Result]:
+def _parallel(
+    work: Callable[[_Job], _Result], jobs_in: list[_Job], jobs: int
+) -> Iterator[_Result | PipelineError]:
     """`work` over the jobs in order: in this process, or in `jobs` worker processes.
 
     The results come back in the order of the jobs, whatever the number of workers, so the
-    bytes written never depend on `--jobs`.
+    bytes written never depend on `--jobs`. A job's bad input comes back as its error.
     """
+    guarded = _Guarded(work)
     if jobs <= 1 or len(jobs_in) < 2:
-        yield from map(work, jobs_in)
+        yield from map(guarded, jobs_in)
         return
     chunk = max(1, min(64, len(jobs_in) // (jobs * 8)))
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(work, jobs_in, chunksize=chunk)
+        yield from pool.map(guarded, jobs_in, chunksize=chunk)
+
+
+@dataclass(frozen=True, slots=True)
+class _Guarded(Generic[_Job, _Result]):
+    """A job function that returns bad input's error instead of raising it (picklable)."""
+
+    work: Callable[[_Job], _Result]
+
+    def __call__(self, job: _Job) -> _Result | PipelineError:
+        try:
+            return self.work(job)
+        except PipelineError as error:
+            return error
+
+
+def _split(results: Iterable[_Result | PipelineError]) -> tuple[list[_Result], list[PipelineError]]:
+    done: list[_Result] = []
+    errors: list[PipelineError] = []
+    for result in results:
+        if isinstance(result, PipelineError):
+            errors.append(result)
+        else:
+            done.append(result)
+    return done, errors
 
 
 def _revision_date() -> str:
@@ -252,6 +284,8 @@ class BuildReport:
     removed: tuple[Path, ...]
     held_back: tuple[HeldBack, ...]
     problems: tuple[Located, ...]
+    #: Pages and catalogs that could not be read: their outputs were left as they were.
+    errors: tuple[PipelineError, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +332,7 @@ def build(
     new_cache: dict[str, list[Any]] = {}
     published_sets: dict[str, set[str]] = {locale: set() for locale in locales}
     held: list[HeldBack] = []
+    errors: list[PipelineError] = []
     catalog_digests: dict[tuple[str, str], tuple[str, str]] = {}
     for locale, page, path in catalogs_of(settings, locales, all_pages):
         if not path.exists():
@@ -309,7 +344,11 @@ def build(
         name = path.relative_to(settings.locales).as_posix()
         words = cache.get(name)
         if words is None or words[0] != sha:
-            catalog = _parse_catalog(data, path)
+            try:
+                catalog = _parse_catalog(data, path)
+            except PipelineError as error:
+                errors.append(error)
+                continue
             row = catalog_status(
                 catalog, locale=locale, catalog_path="", source_path=page, stale=False
             )
@@ -322,6 +361,8 @@ def build(
             continue
         catalog_digests[(locale, page)] = (str(path), sha)
         published_sets[locale].add(page)
+    if errors:  # which pages are published depends on every catalog: write nothing
+        return BuildReport((), (), (), (), (), tuple(errors))
     published = {settings.source_locale: frozenset(all_pages)}
     published.update((loc, frozenset(p)) for loc, p in published_sets.items() if p)
     site = SiteMap(settings.source_locale, published, settings.base_url, settings.date_format)
@@ -349,7 +390,15 @@ def build(
         )
     written: list[Path] = []
     problems: list[Located] = []
-    for result in _run_jobs(todo, jobs, progress):
+    for job, result in zip(todo, _run_jobs(todo, jobs, progress), strict=True):
+        if isinstance(result, PipelineError):
+            errors.append(result)
+            # As it was: the new digest is not recorded, so the page is built again next time.
+            if job.page in manifest:
+                new_manifest[job.page] = manifest[job.page]
+            else:
+                del new_manifest[job.page]
+            continue
         for locale, data in result.outputs:
             path = files.inside(output, f"{locale}/{result.page}")
             if files.atomic_write(path, data):
@@ -367,7 +416,8 @@ def build(
     files.atomic_write(manifest_path, json.dumps(new_manifest, indent=1, sort_keys=True).encode())
     files.atomic_write(cache_path, json.dumps(new_cache, indent=0, sort_keys=True).encode())
     return BuildReport(
-        tuple(written), tuple(unchanged), tuple(removed), tuple(held), tuple(problems)
+        tuple(written), tuple(unchanged), tuple(removed), tuple(held), tuple(problems),
+        tuple(errors),
     )
 
 
@@ -442,18 +492,12 @@ def _read_manifest(path: Path) -> dict[str, str]:
 
 def _run_jobs(
     todo: list[_PageJob], jobs: int, progress: Callable[[int], None] | None
-) -> Iterator[_PageResult]:
-    if jobs <= 1 or len(todo) < 2:
-        for job in todo:
-            yield _build_page(job)
-            if progress:
-                progress(1)
-        return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for result in pool.map(_build_page, todo, chunksize=max(1, len(todo) // (jobs * 8))):
-            yield result
-            if progress:
-                progress(1)
+) -> Iterator[_PageResult | PipelineError]:
+    for result in _parallel(_build_page, todo, jobs):
+        yield result
+        if progress:
+            progress(1)
+
 
 
 def _build_page(job: _PageJob) -> _PageResult:

@@ -238,3 +238,16 @@ def test_golden_pages_of_the_clinic_site(tmp_path: Path, monkeypatch: pytest.Mon
             golden.parent.mkdir(parents=True, exist_ok=True)
             golden.write_bytes(page.read_bytes())
         assert page.read_bytes() == golden.read_bytes(), f"{golden} differs (UPDATE_GOLDEN=1)"
+
+
+def test_one_bad_page_does_not_stop_the_others(site: Path) -> None:
+    (site / "source_html/broken.html").write_bytes(b"\x00\x01binary")
+    result = CliRunner().invoke(main, ["extract"])
+    assert result.exit_code == 2
+    assert "source_html/broken.html: binary file" in result.output
+    assert (site / "locales/templates/index.pot").exists()
+    assert not (site / "locales/templates/broken.pot").exists()
+    updated = CliRunner().invoke(main, ["update"])
+    assert updated.exit_code == 2
+    assert "locales/templates/broken.pot: template missing" in updated.output
+    assert (site / "locales/ja/LC_MESSAGES/index.po").exists()
