@@ -241,7 +241,6 @@ _ATTRIBUTE_RE = re.compile(
     r"(?:[\t\n\f\r ]*=[\t\n\f\r ]*"
     r"(?:\"(?P<dq>[^\"]*)(?P<dqend>\"?)|'(?P<sq>[^']*)(?P<sqend>'?)|(?P<uq>[^\t\n\f\r >]*)))?)?"
 )
-_MARKUP_START_RE = re.compile(r"<(?:[A-Za-z]|/|!|\?)")
 #: The common, unambiguous shapes of tags, matched in one go: attributes separated by white
 #: space, `=` without spaces, values quoted or plainly unquoted. Anything else (and any tag these
 #: do not match) goes through the general scanner, which gives the same result on these shapes.
@@ -249,114 +248,142 @@ _SIMPLE_ATTRIBUTE = (
     r"[\t\n\f\r ]+[^\t\n\f\r /=>][^\t\n\f\r /=>]*"
     r"(?:=(?:\"[^\"]*\"|'[^']*'|[^\t\n\f\r >\"'=<`]+))?"
 )
-_SIMPLE_START_RE = re.compile(
-    r"<([A-Za-z][^\t\n\f\r />]*)((?:" + _SIMPLE_ATTRIBUTE + r")*)[\t\n\f\r ]*/?>"
-)
 _SIMPLE_ATTRIBUTE_RE = re.compile(
     r"[\t\n\f\r ]+([^\t\n\f\r /=>][^\t\n\f\r /=>]*)"
     r"(?:=(?:\"([^\"]*)\"|'([^']*)'|([^\t\n\f\r >\"'=<`]+)))?"
 )
-_SIMPLE_END_RE = re.compile(r"</([A-Za-z][^\t\n\f\r />]*)[\t\n\f\r ]*>")
+#: One pass over the page, one match per token: (1) text up to the next markup, (2) a simple
+#: start tag with its name (3) and attributes (4), (5) a simple end tag with its name (6), or
+#: (7) any other markup, which `_markup` reads. Every position matches, so nothing is skipped.
+_NOT_MARKUP = r"<(?![A-Za-z/!?])"
+_TOKEN_RE = re.compile(
+    rf"((?:[^<]|{_NOT_MARKUP})[^<]*(?:{_NOT_MARKUP}[^<]*)*)"
+    r"|(<([A-Za-z][^\t\n\f\r />]*)((?:" + _SIMPLE_ATTRIBUTE + r")*)[\t\n\f\r ]*/?>)"
+    r"|(</([A-Za-z][^\t\n\f\r />]*)[\t\n\f\r ]*>)"
+    r"|(<)"
+)
+_SPECIAL = RAWTEXT_ELEMENTS | RCDATA_ELEMENTS | {"plaintext"}
+#: Attributes of a simple tag, relative to where they start: name, value, span, quote.
+_AttributeTemplate = tuple[tuple[str, str | None, int, int, str], ...]
 
 
 def tokenize(text: str) -> list[Token]:
-    """Tokens of the whole text, following the WHATWG tokenizer closely enough for our spans."""
+    """Tokens of the whole text, following the WHATWG tokenizer closely enough for our spans.
+
+    Built for speed (a page has tens of thousands of tokens): one regex match per token, tuples
+    made without the named tuple's Python-level constructor, and the attributes of a tag parsed
+    once per distinct attribute text (pages repeat `class="pre"` thousands of times).
+    """
     tokens: list[Token] = []
     append = tokens.append
+    new = tuple.__new__
     length = len(text)
     position = 0
     lower_text: str | None = None
-    search = _MARKUP_START_RE.search
-    simple_start = _SIMPLE_START_RE.match
-    simple_end = _SIMPLE_END_RE.match
-    special = RAWTEXT_ELEMENTS | RCDATA_ELEMENTS | {"plaintext"}
+    templates: dict[str, _AttributeTemplate] = {}
     while position < length:
-        found = search(text, position)
-        if found is None:
-            append(Token("text", position, length))
+        for match in _TOKEN_RE.finditer(text, position):
+            kind = match.lastindex
+            start, end = match.span()
+            if kind == 1:
+                append(new(Token, ("text", start, end, "", (), False)))
+                continue
+            if kind == 5:
+                append(new(Token, ("end", start, end, match[6].lower(), (), False)))
+                continue
+            if kind == 2:
+                name = match[3].lower()
+                raw = match[4]
+                attributes: tuple[Attribute, ...] = ()
+                if raw:
+                    template = templates.get(raw)
+                    if template is None:
+                        template = templates[raw] = _attribute_template(raw)
+                    base = match.start(4)
+                    attributes = tuple(
+                        [
+                            new(Attribute, (n, v, s + base, e + base, q))
+                            if v is not None
+                            else new(Attribute, (n, None, -1, -1, ""))
+                            for n, v, s, e, q in template
+                        ]
+                    )
+                append(new(Token, ("start", start, end, name, attributes, text[end - 2] == "/")))
+                if name not in _SPECIAL:
+                    continue
+            else:
+                end = _markup(text, start, tokens)
+                name = tokens[-1].name if tokens[-1].kind == "start" else ""
+            position = end
+            if name in _SPECIAL:
+                if lower_text is None:
+                    lower_text = text.lower()
+                position = _raw_text(text, lower_text, name, end, tokens)
             break
-        start = found.start()
-        if start > position:
-            append(Token("text", position, start))
-        second = text[start + 1]
-        if second == "/":
-            match = simple_end(text, start)
-            if match is not None:
-                position = match.end()
-                append(Token("end", start, position, match[1].lower()))
-            else:
-                position = _end_tag(text, start, tokens)
-            continue
-        if second.isascii() and second.isalpha():
-            match = simple_start(text, start)
-            if match is not None:
-                end = match.end()
-                token = Token(
-                    "start",
-                    start,
-                    end,
-                    match[1].lower(),
-                    _simple_attributes(text, match.start(2), match.end(2)),
-                    text[end - 2] == "/",
-                )
-            else:
-                token = _start_tag(text, start)
-            append(token)
-            position = token.end
-            if token.name not in special:
-                continue
-            if token.name == "plaintext":
-                if length > position:
-                    append(Token("rawtext", position, length, token.name))
-                position = length
-                continue
-            if lower_text is None:
-                lower_text = text.lower()
-            close = _find_close(lower_text, token.name, position)
-            if close > position:
-                append(Token("rawtext", position, close, token.name))
-            position = close
-        elif text.startswith("<!--", start):
-            end = _comment_end(text, start)
-            append(Token("comment", start, end))
-            position = end
-        elif text.startswith("<![CDATA[", start):
-            close = text.find("]]>", start)
-            end = length if close < 0 else close + 3
-            append(Token("other", start, end))
-            position = end
-        else:  # <!DOCTYPE …>, <?…>, other bogus comments run to the next >
-            close = text.find(">", start)
-            end = length if close < 0 else close + 1
-            append(Token("other", start, end))
-            position = end
+        else:
+            break
     return tokens
 
 
-def _simple_attributes(text: str, start: int, end: int) -> tuple[Attribute, ...]:
-    """Attributes of a tag `_SIMPLE_START_RE` matched (the same as `_scan_attributes` gives)."""
-    if start == end:
-        return ()
-    attributes: list[Attribute] = []
+def _attribute_template(raw: str) -> _AttributeTemplate:
+    """Attributes in the text of a tag `_TOKEN_RE` matched (the same as `_scan_attributes`)."""
+    attributes: list[tuple[str, str | None, int, int, str]] = []
     seen: set[str] = set()
-    for match in _SIMPLE_ATTRIBUTE_RE.finditer(text, start, end):
+    for match in _SIMPLE_ATTRIBUTE_RE.finditer(raw):
         name = match[1].lower()
         if name in seen:  # a repeated attribute is ignored by browsers
             continue
         seen.add(name)
         double, single, bare = match.group(2, 3, 4)
         if double is not None:
-            raw, quote, value_start = double, '"', match.start(2)
+            value, quote, value_start = double, '"', match.start(2)
         elif single is not None:
-            raw, quote, value_start = single, "'", match.start(3)
+            value, quote, value_start = single, "'", match.start(3)
         elif bare is not None:
-            raw, quote, value_start = bare, "", match.start(4)
+            value, quote, value_start = bare, "", match.start(4)
         else:
-            attributes.append(Attribute(name, None, -1, -1, ""))
+            attributes.append((name, None, -1, -1, ""))
             continue
-        value = unescape(raw) if "&" in raw else raw
-        attributes.append(Attribute(name, value, value_start, value_start + len(raw), quote))
+        decoded = unescape(value) if "&" in value else value
+        attributes.append((name, decoded, value_start, value_start + len(value), quote))
     return tuple(attributes)
+
+
+def _markup(text: str, start: int, tokens: list[Token]) -> int:
+    """Read markup the simple shapes do not cover; append its token; return where it ends."""
+    length = len(text)
+    second = text[start + 1]
+    if second == "/":
+        return _end_tag(text, start, tokens)
+    if second.isascii() and second.isalpha():
+        token = _start_tag(text, start)
+        tokens.append(token)
+        return token.end
+    if text.startswith("<!--", start):
+        end = _comment_end(text, start)
+        tokens.append(Token("comment", start, end))
+    elif text.startswith("<![CDATA[", start):
+        close = text.find("]]>", start)
+        end = length if close < 0 else close + 3
+        tokens.append(Token("other", start, end))
+    else:  # <!DOCTYPE …>, <?…>, other bogus comments run to the next >
+        close = text.find(">", start)
+        end = length if close < 0 else close + 1
+        tokens.append(Token("other", start, end))
+    return end
+
+
+def _raw_text(text: str, lower_text: str, name: str, position: int, tokens: list[Token]) -> int:
+    """The content of a raw text element up to its end tag (plaintext: to the end of the page)."""
+    length = len(text)
+    if name == "plaintext":
+        if length > position:
+            tokens.append(Token("rawtext", position, length, name))
+        return length
+    close = _find_close(lower_text, name, position)
+    if close > position:
+        tokens.append(Token("rawtext", position, close, name))
+    return close
 
 
 def _find_close(lower_text: str, name: str, position: int) -> int:

@@ -8,9 +8,10 @@ source spans it came from; the build stage splices translations back into exactl
 
 from __future__ import annotations
 
+import gc
 import re
-from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from html import unescape
 from typing import Literal
@@ -240,6 +241,8 @@ class _Element:
     #: Where the element's extent ends: itself when it has an end tag or no content, else the
     #: tail of its last child (set bottom-up by `_mark_inline`, so deep trees stay linear).
     tail: _Element | Token | None = None
+    #: What its start tag says about translation (`_translate_flag`), read once.
+    flag: bool | None = None
 
     @property
     def extent_start(self) -> int:
@@ -265,13 +268,14 @@ class _OpenElements:
 
     The counts answer "is a <p> open at all?" in one look-up, so the searches below only walk
     the stack when they can succeed: a page nested thousands deep stays linear, not quadratic.
+    A plain dict (absent = 0) rather than a Counter: `Counter.__missing__` is a Python call.
     """
 
     __slots__ = ("counts", "items")
 
     def __init__(self, root: _Element) -> None:
         self.items = [root]
-        self.counts: Counter[str] = Counter()
+        self.counts: dict[str, int] = {}
 
     @property
     def top(self) -> _Element:
@@ -279,49 +283,57 @@ class _OpenElements:
 
     def push(self, element: _Element) -> None:
         self.items.append(element)
-        self.counts[element.name] += 1
+        self.counts[element.name] = self.counts.get(element.name, 0) + 1
 
     def truncate(self, index: int) -> None:
         """Close the element at `index` and every element above it."""
+        counts = self.counts
         for element in self.items[index:]:
-            self.counts[element.name] -= 1
+            counts[element.name] -= 1
         del self.items[index:]
 
     def any_open(self, names: frozenset[str]) -> bool:
-        return any(self.counts[name] for name in names)
+        counts = self.counts
+        return any(counts.get(name) for name in names)
 
 
 def _build_tree(tokens: list[Token]) -> _Element:
     root = _Element("#root", None)
     stack = _OpenElements(root)
+    items, counts = stack.items, stack.counts
     for token in tokens:
-        if token.kind != "start":
-            if token.kind == "end":
+        kind = token.kind
+        if kind != "start":
+            if kind == "end":
                 _close(stack, token)
             else:
-                stack.top.children.append(token)
+                items[-1].children.append(token)
             continue
         name = token.name
-        if (name in ("html", "head", "body") and stack.counts[name]) or (
-            name in TABLE_PARTS and not stack.any_open(_TABLE_CONTEXTS)
+        if name in _MAYBE_IGNORED and (
+            (name in ("html", "head", "body") and counts.get(name))
+            or (name in TABLE_PARTS and not stack.any_open(_TABLE_CONTEXTS))
         ):
-            stack.top.children.append(token)  # browsers ignore it: kept as markup only
+            items[-1].children.append(token)  # browsers ignore it: kept as markup only
             continue
-        foreign = stack.any_open(_FOREIGN_ROOTS)
-        if not foreign:
+        foreign = counts.get("svg") or counts.get("math")  # inside foreign content
+        if not foreign and name in _IMPLYING:
             _close_implied(stack, name)
-        element = _Element(name, token)
-        stack.top.children.append(element)
+        element = _Element(name, token, flag=_translate_flag(token) if token.attributes else None)
+        items[-1].children.append(element)
         if name in VOID_ELEMENTS or (foreign and token.self_closing):
             continue
-        stack.push(element)
+        items.append(element)
+        counts[name] = counts.get(name, 0) + 1
     return root
 
 
-_FOREIGN_ROOTS = frozenset({"svg", "math"})
 #: Table structure outside a table (or a template) is ignored by browsers.
 TABLE_PARTS = frozenset({"td", "th", "tr", "tbody", "thead", "tfoot", "caption", "col", "colgroup"})
 _TABLE_CONTEXTS = frozenset({"table", "template"})
+_MAYBE_IGNORED = TABLE_PARTS | {"html", "head", "body"}
+#: Start tags that may close open elements (the rest never do, so skip `_close_implied`).
+_IMPLYING = P_CLOSERS | HEADINGS | frozenset(_IMPLIED_CLOSE)
 
 
 def _close_implied(stack: _OpenElements, name: str) -> None:
@@ -350,7 +362,7 @@ def _pop_through(stack: _OpenElements, names: frozenset[str], stop: frozenset[st
 
 def _close(stack: _OpenElements, token: Token) -> None:
     items = stack.items
-    if stack.counts[token.name]:
+    if stack.counts.get(token.name):
         for index in range(len(items) - 1, 0, -1):
             element = items[index]
             if element.name == token.name:
@@ -398,25 +410,37 @@ def _mark_inline(element: _Element) -> bool:
 # --- segmentation ------------------------------------------------------------------------------
 
 
-def _translate_flag(token: Token | None) -> bool | None:
+def _translate_flag(token: Token) -> bool | None:
     """True/False where the element says translate yes/no, None where it is silent."""
-    if token is None:
-        return None
-    value = token.attribute("translate")
+    value = classes = None
+    for attribute in token.attributes:  # one pass: names are unique
+        if attribute.name == "translate":
+            value = attribute.value
+        elif attribute.name == "class":
+            classes = attribute.value
     if value is not None:
         lowered = value.strip().lower()
         if lowered in ("no", "false"):
             return False
         if lowered in ("yes", "", "true"):
             return True
-    classes = token.attribute("class")
     if classes and "notranslate" in classes.split():
         return False
     return None
 
 
+def _is_inline_element(node: _Element) -> bool:
+    """Whether an element that holds more than inline content still sits inside a run."""
+    return (
+        node.name in INLINE_VOID_ELEMENTS
+        or node.name in INLINE_OPAQUE_ELEMENTS
+        or (node.name in INLINE_ELEMENTS and node.flag is False)
+        or (node.name == "time" and _is_opaque(node))
+    )
+
+
 def _is_opaque(element: _Element) -> bool:
-    if element.name in OPAQUE_ELEMENTS or _translate_flag(element.start) is False:
+    if element.name in OPAQUE_ELEMENTS or element.flag is False:
         return True
     return (
         element.name == "time"
@@ -425,20 +449,13 @@ def _is_opaque(element: _Element) -> bool:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Step:
-    """Work the segmenter has yet to do: an element's content, a block, an inline run or a title.
-
-    Nested blocks go on a list of steps instead of the call stack, so any depth of nesting works.
-    """
-
-    kind: Literal["content", "block", "run", "rcdata"]
-    #: The element itself (content, block), the parent of the run, or the title (rcdata).
-    element: _Element
-    translatable: bool
-    context: str | None
-    #: The run's nodes, or the title's raw text token.
-    nodes: tuple[_Element | Token, ...] = ()
+#: Work the segmenter has yet to do: a block (its attributes, then its content), an inline run
+#: (the parent and the run's nodes) or a title's text (the title and its raw text token). Nested
+#: blocks go on a list of steps instead of the call stack, so any depth of nesting works. Plain
+#: tuples: a page has tens of thousands of steps.
+_Step = tuple[
+    Literal["block", "run", "rcdata"], "_Element", bool, str | None, list["_Element | Token"]
+]
 
 
 class _Segmenter:
@@ -457,67 +474,62 @@ class _Segmenter:
 
     def container(self, element: _Element, translatable: bool, context: str | None) -> None:
         """Segment an element's content, taking the steps in document order."""
-        pending = [_Step("content", element, translatable, context)]
+        pending: list[_Step] = []
+        self.content(element, translatable, context, pending)
         while pending:
-            step = pending.pop()
-            if step.kind == "run":
-                self.run(list(step.nodes), step.element, step.translatable, step.context)
-            elif step.kind == "rcdata":
-                token = step.nodes[0]
+            kind, node, translatable, context, nodes = pending.pop()
+            if kind == "run":
+                self.run(nodes, node, translatable, context)
+            elif kind == "rcdata":
+                token = nodes[0]
                 assert isinstance(token, Token)
-                self.rcdata(token, step.element, step.context)
-            elif step.kind == "block":
-                pending.extend(reversed(self.block(step.element, step.translatable, step.context)))
+                self.rcdata(token, node, context)
             else:
-                pending.extend(
-                    reversed(self.content(step.element, step.translatable, step.context))
-                )
+                self.block(node, translatable, context, pending)
 
-    def content(self, element: _Element, translatable: bool, context: str | None) -> list[_Step]:
-        """The steps for an element's children: inline runs, nested blocks and a title's text."""
+    def content(
+        self, element: _Element, translatable: bool, context: str | None, pending: list[_Step]
+    ) -> None:
+        """Push the steps for an element's children: inline runs, nested blocks, a title's text."""
         if element.start is not None:
             self._note_landmarks(element)
         if element.name in OPAQUE_ELEMENTS:
-            return []
+            return
         steps: list[_Step] = []
         run: list[_Element | Token] = []
         for child in element.children:
-            if self._is_inline(child):
+            if isinstance(child, _Element):
+                if child.inline_only or _is_inline_element(child):
+                    run.append(child)
+                    continue
+            elif child.kind != "rawtext":
                 run.append(child)
                 continue
             if run:
-                steps.append(_Step("run", element, translatable, context, tuple(run)))
-            run = []
+                steps.append(("run", element, translatable, context, run))
+                run = []
             if isinstance(child, _Element):
-                steps.append(_Step("block", child, translatable, context))
-            elif child.kind == "rawtext" and element.name == "title" and translatable:
-                steps.append(_Step("rcdata", element, translatable, context, (child,)))
+                steps.append(("block", child, translatable, context, []))
+            elif element.name == "title" and translatable:
+                steps.append(("rcdata", element, translatable, context, [child]))
         if run:
-            steps.append(_Step("run", element, translatable, context, tuple(run)))
-        return steps
+            steps.append(("run", element, translatable, context, run))
+        pending.extend(reversed(steps))
 
-    def block(self, element: _Element, translatable: bool, context: str | None) -> list[_Step]:
-        """A block's attributes now; the steps for its content."""
-        if element.start is not None and element.start.has_attribute(SWITCHER_ATTRIBUTE):
+    def block(
+        self, element: _Element, translatable: bool, context: str | None, pending: list[_Step]
+    ) -> None:
+        """A block's attributes now; push the steps for its content."""
+        start = element.start
+        if start is not None and start.attributes and start.has_attribute(SWITCHER_ATTRIBUTE):
             self._note_landmarks(element)  # its content is the build's to write
-            return []
-        flag = _translate_flag(element.start)
+            return
+        flag = element.flag
         translatable = translatable if flag is None else flag
         context = self._context(element, context)
-        if translatable and element.start is not None:
+        if translatable and start is not None:
             self.attributes(element, context)
-        return [_Step("content", element, translatable, context)]
-
-    def _is_inline(self, node: _Element | Token) -> bool:
-        if isinstance(node, Token):
-            return node.kind != "rawtext"
-        if node.name in INLINE_VOID_ELEMENTS or node.inline_only:
-            return True
-        return (
-            node.name in INLINE_OPAQUE_ELEMENTS
-            or (node.name in INLINE_ELEMENTS and _translate_flag(node.start) is False)
-            or (node.name == "time" and _is_opaque(node))
-        )
+        self.content(element, translatable, context, pending)
 
     def _note_landmarks(self, element: _Element) -> None:
         assert element.start is not None
@@ -525,6 +537,8 @@ class _Segmenter:
             self.html_tag = element.start
         elif element.name == "head" and self.head_tag is None:
             self.head_tag = element.start
+        if not element.start.attributes:
+            return  # a switcher and a date are marked by attributes
         if element.start.has_attribute(SWITCHER_ATTRIBUTE):
             end = element.end.start if element.end else element.start.end
             self.switchers.append((element.start.end, end))
@@ -539,7 +553,7 @@ class _Segmenter:
 
     @staticmethod
     def _context(element: _Element, inherited: str | None) -> str | None:
-        if element.start is None:
+        if element.start is None or not element.start.attributes:
             return inherited
         value = element.start.attribute(CONTEXT_ATTRIBUTE)
         return value.strip() or None if value is not None else inherited
@@ -564,7 +578,7 @@ class _Segmenter:
         roles = [self._role(parent)]
         while len(nodes) == 1 and isinstance(nodes[0], _Element) and nodes[0].inline_only:
             wrapper = nodes[0]
-            if _translate_flag(wrapper.start) is False:
+            if wrapper.flag is False:
                 return
             context = self._context(wrapper, context)
             roles.append(self._role(wrapper))
@@ -597,7 +611,7 @@ class _Segmenter:
         pending = [(element, translatable, context)]
         while pending:  # depth first, in document order, without recursion
             node, inherited, node_context = pending.pop()
-            flag = _translate_flag(node.start)
+            flag = node.flag
             node_translatable = inherited if flag is None else flag
             if node.start is not None:
                 self._note_landmarks(node)
@@ -682,7 +696,7 @@ class _Segmenter:
                 if node.kind == "text":
                     pieces.append(self._decoded(node))
                 else:
-                    element = {"comment": "#comment", "end": "#end"}.get(node.kind, "#other")
+                    element = _MARKUP_NAMES.get(node.kind, "#other")
                     number = next(numbers)
                     placeholders.append(Placeholder(number, "void", element, node.start, node.end))
                     pieces.append(f"<{number}/>")
@@ -778,6 +792,9 @@ class _Segmenter:
         return f"<{element.name}> {role}" if role else f"<{element.name}>"
 
 
+_MARKUP_NAMES = {"comment": "#comment", "end": "#end"}
+
+
 def _meta_key(token: Token) -> str:
     key = token.attribute("name") or token.attribute("property") or ""
     return key.strip().lower()
@@ -806,6 +823,29 @@ def _free_numbers(text: str, start: int, end: int) -> Iterator[int]:
 
 def segment_page(page: SourcePage) -> PageSegments:
     """All translatable segments of a page, in document order, with i18n notes attached."""
+    with _collector_paused():
+        return _segment_page(page)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Run without the cyclic garbage collector, then restore it.
+
+    Segmenting a page makes hundreds of thousands of tokens and nodes and no reference cycles,
+    so reference counting frees all of it; but the collector, triggered by allocation counts,
+    would scan the growing token list over and over (40% of the time on documentation pages).
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _segment_page(page: SourcePage) -> PageSegments:
     tokens = tokenize(page.text)
     root = _build_tree(tokens)
     for child in root.children:
