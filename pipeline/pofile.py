@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import bisect
 import codecs
+import functools
 import gettext
 import itertools
 import re
@@ -214,6 +215,7 @@ _D, _I = ord("D"), ord("I")
 _PAIR_ROWS = tuple(row.encode("ascii") for row in _PAIRS)
 
 
+@functools.cache
 def _char_props(char: str) -> tuple[int, int]:
     """Line-break class and display width (East Asian wide = 2, combining = 0) of a character."""
     code = ord(char)
@@ -341,8 +343,14 @@ def _cuts(portion: str, escaped: str, page: int, start: int) -> list[int]:
     if escaped.isascii():
         if start + len(escaped) <= page:
             return []  # fits: no piece can overflow
-        if not _ASCII_CONTROL_RE.search(escaped):
-            return _ascii_cuts(portion, escaped, page, start)
+        simple = not _ASCII_CONTROL_RE.search(escaped)
+    else:
+        characters = set(escaped)
+        if start + len(escaped) <= page and all(_char_props(c)[1] < 2 for c in characters):
+            return []  # fits: no character takes two columns
+        simple = all(_is_simple(c) for c in characters)
+    if simple:
+        return _simple_cuts(portion, escaped, page, start)
     props = [_char_props(char) for char in escaped]
     if start + sum(width for _, width in props) <= page:
         return []
@@ -868,50 +876,62 @@ def parse_po(text: str, *, path: str) -> Catalog:
     return Catalog(messages=tuple(messages))
 
 
-# The common case, printable ASCII, without a loop over every character: letters and digits
-# never break between each other (UAX #14 LB23, LB28), so only the places next to another
-# character need the pair table, and every character is one column wide.
+# The common case, text of one-column characters whose breaks depend on their neighbours alone,
+# without a loop over every character: the greedy fill of `_width_breaks` cuts each line at the
+# last break opportunity that fits (or, when none does, at the first one after it), so only the
+# places near each line's end are looked at. ASCII letters and digits never break between each
+# other (UAX #14 LB23, LB28), which skips most places without a look-up.
+_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 _ASCII_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
-_ASCII_OTHER_RE = re.compile(r"[^A-Za-z0-9]")
 
 
-def _ascii_cuts(portion: str, escaped: str, page: int, start: int) -> list[int]:
-    """`_cuts` for printable ASCII: the same answer as the general path, far fewer steps."""
+@functools.cache
+def _is_simple(char: str) -> bool:
+    """Whether `_simple_cuts` can take the character: one column wide, and not white space
+    (but the space) or a class `_possible_breaks` treats specially (mandatory breaks, zero width
+    space, combining marks and joiners, Hebrew letters before hyphens)."""
+    line_class, width = _char_props(char)
+    return char == " " or (width == 1 and line_class not in (_BK, _CR, _SP, _ZW, _CM, _ZWJ, _HL))
+
+
+def _simple_cuts(portion: str, escaped: str, page: int, start: int) -> list[int]:
+    """`_cuts` for text of `_is_simple` characters: the same answer, far fewer steps."""
     length = len(escaped)
-    candidates: set[int] = set()
-    for match in _ASCII_OTHER_RE.finditer(escaped):
-        candidates.add(match.start())
-        candidates.add(match.end())
     unbreakable = {i + 1 for i in _escape_starts(portion)}
     if portion.endswith("\n"):
         unbreakable.add(length - 2)
-    breaks = []
-    for index in sorted(candidates):
-        if index <= 0 or index >= length or index in unbreakable:
-            continue
-        prop = _ASCII_PROPS[ord(escaped[index])][0]
-        if prop == _SP:
-            continue
+
+    def opportunity(index: int) -> bool:
+        """Whether a line may start at `index` (as `_possible_breaks` says)."""
+        char = escaped[index]
+        if (char in _ALNUM and escaped[index - 1] in _ALNUM) or index in unbreakable:
+            return False
+        if char == " ":
+            return False
         before = index - 1
         while before >= 0 and escaped[before] == " ":
             before -= 1
         if before < 0:
-            continue
-        rule = _PAIR_ROWS[_ASCII_PROPS[ord(escaped[before])][0] - 6][prop - 6]
-        if rule == _D or (rule == _I and before < index - 1):
-            breaks.append(index)
+            return False
+        rule = _PAIR_ROWS[_char_props(escaped[before])[0] - 6][_char_props(char)[0] - 6]
+        return rule == _D or (rule == _I and before < index - 1)
+
     chosen: list[int] = []
-    last_break: int | None = None
-    column, piece_start = start, 0
-    for index in breaks:
-        piece = index - piece_start
-        if last_break is not None and column + piece > page:
-            chosen.append(last_break)
-            column = 0
-        last_break, column, piece_start = index, column + piece, index
-    if last_break is not None and column + length - piece_start > page:
-        chosen.append(last_break)
-    return chosen
+    line_start, column = 0, start
+    while True:
+        limit = line_start + page - column  # the last index a line can end at
+        if length <= limit:
+            return chosen
+        cut = next(
+            (i for i in range(min(limit, length - 1), line_start, -1) if opportunity(i)), None
+        )
+        if cut is None:
+            first = max(limit + 1, line_start + 1)
+            cut = next((i for i in range(first, length) if opportunity(i)), None)
+            if cut is None:
+                return chosen
+        chosen.append(cut)
+        line_start, column = cut, 0
 
 
 def _escape_starts(portion: str) -> list[int]:

@@ -58,6 +58,10 @@ INLINE_OPAQUE_ELEMENTS = frozenset(
     {"script", "style", "code", "kbd", "samp", "var", "svg", "math", "noembed", "iframe", "object",
      "canvas", "template", "textarea"}
 )  # fmt: skip
+#: Code phrases: kept as written, unless the page never closes one. Browsers then carry the
+#: markup around it (an unclosed link, say) out of it again, so which text it holds is not
+#: certain; its text is translated like any other rather than risk leaving visible text out.
+CODE_PHRASES = frozenset({"code", "kbd", "samp", "var"})
 #: Inline elements left out at the edges of a segment (nothing a translator could move).
 EDGE_ELEMENTS = frozenset({"br", "wbr", "script", "style", "template"})
 #: Attributes holding text for people, per element ("*" for any element).
@@ -305,7 +309,13 @@ def _build_tree(tokens: list[Token]) -> _Element:
         kind = token.kind
         if kind != "start":
             if kind == "end":
-                _close(stack, token)
+                top = items[-1]
+                if top.name == token.name:  # the usual case: it closes the current element
+                    top.end = token
+                    items.pop()
+                    counts[top.name] -= 1
+                else:
+                    _close(stack, token)
             else:
                 items[-1].children.append(token)
             continue
@@ -336,15 +346,19 @@ _MAYBE_IGNORED = TABLE_PARTS | {"html", "head", "body"}
 _IMPLYING = P_CLOSERS | HEADINGS | frozenset(_IMPLIED_CLOSE)
 
 
+_P = frozenset({"p"})
+_NOTHING: frozenset[str] = frozenset()
+
+
 def _close_implied(stack: _OpenElements, name: str) -> None:
     current = stack.top.name
-    if name in P_CLOSERS:
-        _pop_through(stack, frozenset({"p"}), frozenset())
+    if name in P_CLOSERS and stack.counts.get("p"):
+        _pop_through(stack, _P, _NOTHING)
     if name in HEADINGS and current in HEADINGS:
         stack.truncate(len(stack.items) - 1)
     closes = _IMPLIED_CLOSE.get(name)
     if closes:
-        _pop_through(stack, closes, _IMPLIED_STOP.get(name, frozenset()))
+        _pop_through(stack, closes, _IMPLIED_STOP.get(name, _NOTHING))
 
 
 def _pop_through(stack: _OpenElements, names: frozenset[str], stop: frozenset[str]) -> None:
@@ -396,7 +410,7 @@ def _mark_inline(element: _Element) -> bool:
         order.append(node)
         pending.extend(c for c in node.children if isinstance(c, _Element))
     for node in reversed(order):  # every child comes after its parent in `order`
-        node.inline_only = node.name in INLINE_ELEMENTS and all(
+        node.inline_only = (node.name in INLINE_ELEMENTS or _unclosed_code(node)) and all(
             c.inline_only for c in node.children if isinstance(c, _Element)
         )
         last = node.children[-1] if node.children else None
@@ -408,6 +422,10 @@ def _mark_inline(element: _Element) -> bool:
 
 
 # --- segmentation ------------------------------------------------------------------------------
+
+
+def _unclosed_code(element: _Element) -> bool:
+    return element.name in CODE_PHRASES and element.end is None
 
 
 def _translate_flag(token: Token) -> bool | None:
@@ -440,8 +458,10 @@ def _is_inline_element(node: _Element) -> bool:
 
 
 def _is_opaque(element: _Element) -> bool:
-    if element.name in OPAQUE_ELEMENTS or element.flag is False:
+    if element.flag is False:
         return True
+    if element.name in OPAQUE_ELEMENTS:
+        return not _unclosed_code(element)
     return (
         element.name == "time"
         and element.start is not None
@@ -575,6 +595,8 @@ class _Segmenter:
         if not translatable:
             return
         nodes, start, end = self._trim(nodes)
+        if not nodes:  # white space between blocks, mostly
+            return
         roles = [self._role(parent)]
         while len(nodes) == 1 and isinstance(nodes[0], _Element) and nodes[0].inline_only:
             wrapper = nodes[0]
@@ -617,8 +639,9 @@ class _Segmenter:
                 self._note_landmarks(node)
             if _is_opaque(node) or not node_translatable:
                 continue
-            node_context = self._context(node, node_context)
-            self.attributes(node, node_context)
+            if node.start is not None and node.start.attributes:
+                node_context = self._context(node, node_context)
+                self.attributes(node, node_context)
             pending.extend(
                 (child, node_translatable, node_context)
                 for child in reversed(node.children)

@@ -170,8 +170,19 @@ def summarize(statuses: Iterable[CatalogStatus]) -> dict[str, LocaleStatus]:
 
 # --- terminal table -----------------------------------------------------------------------------
 
-_COLUMNS = ("Locale", "Catalog", "Total", "Done", "Fuzzy", "Todo", "Obsolete", "Words", "Chars",
-            "%", "Stale")
+_COLUMNS = (
+    "Locale",
+    "Catalog",
+    "Total",
+    "Done",
+    "Fuzzy",
+    "Todo",
+    "Obsolete",
+    "Words",
+    "Chars",
+    "%",
+    "Stale",
+)
 
 
 def _percent_style(percent: float) -> str:
@@ -185,8 +196,14 @@ def _table_cells(
 ) -> list[Text]:
     """Text objects, not markup strings, so a `[` in a path is printed as it is."""
     plain = [
-        row.locale, name, str(row.total), str(row.translated), str(row.fuzzy),
-        str(row.untranslated), str(row.obsolete), f"{row.words_translated}/{row.words_total}",
+        row.locale,
+        name,
+        str(row.total),
+        str(row.translated),
+        str(row.fuzzy),
+        str(row.untranslated),
+        str(row.obsolete),
+        f"{row.words_translated}/{row.words_total}",
         str(row.chars_translated),
     ]
     return [
@@ -199,7 +216,9 @@ def _table_cells(
 def render_table(statuses: Sequence[CatalogStatus], *, color: bool) -> str:
     """Aligned columns for a terminal; no escape codes at all when `color` is false (piped)."""
     table = Table(
-        box=box.HORIZONTALS, show_edge=False, pad_edge=False,
+        box=box.HORIZONTALS,
+        show_edge=False,
+        pad_edge=False,
         header_style="bold" if color else "",
     )
     for index, column in enumerate(_COLUMNS):
@@ -214,8 +233,12 @@ def render_table(statuses: Sequence[CatalogStatus], *, color: bool) -> str:
         table.add_row(*cells, style="bold" if color else "")
     buffer = io.StringIO()
     console = Console(
-        file=buffer, width=1000, force_terminal=color, color_system="standard" if color else None,
-        highlight=False, emoji=False,
+        file=buffer,
+        width=1000,
+        force_terminal=color,
+        color_system="standard" if color else None,
+        highlight=False,
+        emoji=False,
     )
     console.print(table)
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
@@ -243,8 +266,18 @@ def _summary_text(summary: LocaleStatus) -> str:
 
 def render_markdown(statuses: Sequence[CatalogStatus]) -> str:
     """A GitHub-flavoured table per catalog, then one summary line per locale."""
-    header = ("Locale", "Catalog", "Page", "Translated", "Fuzzy", "Untranslated", "Obsolete",
-              "Words", "%", "Stale")
+    header = (
+        "Locale",
+        "Catalog",
+        "Page",
+        "Translated",
+        "Fuzzy",
+        "Untranslated",
+        "Obsolete",
+        "Words",
+        "%",
+        "Stale",
+    )
     lines = [
         "| " + " | ".join(header) + " |",
         "|" + "|".join([":---"] * 3 + ["---:"] * 6 + [":---:"]) + "|",
@@ -252,9 +285,15 @@ def render_markdown(statuses: Sequence[CatalogStatus]) -> str:
     rows = _sorted(statuses)
     for s in rows:
         cells = (
-            s.locale, f"`{_md_cell(s.catalog)}`", f"`{_md_cell(s.source)}`",
-            f"{s.translated}/{s.total}", str(s.fuzzy), str(s.untranslated), str(s.obsolete),
-            f"{s.words_translated}/{s.words_total}", f"{s.percent:.1f}",
+            s.locale,
+            f"`{_md_cell(s.catalog)}`",
+            f"`{_md_cell(s.source)}`",
+            f"{s.translated}/{s.total}",
+            str(s.fuzzy),
+            str(s.untranslated),
+            str(s.obsolete),
+            f"{s.words_translated}/{s.words_total}",
+            f"{s.percent:.1f}",
             "stale" if s.stale else "",
         )
         lines.append("| " + " | ".join(cells) + " |")
@@ -325,7 +364,7 @@ def _esc(text: str) -> str:
 def _progress(percent: float, label: str) -> str:
     return (
         f'<progress max="100" value="{percent:.1f}" aria-label="{_esc(label)}">'
-        f"{percent:.1f}%</progress> <span class=\"pct\">{percent:.1f}%</span>"
+        f'{percent:.1f}%</progress> <span class="pct">{percent:.1f}%</span>'
     )
 
 

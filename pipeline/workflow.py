@@ -416,7 +416,11 @@ def build(
     files.atomic_write(manifest_path, json.dumps(new_manifest, indent=1, sort_keys=True).encode())
     files.atomic_write(cache_path, json.dumps(new_cache, indent=0, sort_keys=True).encode())
     return BuildReport(
-        tuple(written), tuple(unchanged), tuple(removed), tuple(held), tuple(problems),
+        tuple(written),
+        tuple(unchanged),
+        tuple(removed),
+        tuple(held),
+        tuple(problems),
         tuple(errors),
     )
 
@@ -497,7 +501,6 @@ def _run_jobs(
         yield result
         if progress:
             progress(1)
-
 
 
 def _build_page(job: _PageJob) -> _PageResult:
@@ -584,9 +587,7 @@ def check(
             catalog = read_catalog(path)
         except PipelineError as error:
             unreadable = True
-            problems.append(
-                Problem(shown, error.line or 0, "", "gettext", "error", error.message)
-            )
+            problems.append(Problem(shown, error.line or 0, "", "gettext", "error", error.message))
             continue
         if catalog is None:
             problems.append(
@@ -599,12 +600,17 @@ def check(
             check_catalog(catalog, path=shown, locale=locale, glossary=glossaries[locale])
         )
         if min_percent is not None:
-            row = catalog_status(catalog, locale=locale, catalog_path="", source_path=page,
-                                 stale=False)
+            row = catalog_status(
+                catalog, locale=locale, catalog_path="", source_path=page, stale=False
+            )
             if row.words_translated * 100 < min_percent * row.words_total:
                 problems.append(
                     Problem(
-                        shown, 1, "", "completeness", "error",
+                        shown,
+                        1,
+                        "",
+                        "completeness",
+                        "error",
                         f"{row.percent:.1f} % of words translated, below {min_percent:g} %",
                     )
                 )
@@ -620,7 +626,9 @@ def _glossary(settings: Settings, locale: str) -> Glossary:
         text = files.read_bytes(path).decode("utf-8-sig", "replace")
         if parse == "tbx":
             return parse_glossary_tbx(
-                text, path=str(path), source_language=settings.source_locale,
+                text,
+                path=str(path),
+                source_language=settings.source_locale,
                 target_language=locale,
             )
         return parse_glossary_csv(text, path=str(path))
@@ -646,7 +654,9 @@ def _gettext_problems(path: Path) -> list[Problem]:
         return []
     result = subprocess.run(
         [msgfmt, "--check-format", "--check-header", "-o", os.devnull, str(path)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
         env={**os.environ, "LC_ALL": "C.UTF-8"},
     )
     if result.returncode == 0 and not result.stderr.strip():
@@ -658,10 +668,24 @@ def _gettext_problems(path: Path) -> list[Problem]:
             continue
         severity: Literal["error", "warning"] = "error" if result.returncode else "warning"
         problems.append(
-            Problem(str(path), int(match.group("line")), "", "gettext", severity,
-                    "msgfmt: " + match.group("message"))
+            Problem(
+                str(path),
+                int(match.group("line")),
+                "",
+                "gettext",
+                severity,
+                "msgfmt: " + match.group("message"),
+            )
         )
     if result.returncode and not problems:
-        problems.append(Problem(str(path), 0, "", "gettext", "error",
-                                "msgfmt rejects the catalog: " + result.stderr.strip()))
+        problems.append(
+            Problem(
+                str(path),
+                0,
+                "",
+                "gettext",
+                "error",
+                "msgfmt rejects the catalog: " + result.stderr.strip(),
+            )
+        )
     return problems
