@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from functools import wraps
 from pathlib import Path
@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
-from pipeline import checks, files, workflow
+from pipeline import files, workflow
 from pipeline import status as status_report
 from pipeline.config import Settings, check_locale_code, load_settings
 from pipeline.model import PipelineError
@@ -224,6 +224,8 @@ def check(
     output_format: str,
 ) -> None:
     """Check every translation; exit 1 on any problem, 2 on an unreadable catalog."""
+    from pipeline import checks  # only this command renders problems
+
     report = workflow.check(
         settings, chosen_locales(settings, locale_codes), min_percent=min_percent
     )
@@ -272,7 +274,7 @@ def build(
     locales = chosen_locales(settings, locale_codes)
     with (
         writing(settings, write=True),
-        progress_bar(len(files.find_pages(settings.source)), shown=not quiet) as tick,
+        progress_bar(shown=not quiet) as tick,
     ):
         report = workflow.build(
             settings,
@@ -304,14 +306,29 @@ def build(
 
 
 @contextmanager
-def progress_bar(pages: int, *, shown: bool) -> Iterator[Callable[[int], None] | None]:
-    """A bar on stderr while pages are built, only on a terminal and for more than a few."""
-    if not shown or pages < PROGRESS_MIN_PAGES or not sys.stderr.isatty():
+def progress_bar(*, shown: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A bar on stderr while pages are built, only on a terminal and for more than a few.
+
+    The build says how many pages it rebuilds with its first tick, so the bar costs no extra
+    walk of the source tree.
+    """
+    if not shown or not sys.stderr.isatty():
         yield None
         return
-    with click.progressbar(length=pages, label="building", file=sys.stderr) as bar:
-        yield bar.update
-        bar.update(pages - bar.pos)
+    with ExitStack() as stack:
+        bar: Any = None
+
+        def tick(done: int, total: int) -> None:
+            nonlocal bar
+            if bar is None:
+                if total < PROGRESS_MIN_PAGES:
+                    return
+                bar = stack.enter_context(
+                    click.progressbar(length=total, label="building", file=sys.stderr)
+                )
+            bar.update(done)
+
+        yield tick
 
 
 @main.command()

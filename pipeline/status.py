@@ -29,13 +29,12 @@ import io
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-
-from rich import box
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from pipeline.model import PLACEHOLDER_RE, Catalog, Message, count_words
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +194,8 @@ def _table_cells(
     row: CatalogStatus | LocaleStatus, name: str, stale: str, *, color: bool
 ) -> list[Text]:
     """Text objects, not markup strings, so a `[` in a path is printed as it is."""
+    from rich.text import Text
+
     plain = [
         row.locale,
         name,
@@ -214,7 +215,15 @@ def _table_cells(
 
 
 def render_table(statuses: Sequence[CatalogStatus], *, color: bool) -> str:
-    """Aligned columns for a terminal; no escape codes at all when `color` is false (piped)."""
+    """Aligned columns for a terminal; no escape codes at all when `color` is false (piped).
+
+    rich is imported here, not at the top: only this renderer needs it, and the other commands
+    start faster without it.
+    """
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(
         box=box.HORIZONTALS,
         show_edge=False,

@@ -18,19 +18,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from pipeline import files
 from pipeline.build import assemble, translate_page
 from pipeline.catalog import MessageKey, merge, translation_memory
-from pipeline.checks import (
-    Glossary,
-    Problem,
-    check_catalog,
-    parse_glossary_csv,
-    parse_glossary_tbx,
-)
-from pipeline.checks.origin import check_origin
 from pipeline.config import Settings
 from pipeline.extract import template_for_page
 from pipeline.html import decode_page
@@ -41,6 +33,9 @@ from pipeline.segments import PageSegments, segment_page
 from pipeline.shard import Shard
 from pipeline.site import SiteMap, site_edits
 from pipeline.status import CatalogStatus, catalog_status
+
+if TYPE_CHECKING:
+    from pipeline.checks import Glossary, Problem
 
 #: `<locales>/templates/<page>.pot`, as the command-line contract says.
 TEMPLATES_DIR = "templates"
@@ -312,7 +307,7 @@ def build(
     *,
     min_percent: float,
     jobs: int,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
     shard: Shard = WHOLE_SITE,
 ) -> BuildReport:
     """Write `<output>/<locale>/<page>` for the source locale and every published translation.
@@ -495,12 +490,12 @@ def _read_manifest(path: Path) -> dict[str, str]:
 
 
 def _run_jobs(
-    todo: list[_PageJob], jobs: int, progress: Callable[[int], None] | None
+    todo: list[_PageJob], jobs: int, progress: Callable[[int, int], None] | None
 ) -> Iterator[_PageResult | PipelineError]:
     for result in _parallel(_build_page, todo, jobs):
         yield result
         if progress:
-            progress(1)
+            progress(1, len(todo))
 
 
 def _build_page(job: _PageJob) -> _PageResult:
@@ -578,6 +573,11 @@ def check(
     settings: Settings, locales: tuple[str, ...], *, min_percent: float | None
 ) -> CheckReport:
     """Every problem of every catalog; unreadable catalogs are problems too."""
+    # Imported here: the checks are the `check` command's alone, and every other command
+    # starts faster without them (a no-op build is mostly start-up).
+    from pipeline.checks import Problem, check_catalog
+    from pipeline.checks.origin import check_origin
+
     problems: list[Problem] = []
     unreadable = False
     glossaries = {locale: _glossary(settings, locale) for locale in locales}
@@ -619,6 +619,8 @@ def check(
 
 def _glossary(settings: Settings, locale: str) -> Glossary:
     """`<locales>/<locale>/glossary.tbx` or `glossary.csv` (Weblate's formats), if present."""
+    from pipeline.checks import Glossary, parse_glossary_csv, parse_glossary_tbx
+
     for name, parse in (("glossary.tbx", "tbx"), ("glossary.csv", "csv")):
         path = files.inside(settings.locales, f"{locale}/{name}")
         if not path.exists():
@@ -640,6 +642,8 @@ _MSGFMT_LINE_RE = re.compile(r"^(?P<file>.*?):(?P<line>\d+): (?P<message>.*)$")
 
 def _bom_problems(path: Path) -> list[Problem]:
     """A byte order mark: we read past it, GNU gettext does not (msgfmt calls it a syntax error)."""
+    from pipeline.checks import Problem
+
     with open(path, "rb") as handle:
         if handle.read(len(codecs.BOM_UTF8)) != codecs.BOM_UTF8:
             return []
@@ -649,6 +653,8 @@ def _bom_problems(path: Path) -> list[Problem]:
 
 def _gettext_problems(path: Path) -> list[Problem]:
     """What `msgfmt --check` says of a catalog, when GNU gettext is installed."""
+    from pipeline.checks import Problem
+
     msgfmt = shutil.which("msgfmt")
     if msgfmt is None:
         return []
