@@ -19,7 +19,8 @@ setup: $(VENV)/.installed
 # GNU gettext (msgfmt, msgcat, msgmerge), Chromium and CJK fonts for the tests, from Debian.
 system-deps:
 	@if ! command -v msgfmt >/dev/null || ! command -v chromium >/dev/null \
-	    || ! fc-list 2>/dev/null | grep -q 'Noto Sans CJK'; then \
+	    || ! fc-list 2>/dev/null | grep -q 'Noto Sans CJK' \
+	    || ! fc-list 2>/dev/null | grep -q 'Noto Color Emoji'; then \
 	  $(SUDO) apt-get update -q && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 	    gettext chromium fonts-noto-cjk fonts-noto-color-emoji fontconfig; \
