@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from pipeline.model import PipelineError
+from pipeline.model import PLACEHOLDER_RE, PipelineError
 from pipeline.placeholders import Tag, structure_problems, tokenize
 from pipeline.segments import PageSegments, Segment
 
@@ -71,7 +71,9 @@ def translate_page(
         if segment.kind == "attribute":
             leaves.append(_attribute_edit(segment, msgstr, page.page.newline))
             continue
-        trouble = structure_problems(segment.msgid, msgstr)
+        # Markup in the msgid's own order is the msgid's (well-formed) structure: nothing to check.
+        same_order = PLACEHOLDER_RE.findall(msgstr) == PLACEHOLDER_RE.findall(segment.msgid)
+        trouble = () if same_order else structure_problems(segment.msgid, msgstr)
         if trouble:
             problems.append(
                 BuildProblem(segment.line, segment.msgctxt, segment.msgid, "; ".join(trouble))
