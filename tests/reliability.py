@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from cli import main
@@ -92,6 +93,16 @@ def write_site(root: Path, pages: dict[str, str | bytes] | None = None) -> None:
             path.write_text(content, encoding="utf-8")
         else:
             path.write_bytes(content)
+
+
+def site_with_catalogs(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Lay out the small site in `root`, work there, extract and update: its ja catalogs."""
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    write_site(root)
+    for command in ("extract", "update"):
+        assert_clean(invoke(command), 0)
+    return sorted((root / "locales/ja/LC_MESSAGES").glob("*.po"))
 
 
 def translate(path: Path, translation: Callable[[Message], str]) -> None:

@@ -18,7 +18,6 @@ from bs4 import BeautifulSoup
 from pipeline.config import Settings
 from pipeline.workflow import template_path
 from tests.reliability import (
-    EPOCH,
     OTHER,
     PAGE,
     assert_bad_input,
@@ -26,8 +25,8 @@ from tests.reliability import (
     invoke,
     japanese,
     outputs,
+    site_with_catalogs,
     translate,
-    write_site,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bad"
@@ -39,12 +38,8 @@ TEMPLATE = str(template_path(Settings(), "index.html"))
 @pytest.fixture
 def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A site whose catalogs are fully translated and whose pages are built."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    write_site(tmp_path)
-    for command in ("extract", "update"):
-        assert_clean(invoke(command), 0)
-    for catalog in (tmp_path / "locales/ja/LC_MESSAGES").glob("*.po"):
+    catalogs = site_with_catalogs(tmp_path, monkeypatch)
+    for catalog in catalogs:
         translate(catalog, japanese)
     assert_clean(invoke("build", "--jobs", "1"), 0)
     assert (tmp_path / "site/ja/index.html").exists()

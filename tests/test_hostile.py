@@ -21,7 +21,7 @@ from pipeline.model import Message
 from pipeline.placeholders import Tag as Placeholder
 from pipeline.placeholders import tokenize
 from pipeline.pofile import parse_po
-from tests.reliability import EPOCH, assert_clean, invoke, translate, write_site
+from tests.reliability import assert_clean, invoke, site_with_catalogs, translate
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -100,12 +100,7 @@ def urls(html: str) -> Counter[str]:
 def test_payload_is_flagged_by_check_and_inert_in_the_build(
     payload: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    write_site(tmp_path)
-    for command in ("extract", "update"):
-        assert_clean(invoke(command), 0)
-    catalogs = sorted((tmp_path / "locales/ja/LC_MESSAGES").glob("*.po"))
+    catalogs = site_with_catalogs(tmp_path, monkeypatch)
     for catalog in catalogs:
         translate(catalog, hostile(payload))
 
@@ -141,13 +136,9 @@ def test_every_translatable_place_received_the_payload(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The table above really reaches text, title, attributes (all quotings) and meta content."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    write_site(tmp_path)
-    for command in ("extract", "update"):
-        assert_clean(invoke(command), 0)
+    catalogs = site_with_catalogs(tmp_path, monkeypatch)
     marker = "MARKER\"'<>&"
-    for catalog in (tmp_path / "locales/ja/LC_MESSAGES").glob("*.po"):
+    for catalog in catalogs:
         translate(catalog, hostile(marker))
     assert_clean(invoke("build", "--jobs", "1", "--min-percent", "0"), 0)
     built = (tmp_path / "site/ja/index.html").read_text(encoding="utf-8")

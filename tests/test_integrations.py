@@ -24,10 +24,10 @@ from click.testing import CliRunner, Result
 
 from cli import main
 from pipeline.pofile import parse_po, render_po
+from tests.browser import launch_chromium, needs_chromium
 
 REPO = Path(__file__).parent.parent
 BIN = Path(sys.executable).parent
-CHROMIUM = Path("/usr/bin/chromium")
 EPOCH = "1761264000"
 #: A page of our own beside the clinic's: a context, an i18n note, a switcher.
 CONTACT = """<!DOCTYPE html>
@@ -375,17 +375,12 @@ def served(site: Path) -> Iterator[str]:
         process.wait(timeout=10)
 
 
-@pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed")
+@needs_chromium
 def test_serve_previews_the_site_in_a_browser(served: str) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
+        browser = launch_chromium(p)
         try:
             page = browser.new_page()
             page.goto(served)

@@ -17,14 +17,13 @@ from pipeline.config import Settings
 from pipeline.model import PipelineError
 from pipeline.workflow import template_path
 from tests.reliability import (
-    EPOCH,
     assert_bad_input,
     assert_clean,
     digest,
     invoke,
     japanese,
+    site_with_catalogs,
     translate,
-    write_site,
 )
 
 SECRET = "TOP-SECRET-DO-NOT-LEAK"
@@ -40,12 +39,8 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         (outside / name).write_text(
             f"<html><body><p>{SECRET}</p></body></html>\n", encoding="utf-8"
         )
-    monkeypatch.chdir(root)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    write_site(root)
-    for command in ("extract", "update"):
-        assert_clean(invoke(command), 0)
-    for catalog in (root / "locales/ja/LC_MESSAGES").glob("*.po"):
+    catalogs = site_with_catalogs(root, monkeypatch)
+    for catalog in catalogs:
         translate(catalog, japanese)
     assert_clean(invoke("build", "--jobs", "1"), 0)
     return root

@@ -26,28 +26,17 @@ from click.testing import CliRunner
 from playwright.sync_api import Browser, Page, Request, Response, sync_playwright
 
 from cli import main
+from tests.browser import CHROMIUM_MARKS, launch_chromium
 
 REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "tests" / "artifacts"
 SCREENSHOTS = REPO / "docs" / "screenshots"
 CATALOGS = REPO / "locales" / "ja" / "LC_MESSAGES"
 ASSETS = REPO / "source_html" / "assets"
 ARTICLE = "articles/spinal-stenosis-leg-numbness.html"
 INDEX = "index.html"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed"),
-]
+pytestmark = CHROMIUM_MARKS
 
 #: `<1>`, `</1>`, `<2/>`: the inline-markup placeholders of the catalogs.
 PLACEHOLDER_RE = re.compile(r"</?\d+/?>")
@@ -156,7 +145,7 @@ def msgstr(catalog: polib.POFile, msgid: str) -> str:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = launch_chromium(playwright)
         try:
             yield chromium
         finally:

@@ -22,8 +22,8 @@ from pipeline.status import (
     render_table,
     summarize,
 )
+from tests.browser import launch_chromium, needs_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 MIXED = Catalog(
@@ -337,8 +337,7 @@ def test_dashboard_is_self_contained_escaped_and_deterministic() -> None:
     assert not re.search(r"(src|href)=\"(https?:)?//|@import|url\(", page)
 
 
-@pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed")
+@needs_chromium
 def test_dashboard_in_a_browser(tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -346,17 +345,7 @@ def test_dashboard_in_a_browser(tmp_path: Path) -> None:
     dashboard.write_text(render_dashboard(sample(), title="Translation status"), encoding="utf-8")
     requested: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = launch_chromium(p)
         try:
             page = browser.new_page(viewport={"width": 1200, "height": 900})
             page.on("request", lambda request: requested.append(request.url))
