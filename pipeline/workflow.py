@@ -247,7 +247,6 @@ def catalogs_of(
 BUILD_VERSION = "2"
 #: `<output>/.pipeline-build.json`, or `.pipeline-build-K-of-N.json` for `--shard K/N`.
 MANIFEST_STEM = ".pipeline-build"
-MANIFEST_NAME = MANIFEST_STEM + ".json"
 #: Words counted per catalog, by the catalog's SHA-256 (the same in every shard's output).
 STATUS_CACHE_NAME = ".pipeline-status.json"
 
