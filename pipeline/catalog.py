@@ -102,6 +102,8 @@ def _with_fuzzy(flags: tuple[str, ...]) -> tuple[str, ...]:
 
 def _most_similar(msgid: str, candidates: list[Message]) -> Message | None:
     """The candidate closest to `msgid` at or above the threshold (first one on ties)."""
+    if not candidates:
+        return None
     best: Message | None = None
     best_ratio = FUZZY_THRESHOLD
     matcher = difflib.SequenceMatcher(autojunk=False)

@@ -25,6 +25,8 @@ class Settings:
     project: str = "clinic-site"
     #: Locales that `update` fills with pseudo-translations (accented, padded, in ⟦ ⟧).
     pseudo_locales: tuple[str, ...] = ("qps",)
+    #: Segmented pages kept between runs (`page_cache`); safe to delete at any time.
+    cache: Path = Path(".pipeline-cache")
 
 
 _KEYS = {
@@ -39,6 +41,7 @@ _KEYS = {
     "default_encoding": str,
     "project": str,
     "pseudo_locales": tuple,
+    "cache": Path,
 }
 
 

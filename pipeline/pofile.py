@@ -848,6 +848,22 @@ def parse_po(text: str, *, path: str) -> Catalog:
         where = text.count("\n", 0, lone_cr.start()) + 1
         raise PipelineError(path, where, "carriage return without a line feed (old Mac line ends?)")
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    messages = _read_canonical(text) or _read_lines(text, path)
+    for index, message in enumerate(messages):
+        if message.msgid == "" and message.msgctxt is None and not message.obsolete:
+            header = _header(message, path)
+            rest = tuple(messages[:index] + messages[index + 1 :])
+            return Catalog(
+                header=header.header,
+                header_comments=header.header_comments,
+                header_flags=header.header_flags,
+                messages=rest,
+            )
+    return Catalog(messages=tuple(messages))
+
+
+def _read_lines(text: str, path: str) -> list[Message]:
+    """The messages of any .po text gettext accepts, line by line; errors name their line."""
     reader = _Reader(path)
     lines = text.split("\n")
     joined: list[str] = []  # gettext joins a line that ends with a backslash to the next
@@ -862,26 +878,139 @@ def parse_po(text: str, *, path: str) -> Catalog:
             reader.line(stripped, start or number)
         joined, start = [], 0
     reader.end(len(lines))
-    messages = reader.messages
-    for index, message in enumerate(messages):
-        if message.msgid == "" and message.msgctxt is None and not message.obsolete:
-            header = _header(message, path)
-            rest = tuple(messages[:index] + messages[index + 1 :])
-            return Catalog(
-                header=header.header,
-                header_comments=header.header_comments,
-                header_flags=header.header_flags,
-                messages=rest,
-            )
-    return Catalog(messages=tuple(messages))
+    return reader.messages
+
+
+# The common case, a file as gettext tools, Poedit and `render_po` write it, read an entry at a
+# time by one regular expression instead of a line at a time. Anything else (hand-made layouts,
+# octal escapes, plurals, errors) returns None and goes to `_read_lines`, which also names the
+# line of any error.
+_CANONICAL_STRING = r'"(?:[^"\\\n]|\\[abfnrtv\\"\'?])*"'
+_CANONICAL_COMMENT = r"#(?:[ .:,][^\n]*(?<!\\))?\n"
+
+
+def _canonical_strings(keyword: str, prefix: str) -> str:
+    string = _CANONICAL_STRING
+    return rf"{prefix}{keyword} (?P<{keyword}>{string}\n(?:{prefix}{string}\n)*)"
+
+
+def _canonical_entry(prefix: str, previous: str) -> str:
+    quoted = _CANONICAL_STRING
+    previous_line = rf"{previous} (?:msgctxt |msgid )?{quoted}\n"
+    return (
+        rf"(?P<comments>(?:{_CANONICAL_COMMENT}|{previous_line})*)"
+        rf"(?:{_canonical_strings('msgctxt', prefix)})?"
+        rf"{_canonical_strings('msgid', prefix)}{_canonical_strings('msgstr', prefix)}\n*"
+    )
+
+
+_CANONICAL_ENTRY_RE = re.compile(_canonical_entry("", "#\\|"))
+_CANONICAL_OBSOLETE_RE = re.compile(_canonical_entry("#~ ", "#~\\|"))
+_CANONICAL_UNESCAPE_RE = re.compile(r"\\(.)")
+
+
+class _NotCanonical(Exception):
+    """The text is not in the canonical layout; `_read_lines` reads it instead."""
+
+
+def _read_canonical(text: str) -> list[Message] | None:
+    """The messages of a canonically laid out file, or None for `_read_lines` to read it."""
+    if not text.endswith("\n"):
+        text += "\n"
+    position = len(text) - len(text.lstrip("\n"))
+    line = position + 1
+    messages: list[Message] = []
+    seen: set[tuple[bool, str | None, str]] = set()
+    try:
+        while position < len(text):
+            match = _CANONICAL_ENTRY_RE.match(text, position)
+            obsolete = match is None
+            if match is None:
+                match = _CANONICAL_OBSOLETE_RE.match(text, position)
+                if match is None:
+                    return None
+            message = _canonical_message(match, obsolete, line)
+            key = (obsolete, message.msgctxt, message.msgid)
+            if key in seen:
+                return None  # a duplicate: `_read_lines` names both lines
+            seen.add(key)
+            messages.append(message)
+            line += match[0].count("\n")
+            position = match.end()
+    except _NotCanonical:
+        return None
+    return messages
+
+
+def _canonical_message(match: re.Match[str], obsolete: bool, line: int) -> Message:
+    """The message one canonical entry spells; `line` is the line the entry starts on."""
+    translator: list[str] = []
+    extracted: list[str] = []
+    references: list[str] = []
+    flags: list[str] = []
+    previous: dict[str, str] = {}
+    comments = match["comments"]
+    if comments:
+        target = ""
+        for text in comments[:-1].split("\n"):
+            kind = text[1:2] if text[1:2] != "~" else text[2:3]
+            if kind == "|":  # `#| msgid "…"` or its continuation `#| "…"`
+                body = text[text.index("|") + 2 :]
+                if body.startswith('"'):
+                    if not target:
+                        raise _NotCanonical
+                    previous[target] += _canonical_value(body + "\n", 0)
+                else:
+                    target, _, quoted = body.partition(" ")
+                    previous[target] = _canonical_value(quoted + "\n", 0)
+            elif kind == ",":
+                flags.extend(flag.strip() for flag in text[2:].split(",") if flag.strip())
+            elif kind == ":":
+                references.extend(text[2:].split())
+            elif kind == ".":
+                extracted.append(text[3:] if text[2:3] == " " else text[2:])
+            else:
+                translator.append(text[2:])
+        if previous and "msgid" not in previous:
+            raise _NotCanonical
+    prefix_length = 3 if obsolete else 0
+    msgctxt = match["msgctxt"]
+    return Message(
+        msgid=_canonical_value(match["msgid"], prefix_length),
+        msgstr=_canonical_value(match["msgstr"], prefix_length),
+        msgctxt=None if msgctxt is None else _canonical_value(msgctxt, prefix_length),
+        flags=tuple(flags),
+        references=tuple(references),
+        extracted_comments=tuple(extracted),
+        translator_comments=tuple(translator),
+        previous_msgctxt=previous.get("msgctxt"),
+        previous_msgid=previous.get("msgid"),
+        msgid_plural=None,
+        msgstr_plural=(),
+        obsolete=obsolete,
+        line=line + comments.count("\n"),
+    )
+
+
+def _canonical_value(lines: str, prefix_length: int) -> str:
+    """The string that quoted lines spell: `"…"\n`, then `"…"\n` lines after a prefix."""
+    first, _, rest = lines.partition("\n")
+    value = first[1:-1]
+    if rest:
+        value += "".join(part[prefix_length + 1 : -1] for part in rest[:-1].split("\n"))
+    if "\\" in value:
+        value = _CANONICAL_UNESCAPE_RE.sub(lambda m: _SIMPLE_UNESCAPES[m[1]], value)
+    return value
 
 
 # The common case, text of one-column characters whose breaks depend on their neighbours alone,
 # without a loop over every character: the greedy fill of `_width_breaks` cuts each line at the
 # last break opportunity that fits (or, when none does, at the first one after it), so only the
-# places near each line's end are looked at. ASCII letters and digits never break between each
-# other (UAX #14 LB23, LB28), which skips most places without a look-up.
-_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+# places near each line's end are looked at. Letters and digits of the Latin scripts never break
+# between each other (UAX #14 LB23, LB28), which skips most places without a look-up.
+_WORD_RANGES = (("A", "Z"), ("a", "z"), ("0", "9"), ("\u00c0", "\u024f"))
+_WORD = frozenset(chr(c) for first, last in _WORD_RANGES for c in range(ord(first), ord(last) + 1))
+_WORD_CLASS = "".join(f"{first}-{last}" for first, last in _WORD_RANGES)
 _ASCII_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -901,20 +1030,23 @@ def _simple_cuts(portion: str, escaped: str, page: int, start: int) -> list[int]
     if portion.endswith("\n"):
         unbreakable.add(length - 2)
 
-    def opportunity(index: int) -> bool:
-        """Whether a line may start at `index` (as `_possible_breaks` says)."""
-        char = escaped[index]
-        if (char in _ALNUM and escaped[index - 1] in _ALNUM) or index in unbreakable:
-            return False
-        if char == " ":
-            return False
-        before = index - 1
-        while before >= 0 and escaped[before] == " ":
-            before -= 1
-        if before < 0:
-            return False
-        rule = _PAIR_ROWS[_char_props(escaped[before])[0] - 6][_char_props(char)[0] - 6]
-        return rule == _D or (rule == _I and before < index - 1)
+    def first_opportunity(indices: range) -> int | None:
+        """The first index in `indices` where a line may start (as `_possible_breaks` says)."""
+        for index in indices:
+            char = escaped[index]
+            if char == " " or (char in _WORD and escaped[index - 1] in _WORD):
+                continue  # the common answers first, without a look-up
+            if index in unbreakable:
+                continue
+            before = index - 1
+            while before >= 0 and escaped[before] == " ":
+                before -= 1
+            if before < 0:
+                continue
+            rule = _PAIR_ROWS[_char_props(escaped[before])[0] - 6][_char_props(char)[0] - 6]
+            if rule == _D or (rule == _I and before < index - 1):
+                return index
+        return None
 
     chosen: list[int] = []
     line_start, column = 0, start
@@ -922,24 +1054,18 @@ def _simple_cuts(portion: str, escaped: str, page: int, start: int) -> list[int]
         limit = line_start + page - column  # the last index a line can end at
         if length <= limit:
             return chosen
-        cut = next(
-            (i for i in range(min(limit, length - 1), line_start, -1) if opportunity(i)), None
-        )
+        cut = first_opportunity(range(min(limit, length - 1), line_start, -1))
         if cut is None:
-            first = max(limit + 1, line_start + 1)
-            cut = next((i for i in range(first, length) if opportunity(i)), None)
+            cut = first_opportunity(range(max(limit + 1, line_start + 1), length))
             if cut is None:
                 return chosen
         chosen.append(cut)
         line_start, column = cut, 0
 
 
+_ESCAPED_RE = re.compile("[" + re.escape("".join(_ESCAPES)) + "]")
+
+
 def _escape_starts(portion: str) -> list[int]:
     """Indices in the escaped text where an escape sequence's backslash stands."""
-    starts = []
-    shift = 0
-    for index, char in enumerate(portion):
-        if char in _ESCAPES:
-            starts.append(index + shift)
-            shift += 1
-    return starts
+    return [match.start() + shift for shift, match in enumerate(_ESCAPED_RE.finditer(portion))]

@@ -37,6 +37,8 @@ INLINE_ELEMENTS = frozenset(
         "span", "strike", "strong", "sub", "sup", "tt", "u",
     }
 )  # fmt: skip
+#: Elements whose `href` the site stage points at the localized page.
+LINK_ELEMENTS = frozenset({"a", "area"})
 #: Elements with no end tag; inside a segment they become `<N/>`.
 VOID_ELEMENTS = frozenset(
     {
@@ -222,8 +224,10 @@ class PageSegments:
     page: SourcePage
     segments: tuple[Segment, ...]
     dates: tuple[DateText, ...]
-    #: Every token, and the `<html>` and `<head>` start tags, for the site stage.
-    tokens: tuple[Token, ...] = field(repr=False)
+    #: What the site stage edits: the start tags of links (`<a>`, `<area>`), where `</head>`
+    #: starts, the `<html>` and `<head>` start tags.
+    links: tuple[Token, ...] = field(default=(), repr=False)
+    head_end: int | None = None
     html_tag: Token | None = None
     head_tag: Token | None = None
     #: Content spans of the elements marked to hold a language switcher.
@@ -882,7 +886,8 @@ def _segment_page(page: SourcePage) -> PageSegments:
         page,
         tuple(segments),
         tuple(segmenter.dates),
-        tuple(tokens),
+        tuple(t for t in tokens if t.kind == "start" and t.name in LINK_ELEMENTS),
+        next((t.start for t in tokens if t.kind == "end" and t.name == "head"), None),
         segmenter.html_tag,
         segmenter.head_tag,
         tuple(segmenter.switchers),

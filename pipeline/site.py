@@ -88,14 +88,14 @@ def _alternates_edit(page: PageSegments, *, path: str, site: SiteMap) -> Edit | 
     links = [_alternate_link(loc, site.url(loc, path)) for loc in site.locales_of(path)]
     links.append(_alternate_link("x-default", site.url(site.source_locale, path)))
     text, newline = page.page.text, page.page.newline
-    head_end = next((t for t in page.tokens if t.kind == "end" and t.name == "head"), None)
+    head_end = page.head_end
     if head_end is not None:
-        line_start = max(text.rfind("\n", 0, head_end.start), text.rfind("\r", 0, head_end.start))
-        if line_start >= 0 and not text[line_start + 1 : head_end.start].strip():
+        line_start = max(text.rfind("\n", 0, head_end), text.rfind("\r", 0, head_end))
+        if line_start >= 0 and not text[line_start + 1 : head_end].strip():
             indent = _indent_of_line_before(text, line_start)
             block = "".join(f"{indent}{link}{newline}" for link in links)
             return Edit(line_start + 1, line_start + 1, (block,))
-        return Edit(head_end.start, head_end.start, ("".join(links),))
+        return Edit(head_end, head_end, ("".join(links),))
     anchor = page.head_tag or page.html_tag
     if anchor is None:
         return None
@@ -150,9 +150,7 @@ def _relative(from_page: str, from_locale: str, to_locale: str, to_page: str) ->
 
 def _link_edits(page: PageSegments, *, path: str, locale: str, site: SiteMap) -> list[Edit]:
     edits = []
-    for token in page.tokens:
-        if token.kind != "start" or token.name not in ("a", "area"):
-            continue
+    for token in page.links:
         edit = _link_edit(token, path=path, locale=locale, site=site)
         if edit is not None:
             edits.append(edit)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
-from pipeline import files
+from pipeline import files, page_cache
 from pipeline.build import assemble, translate_page
 from pipeline.catalog import MessageKey, merge, translation_memory
 from pipeline.config import Settings
@@ -75,19 +75,26 @@ def catalog_path(settings: Settings, locale: str, page: str) -> Path:
     return files.inside(settings.locales, f"{locale}/LC_MESSAGES/{files.page_stem(page)}.po")
 
 
-def load_page(settings: Settings, page: str) -> PageSegments:
+def load_page(settings: Settings, page: str, *, remember: bool = True) -> PageSegments:
+    """A page's segments, from the page cache when it has them; `remember` adds them to it."""
     path = files.inside(settings.source, page)
     data = files.read_bytes(path, limit=files.MAX_PAGE_BYTES)
     if not data.strip():
         # Most likely an interrupted copy; extracting it would make every translation obsolete.
         raise PipelineError(str(path), None, "empty page: no HTML to translate")
     source = decode_page(data, path=str(path), default_encoding=settings.default_encoding)
-    return segment_page(source)
+    cached = page_cache.load(settings.cache, page, source, settings.default_encoding)
+    if cached is not None:
+        return cached
+    segmented = segment_page(source)
+    if remember:
+        page_cache.store(settings.cache, page, segmented, settings.default_encoding)
+    return segmented
 
 
-def page_template(settings: Settings, page: str) -> Catalog:
+def page_template(settings: Settings, page: str, *, remember: bool = True) -> Catalog:
     return template_for_page(
-        load_page(settings, page),
+        load_page(settings, page, remember=remember),
         page_path=page,
         project=settings.project,
         source_locale=settings.source_locale,
@@ -111,7 +118,8 @@ def extract(
 
 def _extract_page(job: tuple[Settings, str, bool]) -> FileChange:
     settings, page, write = job
-    return _put(template_path(settings, page), render_po(page_template(settings, page)), write)
+    template = page_template(settings, page, remember=write)
+    return _put(template_path(settings, page), render_po(template), write)
 
 
 def update(
@@ -555,7 +563,7 @@ def status(
 
 def _template_state(settings: Settings, page: str) -> tuple[Catalog, bool]:
     """The page's current template, and whether the .pot on disk lags behind the page."""
-    fresh = page_template(settings, page)
+    fresh = page_template(settings, page, remember=False)
     path = template_path(settings, page)
     stale = not path.exists() or files.read_bytes(path) != render_po(fresh).encode("utf-8")
     return fresh, stale

@@ -18,6 +18,8 @@ from pipeline.model import Catalog, Message, PipelineError
 from pipeline.pofile import (
     _char_props,
     _possible_breaks,
+    _read_canonical,
+    _read_lines,
     parse_po,
     render_po,
     wrap_po_string,
@@ -203,6 +205,44 @@ def test_parse_render_parse_is_lossless(catalog: Catalog) -> None:
     assert parse_po(render_po(catalog), path="x.po") == catalog
 
 
+@given(catalogs())
+@settings(max_examples=150, deadline=None)
+def test_canonical_reader_takes_what_render_writes(catalog: Catalog) -> None:
+    text = render_po(catalog)
+    has_plural = any(m.msgid_plural is not None for m in catalog.messages)
+    fast = _read_canonical(text)
+    assert (fast is None) == has_plural
+    assert fast is None or fast == _read_lines(text, "x.po")
+
+
+PIECES = ["#", "#~", "#|", "#~|", "#,", "#.", "#:", " ", "\n", "\n\n", '"', "\\", "x", "\r", "\t"]
+PIECES += ["msgid ", "msgstr ", "msgctxt ", "msgid_plural ", "msgstr[0] ", "fuzzy"]
+
+
+@given(
+    catalogs(),
+    st.lists(
+        st.tuples(
+            st.integers(0, 10**6), st.integers(0, 3), st.lists(st.sampled_from(PIECES), max_size=3)
+        ),
+        max_size=4,
+    ),
+)
+@settings(max_examples=300, deadline=None)
+def test_canonical_reader_agrees_with_the_line_reader_on_edited_files(
+    catalog: Catalog, edits: list[tuple[int, int, list[str]]]
+) -> None:
+    """The fast reader either declines or reads exactly what the line reader reads."""
+    text = render_po(catalog)
+    for where, deleted, inserted in edits:
+        at = where % (len(text) + 1)
+        text = text[:at] + "".join(inserted) + text[at + deleted :]
+    fast = _read_canonical(text)
+    if fast is None:
+        return
+    assert fast == _read_lines(text, "x.po")
+
+
 @pytest.mark.gettext
 @needs_gettext
 @given(catalogs())
@@ -350,3 +390,18 @@ def test_messages_are_frozen() -> None:
     (message,) = parse_po('msgid "a"\nmsgstr ""\n', path="x.po").messages
     with pytest.raises(dataclasses.FrozenInstanceError):
         message.msgid = "b"  # type: ignore[misc]
+
+
+def test_word_characters_never_break_between_each_other() -> None:
+    """The shortcut in `_simple_cuts`: letters and digits it skips are AL or NU, one column."""
+    from pipeline.pofile import _CLASSES, _NO_BREAK, _WORD
+
+    assert {(_CLASSES[_char_props(c)[0]], _char_props(c)[1]) for c in _WORD} == {
+        ("AL", 1),
+        ("NU", 1),
+    }
+    for text in ("naïve café", "Ωmega", "ÀÉÎÕÜ-àéîõü/řž", "x" * 200 + " ą" * 50):
+        breaks = _possible_breaks(text, [_char_props(c)[0] for c in text])
+        for index in range(1, len(text)):
+            if text[index] in _WORD and text[index - 1] in _WORD:
+                assert breaks[index] == _NO_BREAK, (text, index)

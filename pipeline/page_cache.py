@@ -1,0 +1,151 @@
+"""Segmented pages kept between runs, so `build` does not segment again what `extract` just did.
+
+Segmenting is most of the cost of both stages; the usual run is `extract`, `update`, `build` on
+the same pages. An entry is one file per page under the cache directory, holding the digest of
+the page's bytes and of everything that decides its segments (this package's segmenting code,
+the default encoding, the Python version); it is used only when both digests match, so a stale
+or damaged entry is a miss, never a wrong page. Entries are plain tuples written with `marshal`
+(data only: nothing is executed when reading), through a temporary file and a rename. Reading
+or writing the cache never fails a command: at worst the page is segmented again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from pipeline import files, html, model, segments
+from pipeline.html import Attribute, SourcePage, Token
+from pipeline.segments import DateText, PageSegments, Placeholder, Segment
+
+#: The format of an entry; change it with the layout of `_pack`.
+_FORMAT = 1
+
+
+def _code_digest() -> bytes:
+    """Digest of the modules whose code decides a page's segments, and of this one."""
+    digest = hashlib.blake2b(f"{_FORMAT} {sys.version}".encode(), digest_size=16)
+    for module in (html, segments, model, sys.modules[__name__]):
+        if module.__file__ is not None:
+            digest.update(Path(module.__file__).read_bytes())
+    return digest.digest()
+
+
+_CODE_DIGEST = _code_digest()
+
+
+def _key(data: bytes, default_encoding: str | None) -> bytes:
+    digest = hashlib.blake2b(data, digest_size=16, key=_CODE_DIGEST)
+    digest.update(repr(default_encoding).encode())
+    return digest.digest()
+
+
+def _entry_path(cache: Path, page: str) -> Path:
+    return files.inside(cache, f"segments/{page}.bin")
+
+
+def load(
+    cache: Path, page: str, source: SourcePage, default_encoding: str | None
+) -> PageSegments | None:
+    """The cached segments of `source` (the page `page`), or None when there are none."""
+    try:
+        blob = _entry_path(cache, page).read_bytes()
+        key, packed = marshal.loads(blob)
+        if key != _key(source.data, default_encoding):
+            return None
+        return _unpack(source, packed)
+    except (OSError, EOFError, ValueError, TypeError, model.PipelineError):
+        return None
+
+
+def store(cache: Path, page: str, segmented: PageSegments, default_encoding: str | None) -> None:
+    """Keep the segments of a page for the next run; a failure only loses the entry."""
+    with contextlib.suppress(OSError, model.PipelineError):
+        path = _entry_path(cache, page)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        ignore = cache / ".gitignore"
+        if not ignore.exists():  # as pytest's and mypy's caches do: the directory ignores itself
+            ignore.write_text("# Created by the translation pipeline.\n*\n")
+        blob = marshal.dumps((_key(segmented.page.data, default_encoding), _pack(segmented)))
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        try:
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(blob)
+            os.replace(temporary, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+
+
+def _pack(page: PageSegments) -> tuple[Any, ...]:
+    return (
+        tuple(
+            (
+                s.kind,
+                s.start,
+                s.end,
+                s.line,
+                s.msgid,
+                s.msgctxt,
+                s.comments,
+                tuple(_pack_placeholder(p) for p in s.placeholders),
+                s.quote,
+            )
+            for s in page.segments
+        ),
+        tuple((d.start, d.end, d.datetime) for d in page.dates),
+        tuple(_pack_token(t) for t in page.links),
+        page.head_end,
+        None if page.html_tag is None else _pack_token(page.html_tag),
+        None if page.head_tag is None else _pack_token(page.head_tag),
+        page.switchers,
+    )
+
+
+def _pack_placeholder(p: Placeholder) -> tuple[Any, ...]:
+    return (p.number, p.kind, p.element, p.open_start, p.open_end, p.close_start, p.close_end)
+
+
+def _pack_token(token: Token) -> tuple[Any, ...]:
+    return (*token[:4], tuple(tuple(a) for a in token.attributes), token.self_closing)
+
+
+def _unpack_token(packed: tuple[Any, ...]) -> Token:
+    kind, start, end, name, attributes, self_closing = packed
+    return Token(kind, start, end, name, tuple(Attribute(*a) for a in attributes), self_closing)
+
+
+def _unpack(source: SourcePage, packed: tuple[Any, ...]) -> PageSegments:
+    segment_rows, dates, links, head_end, html_tag, head_tag, switchers = packed
+    return PageSegments(
+        source,
+        tuple(_unpack_segment(row) for row in segment_rows),
+        tuple(DateText(*d) for d in dates),
+        tuple(_unpack_token(t) for t in links),
+        head_end,
+        None if html_tag is None else _unpack_token(html_tag),
+        None if head_tag is None else _unpack_token(head_tag),
+        switchers,
+    )
+
+
+def _unpack_segment(row: tuple[Any, ...]) -> Segment:
+    kind, start, end, line, msgid, msgctxt, comments, placeholders, quote = row
+    return Segment(
+        kind=kind,
+        start=start,
+        end=end,
+        line=line,
+        msgid=msgid,
+        msgctxt=msgctxt,
+        comments=comments,
+        placeholders=tuple(Placeholder(*p) for p in placeholders),
+        quote=quote,
+    )

@@ -1,0 +1,86 @@
+"""The page cache: a hit gives exactly what segmenting gives; anything else is a miss."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline import page_cache
+from pipeline.html import decode_page
+from pipeline.segments import segment_page
+from tests.reliability import assert_clean, invoke, site_with_catalogs, write_site
+
+HERE = Path(__file__).parent
+PAGES = sorted([*(HERE / "nasty").glob("*.html"), *(HERE.parent / "source_html").rglob("*.html")])
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
+def test_a_hit_is_what_segmenting_gives(path: Path, tmp_path: Path) -> None:
+    source = decode_page(path.read_bytes(), path=str(path), default_encoding="cp1252")
+    segmented = segment_page(source)
+    page_cache.store(tmp_path, "a/page.html", segmented, "cp1252")
+    assert page_cache.load(tmp_path, "a/page.html", source, "cp1252") == segmented
+    assert (tmp_path / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_a_changed_page_or_setting_is_a_miss(tmp_path: Path) -> None:
+    page = b"<!DOCTYPE html><html><head><meta charset=utf-8></head><body><p>One.</p></body></html>"
+    source = decode_page(page, path="p.html")
+    page_cache.store(tmp_path, "p.html", segment_page(source), None)
+    changed = decode_page(page.replace(b"One", b"Two"), path="p.html")
+    assert page_cache.load(tmp_path, "p.html", changed, None) is None
+    assert page_cache.load(tmp_path, "p.html", source, "cp1252") is None
+    assert page_cache.load(tmp_path, "other.html", source, None) is None
+    assert page_cache.load(tmp_path, "p.html", source, None) is not None
+
+
+@pytest.mark.parametrize("damage", [b"", b"\x00garbage", b"truncated"])
+def test_a_damaged_entry_is_a_miss(tmp_path: Path, damage: bytes) -> None:
+    page = b"<html><head><meta charset=utf-8></head><body><p>One.</p></body></html>"
+    source = decode_page(page, path="p.html")
+    page_cache.store(tmp_path, "p.html", segment_page(source), None)
+    entry = tmp_path / "segments/p.html.bin"
+    entry.write_bytes(entry.read_bytes()[:20] if damage == b"truncated" else damage)
+    assert page_cache.load(tmp_path, "p.html", source, None) is None
+
+
+def test_build_from_the_cache_writes_the_same_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """extract fills the cache; a build that reads it and one that segments agree byte for byte."""
+    site_with_catalogs(tmp_path, monkeypatch)
+    assert (tmp_path / ".pipeline-cache/segments/index.html.bin").is_file()
+    assert_clean(invoke("build", "--min-percent", "0", "--output", "cached"), 0)
+    for entry in (tmp_path / ".pipeline-cache/segments").iterdir():
+        entry.write_bytes(b"stale")
+    assert_clean(invoke("build", "--min-percent", "0", "--output", "fresh"), 0)
+    cached = sorted(p.relative_to(tmp_path / "cached") for p in (tmp_path / "cached").rglob("*"))
+    assert cached == sorted(
+        p.relative_to(tmp_path / "fresh") for p in (tmp_path / "fresh").rglob("*")
+    )
+    for relative in cached:
+        if (tmp_path / "cached" / relative).is_file() and relative.suffix == ".html":
+            assert (tmp_path / "cached" / relative).read_bytes() == (
+                tmp_path / "fresh" / relative
+            ).read_bytes()
+
+
+def test_extract_check_writes_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_site(tmp_path)
+    assert_clean(invoke("extract", "--check"), 1)
+    assert not (tmp_path / ".pipeline-cache").exists()
+
+
+def test_an_unwritable_cache_does_not_stop_the_pipeline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_site(tmp_path)
+    (tmp_path / ".pipeline-cache").write_text("a file where the cache directory would be")
+    for command in ("extract", "update", "build"):
+        assert_clean(
+            invoke(command, "--min-percent", "0") if command == "build" else invoke(command), 0
+        )
+    assert (tmp_path / "site/en/index.html").is_file()
