@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
 
 from pipeline import files, page_cache
 from pipeline.build import assemble, translate_page
@@ -113,11 +113,11 @@ def extract(
 ) -> Outcome:
     """One template per page (of the shard); returns each template and whether it changed."""
     pages = shard.select(files.find_pages(settings.source))
-    return Outcome.of(_parallel(_extract_page, [(settings, page, write) for page in pages], jobs))
+    return Outcome.of(_parallel(_extract_page, (settings, write), pages, jobs))
 
 
-def _extract_page(job: tuple[Settings, str, bool]) -> FileChange:
-    settings, page, write = job
+def _extract_page(context: tuple[Settings, bool], page: str) -> FileChange:
+    settings, write = context
     template = page_template(settings, page, remember=write)
     return _put(template_path(settings, page), render_po(template), write)
 
@@ -140,15 +140,28 @@ def update(
     revision = _revision_date()
     results: list[FileChange | PipelineError] = []
     for locale in locales:
-        paths = [catalog_path(settings, locale, page) for page in all_pages]
-        memory_sources, _ = _split(_parallel(_translated_only, paths, jobs))
-        memory = translation_memory(memory_sources)  # a bad catalog is reported by its page
-        todo = [(settings, locale, page, memory, revision, write) for page in pages]
-        results.extend(_parallel(_update_page, todo, jobs))
+        memory: dict[MessageKey, str] = {}
+        if locale not in settings.pseudo_locales:  # pseudo-translation replaces every msgstr
+            paths = [catalog_path(settings, locale, page) for page in all_pages]
+            memory_sources, _ = _split(_parallel(_translated_only, None, paths, jobs))
+            memory = translation_memory(memory_sources)  # a bad catalog is reported by its page
+        context = _UpdateContext(settings, locale, memory, revision, write)
+        results.extend(_parallel(_update_page, context, pages, jobs))
     return Outcome.of(results)
 
 
-def _translated_only(path: Path) -> Catalog:
+@dataclass(frozen=True, slots=True)
+class _UpdateContext:
+    """What every page of a locale's update needs (sent once to each worker process)."""
+
+    settings: Settings
+    locale: str
+    memory: Mapping[MessageKey, str]
+    revision: str
+    write: bool
+
+
+def _translated_only(_: None, path: Path) -> Catalog:
     """The finished translations of a catalog (all the site memory needs), or none."""
     catalog = read_catalog(path)
     if catalog is None:
@@ -162,21 +175,23 @@ def _translated_only(path: Path) -> Catalog:
     )
 
 
-def _update_page(
-    job: tuple[Settings, str, str, Mapping[MessageKey, str], str, bool],
-) -> FileChange:
-    settings, locale, page, memory, revision, write = job
+def _update_page(context: _UpdateContext, page: str) -> FileChange:
+    settings, locale = context.settings, context.locale
     path = template_path(settings, page)
     template = read_catalog(path)
     if template is None:
         raise PipelineError(str(path), None, "template missing: run `extract` first")
     target = catalog_path(settings, locale, page)
     catalog = merge(
-        template, read_catalog(target), locale=locale, memory=memory, revision_date=revision
+        template,
+        read_catalog(target),
+        locale=locale,
+        memory=context.memory,
+        revision_date=context.revision,
     )
     if locale in settings.pseudo_locales:
         catalog = pseudo_catalog(catalog, locale=locale)
-    return _put(target, render_po(catalog), write)
+    return _put(target, render_po(catalog), context.write)
 
 
 def _put(path: Path, text: str, write: bool) -> FileChange:
@@ -187,38 +202,59 @@ def _put(path: Path, text: str, write: bool) -> FileChange:
     return FileChange(path, not path.exists() or path.read_bytes() != data)
 
 
+_Context = TypeVar("_Context")
 _Job = TypeVar("_Job")
 _Result = TypeVar("_Result")
 
 
 def _parallel(
-    work: Callable[[_Job], _Result], jobs_in: list[_Job], jobs: int
+    work: Callable[[_Context, _Job], _Result], context: _Context, jobs_in: list[_Job], jobs: int
 ) -> Iterator[_Result | PipelineError]:
-    """`work` over the jobs in order: in this process, or in `jobs` worker processes.
+    """`work(context, job)` over the jobs in order: in this process, or in `jobs` workers.
 
-    The results come back in the order of the jobs, whatever the number of workers, so the
-    bytes written never depend on `--jobs`. A job's bad input comes back as its error.
+    The context (settings, the site map, the site memory) goes to each worker once, not with
+    every job, so what is sent grows with the pages, not with their square. The results come
+    back in the order of the jobs, whatever the number of workers, so the bytes written never
+    depend on `--jobs`. A job's bad input comes back as its error.
     """
-    guarded = _Guarded(work)
+    guarded = _Guarded(work, context)
     if jobs <= 1 or len(jobs_in) < 2:
         yield from map(guarded, jobs_in)
         return
     chunk = max(1, min(64, len(jobs_in) // (jobs * 8)))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(guarded, jobs_in, chunksize=chunk)
+    with ProcessPoolExecutor(
+        max_workers=jobs, initializer=_receive_work, initargs=(guarded,)
+    ) as pool:
+        results = pool.map(_run_received_work, jobs_in, chunksize=chunk)
+        yield from cast(Iterator[_Result | PipelineError], results)
 
 
 @dataclass(frozen=True, slots=True)
-class _Guarded(Generic[_Job, _Result]):
-    """A job function that returns bad input's error instead of raising it (picklable)."""
+class _Guarded(Generic[_Context, _Job, _Result]):
+    """A job function and its context; bad input's error is returned, not raised (picklable)."""
 
-    work: Callable[[_Job], _Result]
+    work: Callable[[_Context, _Job], _Result]
+    context: _Context
 
     def __call__(self, job: _Job) -> _Result | PipelineError:
         try:
-            return self.work(job)
+            return self.work(self.context, job)
         except PipelineError as error:
             return error
+
+
+#: In a worker process: the job function `_parallel` sent when it started the worker.
+_received_work: _Guarded[Any, Any, Any] | None = None
+
+
+def _receive_work(guarded: _Guarded[Any, Any, Any]) -> None:
+    global _received_work
+    _received_work = guarded
+
+
+def _run_received_work(job: object) -> object:
+    assert _received_work is not None, "a worker runs jobs only after _receive_work"
+    return _received_work(job)
 
 
 def _split(results: Iterable[_Result | PipelineError]) -> tuple[list[_Result], list[PipelineError]]:
@@ -294,11 +330,9 @@ class BuildReport:
 class _PageJob:
     """One page to build in every locale it is published in (picklable for worker processes)."""
 
-    settings: Settings
     page: str
     #: (locale, catalog path) for each published translation: the worker reads the catalog.
     catalogs: tuple[tuple[str, str], ...]
-    site: SiteMap
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,16 +417,12 @@ def build(
             unchanged.extend(outs)
             continue
         todo.append(
-            _PageJob(
-                settings,
-                page,
-                tuple((loc, catalog_digests[(loc, page)][0]) for loc in sorted(targets)),
-                site,
-            )
+            _PageJob(page, tuple((loc, catalog_digests[(loc, page)][0]) for loc in sorted(targets)))
         )
     written: list[Path] = []
     problems: list[Located] = []
-    for job, result in zip(todo, _run_jobs(todo, jobs, progress), strict=True):
+    results = _run_jobs((settings, site), todo, jobs, progress)
+    for job, result in zip(todo, results, strict=True):
         if isinstance(result, PipelineError):
             errors.append(result)
             # As it was: the new digest is not recorded, so the page is built again next time.
@@ -497,23 +527,26 @@ def _read_manifest(path: Path) -> dict[str, str]:
 
 
 def _run_jobs(
-    todo: list[_PageJob], jobs: int, progress: Callable[[int, int], None] | None
+    context: tuple[Settings, SiteMap],
+    todo: list[_PageJob],
+    jobs: int,
+    progress: Callable[[int, int], None] | None,
 ) -> Iterator[_PageResult | PipelineError]:
-    for result in _parallel(_build_page, todo, jobs):
+    for result in _parallel(_build_page, context, todo, jobs):
         yield result
         if progress:
             progress(1, len(todo))
 
 
-def _build_page(job: _PageJob) -> _PageResult:
-    settings, page = job.settings, job.page
+def _build_page(context: tuple[Settings, SiteMap], job: _PageJob) -> _PageResult:
+    (settings, site), page = context, job.page
     segments = load_page(settings, page)
-    source_edits = site_edits(segments, path=page, locale=settings.source_locale, site=job.site)
+    source_edits = site_edits(segments, path=page, locale=settings.source_locale, site=site)
     outputs = [(settings.source_locale, assemble(segments, list(source_edits)))]
     problems: list[Located] = []
     for locale, path in job.catalogs:
         translations, lines = _translations(path)
-        edits = site_edits(segments, path=page, locale=locale, site=job.site)
+        edits = site_edits(segments, path=page, locale=locale, site=site)
         result = translate_page(segments, translations, site_edits=edits)
         outputs.append((locale, result.data))
         for problem in result.problems:
