@@ -298,7 +298,7 @@ def build(
             click.echo(f"removed {path} (below the threshold)")
     if not quiet:
         click.echo(
-            f"pages: {len(report.written)} written, {len(report.unchanged)} unchanged, "
+            f"pages: {len(report.written)} written, {report.unchanged} unchanged, "
             f"{len(report.held_back)} held back; problems: {len(report.problems)}"
         )
     if report.errors:

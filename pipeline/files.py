@@ -27,36 +27,49 @@ def _source_files(source: Path) -> list[str]:
         raise PipelineError(str(source), None, "source directory not found")
     root = source.resolve()
     found: list[str] = []
-    for directory, dirnames, filenames in os.walk(source):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in filenames:
-            path = Path(directory, name)
-            # os.walk does not follow linked directories: only a linked file can lead out.
-            if name.startswith(".") or (
-                path.is_symlink() and not path.resolve().is_relative_to(root)
-            ):
-                continue
-            if path.is_file():
-                found.append(path.relative_to(source).as_posix())
+    directories = [""]
+    while directories:
+        directory = directories.pop()
+        with os.scandir(os.path.join(source, directory)) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                relative = f"{directory}{entry.name}"
+                if entry.is_dir(follow_symlinks=False):
+                    directories.append(f"{relative}/")  # linked directories are not followed
+                elif entry.is_symlink():
+                    target = Path(entry.path)
+                    if target.is_file() and target.resolve().is_relative_to(root):
+                        found.append(relative)
+                elif entry.is_file(follow_symlinks=False):
+                    found.append(relative)
     found.sort()
     return found
 
 
 def find_assets(source: Path) -> list[str]:
     """Everything beside the pages (stylesheets, images): copied as is into each locale."""
-    return [f for f in _source_files(source) if not f.lower().endswith(PAGE_SUFFIXES)]
+    return find_pages_and_assets(source)[1]
 
 
 def find_pages(source: Path) -> list[str]:
     """Relative paths (POSIX) of the pages under `source`, sorted."""
-    pages = [f for f in _source_files(source) if f.lower().endswith(PAGE_SUFFIXES)]
+    return find_pages_and_assets(source)[0]
+
+
+def find_pages_and_assets(source: Path) -> tuple[list[str], list[str]]:
+    """`find_pages` and `find_assets` from one walk of the tree."""
+    pages: list[str] = []
+    assets: list[str] = []
+    for name in _source_files(source):
+        (pages if name.lower().endswith(PAGE_SUFFIXES) else assets).append(name)
     stems: dict[str, str] = {}
     for page in pages:
         stem = page_stem(page)
         if stem in stems:
             raise PipelineError(page, None, f"same catalog name as {stems[stem]}")
         stems[stem] = page
-    return pages
+    return pages, assets
 
 
 def page_stem(page: str) -> str:
@@ -69,23 +82,49 @@ def page_stem(page: str) -> str:
 
 def inside(root: Path, relative: str) -> Path:
     """`root/relative`, refusing anything that would land outside `root`."""
-    candidate = Path(relative)
-    if candidate.is_absolute() or ".." in candidate.parts:
-        raise PipelineError(relative, None, f"path leaves {root}")
-    path = root / candidate
-    # Without `..`, only a symbolic link below `root` can lead out: look for one first (a few
-    # lstat calls), and resolve both paths only when there is one.
-    current = os.fspath(root)
-    for part in candidate.parts:
-        current = os.path.join(current, part)
-        if os.path.islink(current):
-            break
-    else:
+    return Tree(root).path(relative)
+
+
+class Tree:
+    """A directory the pipeline reads or writes, handing out paths that stay inside it.
+
+    One tree checks each of its directories once: a site has thousands of pages in a few
+    directories. Keep one only as long as one command runs.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        #: Directories (relative) with no symbolic link on their way from the root.
+        self._plain_directories: set[str] = set()
+
+    def path(self, relative: str) -> Path:
+        """`root/relative`, refusing anything that would land outside `root`."""
+        return Path(self.name(relative))
+
+    def name(self, relative: str) -> str:
+        """`path` as a string, for the many paths that are only looked at (no Path made)."""
+        parts = [part for part in relative.split("/") if part not in ("", ".")]
+        if relative.startswith("/") or ".." in parts:
+            raise PipelineError(relative, None, f"path leaves {self.root}")
+        path = os.path.join(self.root, *parts)
+        # Without `..`, only a symbolic link below the root can lead out: look for one first
+        # (a few lstat calls), and resolve both paths only when there is one.
+        directory = "/".join(parts[:-1])
+        if directory not in self._plain_directories:
+            current = os.fspath(self.root)
+            for part in parts[:-1]:
+                current = os.path.join(current, part)
+                if os.path.islink(current):
+                    self._refuse_if_outside(path)
+                    return path
+            self._plain_directories.add(directory)
+        if parts and os.path.islink(path):
+            self._refuse_if_outside(path)
         return path
-    resolved_root = root.resolve()
-    if not path.resolve().is_relative_to(resolved_root):
-        raise PipelineError(str(path), None, f"path leads outside {root} (symbolic link)")
-    return path
+
+    def _refuse_if_outside(self, path: str) -> None:
+        if not Path(path).resolve().is_relative_to(self.root.resolve()):
+            raise PipelineError(str(path), None, f"path leads outside {self.root} (symbolic link)")
 
 
 def read_bytes(path: Path, *, limit: int | None = None) -> bytes:

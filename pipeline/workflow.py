@@ -72,7 +72,11 @@ def template_path(settings: Settings, page: str) -> Path:
 
 
 def catalog_path(settings: Settings, locale: str, page: str) -> Path:
-    return files.inside(settings.locales, f"{locale}/LC_MESSAGES/{files.page_stem(page)}.po")
+    return files.inside(settings.locales, _catalog_name(locale, page))
+
+
+def _catalog_name(locale: str, page: str) -> str:
+    return f"{locale}/LC_MESSAGES/{files.page_stem(page)}.po"
 
 
 def load_page(settings: Settings, page: str, *, remember: bool = True) -> PageSegments:
@@ -282,8 +286,8 @@ def catalogs_of(
     if pages is None:
         pages = files.find_pages(settings.source)
     for locale in locales:
-        for page in pages:
-            yield locale, page, catalog_path(settings, locale, page)
+        tree = files.Tree(settings.locales)
+        yield from ((locale, page, tree.path(_catalog_name(locale, page))) for page in pages)
 
 
 # --- build -----------------------------------------------------------------------------------
@@ -318,7 +322,8 @@ class Located:
 @dataclass(frozen=True, slots=True)
 class BuildReport:
     written: tuple[Path, ...]
-    unchanged: tuple[Path, ...]
+    #: How many outputs were already as they should be.
+    unchanged: int
     removed: tuple[Path, ...]
     held_back: tuple[HeldBack, ...]
     problems: tuple[Located, ...]
@@ -358,9 +363,10 @@ def build(
     from every catalog, shard or not; the words counted per catalog are kept in the status
     cache, keyed by the catalog's SHA-256, so an unchanged catalog is not parsed again.
     """
-    all_pages = files.find_pages(settings.source)
+    all_pages, assets = files.find_pages_and_assets(settings.source)
     pages = shard.select(all_pages)
     output = settings.output
+    output_tree = files.Tree(output)
     manifest_path = output / f"{MANIFEST_STEM}{shard.suffix}.json"
     manifest = _read_manifest(manifest_path)
     cache_path = output / STATUS_CACHE_NAME
@@ -398,23 +404,23 @@ def build(
         catalog_digests[(locale, page)] = (str(path), sha)
         published_sets[locale].add(page)
     if errors:  # which pages are published depends on every catalog: write nothing
-        return BuildReport((), (), (), (), (), tuple(errors))
+        return BuildReport((), 0, (), (), (), tuple(errors))
     published = {settings.source_locale: frozenset(all_pages)}
     published.update((loc, frozenset(p)) for loc, p in published_sets.items() if p)
     site = SiteMap(settings.source_locale, published, settings.base_url, settings.date_format)
     site_digest = _site_digest(settings, site)
     todo: list[_PageJob] = []
-    unchanged: list[Path] = []
+    unchanged = 0
     new_manifest: dict[str, str] = {}
     for page in pages:
         targets = [loc for loc in locales if (loc, page) in catalog_digests]
-        outs = [files.inside(output, f"{loc}/{page}") for loc in (settings.source_locale, *targets)]
+        outs = [output_tree.name(f"{loc}/{page}") for loc in (settings.source_locale, *targets)]
         digest = _digest(
             settings, page, site_digest, [catalog_digests.get((loc, page)) for loc in locales]
         )
         new_manifest[page] = digest
-        if manifest.get(page) == digest and all(o.exists() for o in outs):
-            unchanged.extend(outs)
+        if manifest.get(page) == digest and all(os.path.exists(o) for o in outs):
+            unchanged += len(outs)
             continue
         todo.append(
             _PageJob(page, tuple((loc, catalog_digests[(loc, page)][0]) for loc in sorted(targets)))
@@ -432,24 +438,23 @@ def build(
                 del new_manifest[job.page]
             continue
         for locale, data in result.outputs:
-            path = files.inside(output, f"{locale}/{result.page}")
+            path = output_tree.path(f"{locale}/{result.page}")
             if files.atomic_write(path, data):
                 written.append(path)
             else:
-                unchanged.append(path)
+                unchanged += 1
         problems.extend(result.problems)
-    for asset in shard.select(files.find_assets(settings.source)):
+    for asset in shard.select(assets):
         data = files.read_bytes(files.inside(settings.source, asset))
         for locale in (settings.source_locale, *locales):
-            files.atomic_write(files.inside(output, f"{locale}/{asset}"), data)
-    removed = [
-        path for h in held if files.remove(path := files.inside(output, f"{h.locale}/{h.page}"))
-    ]
-    files.atomic_write(manifest_path, json.dumps(new_manifest, indent=1, sort_keys=True).encode())
-    files.atomic_write(cache_path, json.dumps(new_cache, indent=0, sort_keys=True).encode())
+            files.atomic_write(output_tree.path(f"{locale}/{asset}"), data)
+    removed = [path for h in held if files.remove(path := output_tree.path(f"{h.locale}/{h.page}"))]
+    # Compact JSON: json's C encoder writes it; with `indent` a slow Python one would.
+    files.atomic_write(manifest_path, json.dumps(new_manifest, sort_keys=True).encode())
+    files.atomic_write(cache_path, json.dumps(new_cache, sort_keys=True).encode())
     return BuildReport(
         tuple(written),
-        tuple(unchanged),
+        unchanged,
         tuple(removed),
         tuple(held),
         tuple(problems),
@@ -496,7 +501,7 @@ def _digest(
 ) -> str:
     """What a page's outputs depend on: its bytes, its catalogs' digests, the site's digest."""
     hasher = hashlib.sha256(BUILD_VERSION.encode())
-    hasher.update(files.read_bytes(files.inside(settings.source, page)))
+    hasher.update(files.read_bytes(settings.source / page))  # a page `find_pages` found
     for entry in catalogs:
         hasher.update(b"-" if entry is None else entry[1].encode())
     hasher.update(site_digest)
