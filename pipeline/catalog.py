@@ -10,6 +10,7 @@ the ones lent to a fuzzy match, so text that comes back finds its translation ag
 from __future__ import annotations
 
 import difflib
+import functools
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
@@ -128,6 +129,7 @@ def translation_memory(catalogs: Iterable[Catalog]) -> dict[MessageKey, str]:
     return {key: counter.most_common(1)[0][0] for key, counter in counts.items()}
 
 
+@functools.cache  # Babel's locale look-up is slow, and every catalog asks the same question
 def plural_forms(locale: str) -> str:
     """The Plural-Forms header Babel knows for a locale (English's rule for one it doesn't)."""
     try:
@@ -136,6 +138,7 @@ def plural_forms(locale: str) -> str:
         return "nplurals=2; plural=(n != 1);"
 
 
+@functools.cache
 def language_name(locale: str) -> str:
     try:
         return str(Locale.parse(locale.replace("-", "_")).english_name)

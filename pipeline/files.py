@@ -139,8 +139,14 @@ def read_bytes(path: Path, *, limit: int | None = None) -> bytes:
         raise PipelineError(str(path), None, f"cannot read: {error.strerror}") from None
 
 
-def atomic_write(path: Path, data: bytes) -> bool:
-    """Write through a temporary file and a rename; skip when the bytes are already there."""
+def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> bool:
+    """Write through a temporary file and a rename; skip when the bytes are already there.
+
+    Readers and interrupted runs only ever see the old file or the new one. `durable` also
+    flushes the bytes to disk before the rename (an fsync, about half a millisecond), so the
+    file survives a power cut too: for catalogs, which hold a translator's work; not for what
+    the pipeline can write again from them (templates, built pages).
+    """
     try:
         if path.read_bytes() == data:
             return False
@@ -154,8 +160,9 @@ def atomic_write(path: Path, data: bytes) -> bool:
         try:
             with os.fdopen(descriptor, "wb") as handle:
                 handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
+                if durable:
+                    handle.flush()
+                    os.fsync(handle.fileno())
             if path.exists():
                 os.chmod(temporary, path.stat().st_mode & 0o777)
             else:

@@ -10,6 +10,7 @@ the locale's prefix.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -134,6 +135,7 @@ def _switcher_edits(page: PageSegments, *, path: str, locale: str, site: SiteMap
     return [Edit(start, end, (content,)) for start, end in page.switchers]
 
 
+@functools.cache  # Babel's locale look-up is slow, and every page asks the same question
 def _native_name(locale: str) -> str:
     try:
         name = Locale.parse(locale.replace("-", "_")).get_display_name(locale.replace("-", "_"))
@@ -215,12 +217,21 @@ def _date_edits(page: PageSegments, *, locale: str, date_format: str) -> list[Ed
         value = _parse_date(date_text.datetime)
         if value is None:
             continue
-        try:
-            shown = format_date(value, format=date_format, locale=locale.replace("-", "_"))
-        except (UnknownLocaleError, ValueError):
+        shown = _format_date(value, date_format, locale)
+        if shown is None:
             continue
         edits.append(Edit(date_text.start, date_text.end, (escape_text(shown, "\n"),)))
     return edits
+
+
+@functools.lru_cache(maxsize=1024)
+def _format_date(value: dt.date, date_format: str, locale: str) -> str | None:
+    """Babel's date for the locale (None for a locale or format it does not know),
+    remembered: Babel's look-ups are slow, and pages of a site repeat their dates."""
+    try:
+        return str(format_date(value, format=date_format, locale=locale.replace("-", "_")))
+    except (UnknownLocaleError, ValueError):
+        return None
 
 
 def _parse_date(value: str) -> dt.date | None:

@@ -123,7 +123,7 @@ def extract(
 def _extract_page(context: tuple[Settings, bool], page: str) -> FileChange:
     settings, write = context
     template = page_template(settings, page, remember=write)
-    return _put(template_path(settings, page), render_po(template), write)
+    return _put(template_path(settings, page), render_po(template), write, durable=False)
 
 
 def update(
@@ -195,14 +195,14 @@ def _update_page(context: _UpdateContext, page: str) -> FileChange:
     )
     if locale in settings.pseudo_locales:
         catalog = pseudo_catalog(catalog, locale=locale)
-    return _put(target, render_po(catalog), context.write)
+    return _put(target, render_po(catalog), context.write, durable=True)
 
 
-def _put(path: Path, text: str, write: bool) -> FileChange:
+def _put(path: Path, text: str, write: bool, *, durable: bool) -> FileChange:
     """Write `text` if it differs (or, without `write`, only tell whether it would)."""
     data = text.encode("utf-8")
     if write:
-        return FileChange(path, files.atomic_write(path, data))
+        return FileChange(path, files.atomic_write(path, data, durable=durable))
     return FileChange(path, not path.exists() or path.read_bytes() != data)
 
 
@@ -439,7 +439,7 @@ def build(
             continue
         for locale, data in result.outputs:
             path = output_tree.path(f"{locale}/{result.page}")
-            if files.atomic_write(path, data):
+            if files.atomic_write(path, data, durable=False):
                 written.append(path)
             else:
                 unchanged += 1
@@ -447,11 +447,11 @@ def build(
     for asset in shard.select(assets):
         data = files.read_bytes(files.inside(settings.source, asset))
         for locale in (settings.source_locale, *locales):
-            files.atomic_write(output_tree.path(f"{locale}/{asset}"), data)
+            files.atomic_write(output_tree.path(f"{locale}/{asset}"), data, durable=False)
     removed = [path for h in held if files.remove(path := output_tree.path(f"{h.locale}/{h.page}"))]
     # Compact JSON: json's C encoder writes it; with `indent` a slow Python one would.
-    files.atomic_write(manifest_path, json.dumps(new_manifest, sort_keys=True).encode())
-    files.atomic_write(cache_path, json.dumps(new_cache, sort_keys=True).encode())
+    for path, content in ((manifest_path, new_manifest), (cache_path, new_cache)):
+        files.atomic_write(path, json.dumps(content, sort_keys=True).encode(), durable=False)
     return BuildReport(
         tuple(written),
         unchanged,
