@@ -344,7 +344,7 @@ def floors(work: Path) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--real-pages", type=int, default=100)
+    parser.add_argument("--real-pages", type=int, default=300)
     parser.add_argument("--site-pages", type=int, default=10_000)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")

@@ -376,27 +376,28 @@ def build(
     held: list[HeldBack] = []
     errors: list[PipelineError] = []
     catalog_digests: dict[tuple[str, str], tuple[str, str]] = {}
+    present: list[tuple[str, str, Path, str]] = []  # (locale, page, path, name)
     for locale, page, path in catalogs_of(settings, locales, all_pages):
-        if not path.exists():
-            if shard.holds(page):
-                held.append(HeldBack(locale, page, 0.0, f"no catalog {path}"))
-            continue
-        data = files.read_bytes(path)
-        sha = hashlib.sha256(data).hexdigest()
-        name = path.relative_to(settings.locales).as_posix()
+        if path.exists():
+            present.append((locale, page, path, path.relative_to(settings.locales).as_posix()))
+        elif shard.holds(page):
+            held.append(HeldBack(locale, page, 0.0, f"no catalog {path}"))
+    # Words of the catalogs the status cache does not know (yet), counted in parallel.
+    for _, _, path, name in present:
         words = cache.get(name)
-        if words is None or words[0] != sha:
-            try:
-                catalog = _parse_catalog(data, path)
-            except PipelineError as error:
-                errors.append(error)
-                continue
-            row = catalog_status(
-                catalog, locale=locale, catalog_path="", source_path=page, stale=False
-            )
-            words = [sha, row.words_translated, row.words_total, row.percent]
-        new_cache[name] = words
-        _, translated, total, percent = words
+        if words is not None and words[0] == _sha256(files.read_bytes(path)):
+            new_cache[name] = words
+    unknown = [(str(path), name) for _, _, path, name in present if name not in new_cache]
+    counts = _parallel(_catalog_words, None, unknown, jobs)
+    for (_, name), counted in zip(unknown, counts, strict=True):
+        if isinstance(counted, PipelineError):
+            errors.append(counted)
+        else:
+            new_cache[name] = counted
+    for locale, page, path, name in present:
+        if name not in new_cache:
+            continue  # unreadable: reported above
+        sha, translated, total, percent = new_cache[name]
         if translated * 100 < min_percent * total:
             if shard.holds(page):
                 held.append(HeldBack(locale, page, percent, f"{percent:.1f} % < {min_percent:g} %"))
@@ -482,6 +483,20 @@ def _translations(path: str) -> tuple[dict[MessageKey, str], dict[MessageKey, in
     done = {m.key: m.msgstr for m in catalog.active if m.translated and m.msgid_plural is None}
     lines = {m.key: m.line for m in catalog.active}
     return done, lines
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _catalog_words(_: None, job: tuple[str, str]) -> list[Any]:
+    """[SHA-256, words translated, words in all, percent] of a catalog, for the status cache."""
+    path = Path(job[0])
+    data = files.read_bytes(path)
+    row = catalog_status(
+        _parse_catalog(data, path), locale="", catalog_path="", source_path="", stale=False
+    )
+    return [_sha256(data), row.words_translated, row.words_total, row.percent]
 
 
 def _site_digest(settings: Settings, site: SiteMap) -> bytes:
