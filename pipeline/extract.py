@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from pipeline.model import Catalog, Message
 from pipeline.segments import PageSegments, Segment
 
@@ -24,24 +22,29 @@ def template_for_page(
     source_locale: str,
 ) -> Catalog:
     """The page's messages; a text used twice is one entry with both references."""
-    entries: dict[tuple[str | None, str], Message] = {}
+    first: dict[tuple[str | None, str], Segment] = {}
     # References and comments of repeated texts, gathered first: merging them one repetition at
     # a time would copy ever longer tuples (quadratic on a page that repeats a text thousands
     # of times).
     references: dict[tuple[str | None, str], dict[str, None]] = {}
     comments: dict[tuple[str | None, str], dict[str, None]] = {}
     for segment in page.segments:
-        message = _message(segment, page_path)
-        if message.key not in entries:
-            entries[message.key] = message
-            references[message.key] = {}
-            comments[message.key] = {}
-        references[message.key].update(dict.fromkeys(message.references))
-        comments[message.key].update(dict.fromkeys(message.extracted_comments))
-    for key, message in entries.items():
-        entries[key] = replace(
-            message, references=tuple(references[key]), extracted_comments=tuple(comments[key])
+        key = (segment.msgctxt, segment.msgid)
+        if key not in first:
+            first[key] = segment
+            references[key] = {}
+            comments[key] = {}
+        references[key][f"{page_path}:{segment.line}"] = None
+        comments[key].update(dict.fromkeys(segment.comments))
+    messages = tuple(
+        Message(
+            msgid=segment.msgid,
+            msgctxt=segment.msgctxt,
+            references=tuple(references[key]),
+            extracted_comments=tuple(comments[key]),
         )
+        for key, segment in first.items()
+    )
     header = (
         ("Project-Id-Version", project),
         *TEMPLATE_HEADER[1:],
@@ -51,14 +54,5 @@ def template_for_page(
         header=header,
         header_comments=(f"Translations of {page_path}.",),
         header_flags=("fuzzy",),
-        messages=tuple(entries.values()),
-    )
-
-
-def _message(segment: Segment, page_path: str) -> Message:
-    return Message(
-        msgid=segment.msgid,
-        msgctxt=segment.msgctxt,
-        references=(f"{page_path}:{segment.line}",),
-        extracted_comments=segment.comments,
+        messages=messages,
     )

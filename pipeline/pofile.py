@@ -303,6 +303,8 @@ _ESCAPES.update({"\\": "\\", '"': '"'})
 _ESCAPE_TABLE = str.maketrans({char: "\\" + name for char, name in _ESCAPES.items()})
 _PORTION_RE = re.compile(r"[^\n]*\n|[^\n]+")
 _NO_WRAP_WIDTH = 1 << 62
+#: Printable ASCII that needs no escape: one column a character, so its length is its width.
+_PLAIN_RE = re.compile(r"[ !#-\[\]-~]*")
 
 
 def wrap_po_string(
@@ -316,6 +318,8 @@ def wrap_po_string(
     >>> wrap_po_string("msgid", "a\\nb")
     ['msgid ""', '"a\\\\n"', '"b"']
     """
+    if len(prefix) + len(keyword) + len(value) + 3 <= width and _PLAIN_RE.fullmatch(value):
+        return [f'{prefix}{keyword} "{value}"']  # most strings: short, nothing to escape
     portions = _PORTION_RE.findall(value) or [""]
     lines: list[str] = []
     first_line = True

@@ -246,8 +246,8 @@ class _Element:
     end: Token | None = None
     children: list[_Element | Token] = field(default_factory=list)
     inline_only: bool = True
-    #: Where the element's extent ends: itself when it has an end tag or no content, else the
-    #: tail of its last child (set bottom-up by `_mark_inline`, so deep trees stay linear).
+    #: Where the element's extent ends: None for itself (it has an end tag or no content), else
+    #: the tail of its last child (set bottom-up by `_mark_inline`, so deep trees stay linear).
     tail: _Element | Token | None = None
     #: What its start tag says about translation (`_translate_flag`), read once.
     flag: bool | None = None
@@ -412,16 +412,20 @@ def _mark_inline(element: _Element) -> bool:
     while pending:
         node = pending.pop()
         order.append(node)
-        pending.extend(c for c in node.children if isinstance(c, _Element))
+        pending.extend([c for c in node.children if c.__class__ is _Element])
     for node in reversed(order):  # every child comes after its parent in `order`
-        node.inline_only = (node.name in INLINE_ELEMENTS or _unclosed_code(node)) and all(
-            c.inline_only for c in node.children if isinstance(c, _Element)
-        )
+        inline = node.name in INLINE_ELEMENTS or _unclosed_code(node)
+        if inline:
+            for child in node.children:
+                if child.__class__ is _Element and not child.inline_only:
+                    inline = False
+                    break
+        node.inline_only = inline
         last = node.children[-1] if node.children else None
         if node.end is not None or last is None:
-            node.tail = node
+            node.tail = None  # the element itself (no reference to itself: no cycle to collect)
         else:
-            node.tail = last if isinstance(last, Token) else last.tail
+            node.tail = last if isinstance(last, Token) or last.tail is None else last.tail
     return element.inline_only
 
 
@@ -850,12 +854,12 @@ def _free_numbers(text: str, start: int, end: int) -> Iterator[int]:
 
 def segment_page(page: SourcePage) -> PageSegments:
     """All translatable segments of a page, in document order, with i18n notes attached."""
-    with _collector_paused():
+    with collector_paused():
         return _segment_page(page)
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Run without the cyclic garbage collector, then restore it.
 
     Segmenting a page makes hundreds of thousands of tokens and nodes and no reference cycles,

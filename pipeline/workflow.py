@@ -29,7 +29,7 @@ from pipeline.html import decode_page
 from pipeline.model import Catalog, Message, PipelineError
 from pipeline.pofile import parse_po, render_po
 from pipeline.pseudo import pseudo_catalog
-from pipeline.segments import PageSegments, segment_page
+from pipeline.segments import PageSegments, collector_paused, segment_page
 from pipeline.shard import Shard
 from pipeline.site import SiteMap, site_edits
 from pipeline.status import CatalogStatus, catalog_status
@@ -242,7 +242,8 @@ class _Guarded(Generic[_Context, _Job, _Result]):
 
     def __call__(self, job: _Job) -> _Result | PipelineError:
         try:
-            return self.work(self.context, job)
+            with collector_paused():  # a page's objects hold no cycles: reference counts free them
+                return self.work(self.context, job)
         except PipelineError as error:
             return error
 
