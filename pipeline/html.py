@@ -309,6 +309,12 @@ def tokenize(text: str) -> list[Token]:
                         ]
                     )
                 append(new(Token, ("start", start, end, name, attributes, text[end - 2] == "/")))
+                if name in _CODE_ELEMENTS:
+                    body_end = _code_body_end(text, end, name)
+                    if body_end > end:
+                        append(new(Token, ("rawtext", end, body_end, name, (), False)))
+                        position = body_end
+                        break
                 if name not in _SPECIAL:
                     continue
             else:
@@ -323,6 +329,34 @@ def tokenize(text: str) -> list[Token]:
         else:
             break
     return tokens
+
+
+#: Elements never translated whose content, in documentation, is mostly highlighted code: text
+#: and `<span …>…</span>` pairs (Pygments' output), thousands of tokens a page. When the content
+#: is exactly that, up to the element's own end tag, it is one "rawtext" token: the tree would
+#: be the same (balanced spans cannot close anything outside), and nobody looks inside.
+_CODE_ELEMENTS = frozenset({"pre", "code", "kbd", "samp", "var"})
+_NOT_MARKUP_TEXT = r"[^<]*+(?:<(?![A-Za-z/!?])[^<]*+)*+"
+_PLAIN_SPAN_START = (
+    r"<span(?:[\t\n\f\r ]+[A-Za-z-]+"
+    r"""(?:="[^"<>]*"|='[^'<>]*'|=[^\t\n\f\r "'<>=`]+)?)*[\t\n\f\r ]*>"""
+)
+_CODE_BODY_RE = re.compile(
+    rf"{_NOT_MARKUP_TEXT}(?:{_PLAIN_SPAN_START}{_NOT_MARKUP_TEXT}</span[\t\n\f\r ]*>"
+    rf"{_NOT_MARKUP_TEXT})*+"
+)
+_CODE_END_RES = {
+    name: re.compile(rf"</{name}[\t\n\f\r />]", re.IGNORECASE) for name in _CODE_ELEMENTS
+}
+
+
+def _code_body_end(text: str, start: int, name: str) -> int:
+    """Where the plain content of a code element that starts at `start` ends, right before its
+    end tag; `start` itself when the content is anything else (then it is tokenized)."""
+    body = _CODE_BODY_RE.match(text, start)
+    if body is None or not _CODE_END_RES[name].match(text, body.end()):
+        return start
+    return body.end()
 
 
 def _attribute_template(raw: str) -> _AttributeTemplate:

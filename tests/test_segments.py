@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.html import decode_page
 from pipeline.segments import segment_page
@@ -146,3 +148,41 @@ def test_segmenting_and_templating_make_no_reference_cycles() -> None:
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+_code_piece = st.sampled_from(
+    ["x = 1", " &lt; ", "a < b", '<span class="n">name</span>', "<span>", "</span>",
+     "<span class='k'>def</span>", '<span title="a>b">t</span>', "<SPAN>u</SPAN>",
+     '<a href="/x.html">link</a>', "<b>bold</b>", "</b>", "<!-- i18n: note -->", "\n",
+     "<pre>inner</pre>", "</pre>", "</code>", "</div>", "<p>para", "Prose with words."]
+)  # fmt: skip
+_code_element = st.tuples(
+    st.sampled_from(["pre", "code", "kbd", "samp", "var", "PRE", "Code"]),
+    st.lists(_code_piece, max_size=6).map("".join),
+    st.booleans(),
+).map(lambda t: f"<{t[0]}>{t[1]}" + (f"</{t[0]}>" if t[2] else ""))
+_code_pages = st.lists(
+    st.one_of(
+        _code_element,
+        _code_element.map(lambda code: f"<p>Run {code} to start.</p>"),
+        _code_element.map(lambda code: f"<span><b>{code}</b> tail</span>"),
+        st.sampled_from(["<div>", "</div>", "<p>Text.</p>", "<span>", "</span>", "<b>"]),
+    ),
+    max_size=8,
+).map(lambda parts: "<!DOCTYPE html><html><head><title>T</title></head><body>" + "".join(parts))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_code_pages)
+def test_plain_code_read_as_one_token_segments_the_same(html: str) -> None:
+    """Highlighted code is one token (`html._CODE_ELEMENTS`) only where that changes nothing."""
+    from pipeline import html as html_module
+
+    page = decode_page(html.encode("utf-8"), path="p.html")
+    fast = segment_page(page)
+    skipped = html_module._CODE_ELEMENTS
+    html_module._CODE_ELEMENTS = frozenset()
+    try:
+        assert segment_page(page) == fast
+    finally:
+        html_module._CODE_ELEMENTS = skipped
