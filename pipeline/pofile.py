@@ -888,23 +888,24 @@ def _read_lines(text: str, path: str) -> list[Message]:
 # The common case, a file as gettext tools, Poedit and `render_po` write it, read an entry at a
 # time by one regular expression instead of a line at a time. Anything else (hand-made layouts,
 # octal escapes, plurals, errors) returns None and goes to `_read_lines`, which also names the
-# line of any error.
-_CANONICAL_STRING = r'"(?:[^"\\\n]|\\[abfnrtv\\"\'?])*"'
-_CANONICAL_COMMENT = r"#(?:[ .:,][^\n]*(?<!\\))?\n"
+# line of any error. The alternatives never overlap, so every repetition is possessive (`*+`):
+# no backtracking.
+_CANONICAL_STRING = r'"[^"\\\n]*+(?:\\[abfnrtv\\"\'?][^"\\\n]*+)*+"'
+_CANONICAL_COMMENT = r"#(?:[ .:,][^\n]*+(?<!\\))?\n"
 
 
 def _canonical_strings(keyword: str, prefix: str) -> str:
     string = _CANONICAL_STRING
-    return rf"{prefix}{keyword} (?P<{keyword}>{string}\n(?:{prefix}{string}\n)*)"
+    return rf"{prefix}{keyword} (?P<{keyword}>{string}\n(?:{prefix}{string}\n)*+)"
 
 
 def _canonical_entry(prefix: str, previous: str) -> str:
     quoted = _CANONICAL_STRING
     previous_line = rf"{previous} (?:msgctxt |msgid )?{quoted}\n"
     return (
-        rf"(?P<comments>(?:{_CANONICAL_COMMENT}|{previous_line})*)"
+        rf"(?P<comments>(?:{_CANONICAL_COMMENT}|{previous_line})*+)"
         rf"(?:{_canonical_strings('msgctxt', prefix)})?"
-        rf"{_canonical_strings('msgid', prefix)}{_canonical_strings('msgstr', prefix)}\n*"
+        rf"{_canonical_strings('msgid', prefix)}{_canonical_strings('msgstr', prefix)}\n*+"
     )
 
 
