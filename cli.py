@@ -288,8 +288,8 @@ def build(
     for problem in report.problems:
         click.echo(f"{problem}", err=True)
     if verbose:
-        for path in report.written:
-            click.echo(f"wrote {path}")
+        for written in report.written:
+            click.echo(f"wrote {written}")
     for held in report.held_back:
         if not quiet:
             click.echo(f"held back {held.locale}/{held.page}: {held.reason}")

@@ -14,11 +14,12 @@ import re
 import shutil
 import subprocess
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from pipeline import files, page_cache
 from pipeline.build import assemble, translate_page
@@ -225,12 +226,20 @@ def _parallel(
     if jobs <= 1 or len(jobs_in) < 2:
         yield from map(guarded, jobs_in)
         return
-    chunk = max(1, min(64, len(jobs_in) // (jobs * 8)))
+    size = max(1, min(64, len(jobs_in) // (jobs * 8)))
+    # A few chunks per worker in flight, not all of them: the results (built pages) wait here
+    # until their turn, so the memory held stays the same whatever the number of pages.
+    window = jobs * 4
+    in_flight: deque[Future[list[Any]]] = deque()
     with ProcessPoolExecutor(
         max_workers=jobs, initializer=_receive_work, initargs=(guarded,)
     ) as pool:
-        results = pool.map(_run_received_work, jobs_in, chunksize=chunk)
-        yield from cast(Iterator[_Result | PipelineError], results)
+        for start in range(0, len(jobs_in), size):
+            in_flight.append(pool.submit(_run_received_work, jobs_in[start : start + size]))
+            if len(in_flight) >= window:
+                yield from in_flight.popleft().result()
+        while in_flight:
+            yield from in_flight.popleft().result()
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,9 +266,9 @@ def _receive_work(guarded: _Guarded[Any, Any, Any]) -> None:
     _received_work = guarded
 
 
-def _run_received_work(job: object) -> object:
+def _run_received_work(jobs: list[Any]) -> list[Any]:
     assert _received_work is not None, "a worker runs jobs only after _receive_work"
-    return _received_work(job)
+    return [_received_work(job) for job in jobs]
 
 
 def _split(results: Iterable[_Result | PipelineError]) -> tuple[list[_Result], list[PipelineError]]:
@@ -322,7 +331,8 @@ class Located:
 
 @dataclass(frozen=True, slots=True)
 class BuildReport:
-    written: tuple[Path, ...]
+    #: Paths written (as strings: a big site writes tens of thousands).
+    written: tuple[str, ...]
     #: How many outputs were already as they should be.
     unchanged: int
     removed: tuple[Path, ...]
@@ -377,25 +387,30 @@ def build(
     held: list[HeldBack] = []
     errors: list[PipelineError] = []
     catalog_digests: dict[tuple[str, str], tuple[str, str]] = {}
-    present: list[tuple[str, str, Path, str]] = []  # (locale, page, path, name)
-    for locale, page, path in catalogs_of(settings, locales, all_pages):
-        if path.exists():
-            present.append((locale, page, path, path.relative_to(settings.locales).as_posix()))
-        elif shard.holds(page):
-            held.append(HeldBack(locale, page, 0.0, f"no catalog {path}"))
+    present: list[tuple[str, str, str, str]] = []  # (locale, page, catalog name, its path)
+    catalog_tree = files.Tree(settings.locales)
+    for locale in locales:
+        for page in all_pages:
+            name = _catalog_name(locale, page)
+            catalog_file = catalog_tree.name(name)
+            if os.path.exists(catalog_file):
+                present.append((locale, page, name, catalog_file))
+            elif shard.holds(page):
+                held.append(HeldBack(locale, page, 0.0, f"no catalog {catalog_file}"))
     # Words of the catalogs the status cache does not know (yet), counted in parallel.
-    for _, _, path, name in present:
+    for _, _, name, catalog_file in present:
         words = cache.get(name)
-        if words is not None and words[0] == _sha256(files.read_bytes(path)):
+        if words is not None and words[0] == _sha256(files.read_bytes(Path(catalog_file))):
             new_cache[name] = words
-    unknown = [(str(path), name) for _, _, path, name in present if name not in new_cache]
+    del cache
+    unknown = [(file, name) for _, _, name, file in present if name not in new_cache]
     counts = _parallel(_catalog_words, None, unknown, jobs)
     for (_, name), counted in zip(unknown, counts, strict=True):
         if isinstance(counted, PipelineError):
             errors.append(counted)
         else:
             new_cache[name] = counted
-    for locale, page, path, name in present:
+    for locale, page, name, catalog_file in present:
         if name not in new_cache:
             continue  # unreadable: reported above
         sha, translated, total, percent = new_cache[name]
@@ -403,8 +418,9 @@ def build(
             if shard.holds(page):
                 held.append(HeldBack(locale, page, percent, f"{percent:.1f} % < {min_percent:g} %"))
             continue
-        catalog_digests[(locale, page)] = (str(path), sha)
+        catalog_digests[(locale, page)] = (catalog_file, sha)
         published_sets[locale].add(page)
+    del present, unknown  # a big site's lists: only what the pages need is kept below
     if errors:  # which pages are published depends on every catalog: write nothing
         return BuildReport((), 0, (), (), (), tuple(errors))
     published = {settings.source_locale: frozenset(all_pages)}
@@ -427,7 +443,7 @@ def build(
         todo.append(
             _PageJob(page, tuple((loc, catalog_digests[(loc, page)][0]) for loc in sorted(targets)))
         )
-    written: list[Path] = []
+    written: list[str] = []
     problems: list[Located] = []
     results = _run_jobs((settings, site), todo, jobs, progress)
     for job, result in zip(todo, results, strict=True):
@@ -442,7 +458,7 @@ def build(
         for locale, data in result.outputs:
             path = output_tree.path(f"{locale}/{result.page}")
             if files.atomic_write(path, data, durable=False):
-                written.append(path)
+                written.append(str(path))
             else:
                 unchanged += 1
         problems.extend(result.problems)
