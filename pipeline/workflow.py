@@ -302,7 +302,7 @@ def catalogs_of(
 
 # --- build -----------------------------------------------------------------------------------
 
-BUILD_VERSION = "2"
+BUILD_VERSION = "3"
 #: `<output>/.pipeline-build.json`, or `.pipeline-build-K-of-N.json` for `--shard K/N`.
 MANIFEST_STEM = ".pipeline-build"
 #: Words counted per catalog, by the catalog's SHA-256 (the same in every shard's output).
@@ -383,6 +383,7 @@ def build(
     cache_path = output / STATUS_CACHE_NAME
     cache = _read_status_cache(cache_path)
     new_cache: dict[str, list[Any]] = {}
+    digests = page_cache.FileDigests(settings.cache)
     published_sets: dict[str, set[str]] = {locale: set() for locale in locales}
     held: list[HeldBack] = []
     errors: list[PipelineError] = []
@@ -400,7 +401,7 @@ def build(
     # Words of the catalogs the status cache does not know (yet), counted in parallel.
     for _, _, name, catalog_file in present:
         words = cache.get(name)
-        if words is not None and words[0] == _sha256(files.read_bytes(Path(catalog_file))):
+        if words is not None and words[0] == digests.sha256(catalog_file):
             new_cache[name] = words
     del cache
     unknown = [(file, name) for _, _, name, file in present if name not in new_cache]
@@ -433,8 +434,9 @@ def build(
     for page in pages:
         targets = [loc for loc in locales if (loc, page) in catalog_digests]
         outs = [output_tree.name(f"{loc}/{page}") for loc in (settings.source_locale, *targets)]
+        page_sha = digests.sha256(os.path.join(settings.source, page))  # a page `find_pages` found
         digest = _digest(
-            settings, page, site_digest, [catalog_digests.get((loc, page)) for loc in locales]
+            page_sha, site_digest, [catalog_digests.get((loc, page)) for loc in locales]
         )
         new_manifest[page] = digest
         if manifest.get(page) == digest and all(os.path.exists(o) for o in outs):
@@ -467,6 +469,7 @@ def build(
         for locale in (settings.source_locale, *locales):
             files.atomic_write(output_tree.path(f"{locale}/{asset}"), data, durable=False)
     removed = [path for h in held if files.remove(path := output_tree.path(f"{h.locale}/{h.page}"))]
+    digests.save()
     # Compact JSON: json's C encoder writes it; with `indent` a slow Python one would.
     for path, content in ((manifest_path, new_manifest), (cache_path, new_cache)):
         files.atomic_write(path, json.dumps(content, sort_keys=True).encode(), durable=False)
@@ -528,12 +531,10 @@ def _site_digest(settings: Settings, site: SiteMap) -> bytes:
     return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).digest()
 
 
-def _digest(
-    settings: Settings, page: str, site_digest: bytes, catalogs: list[tuple[str, str] | None]
-) -> str:
+def _digest(page_sha: str, site_digest: bytes, catalogs: list[tuple[str, str] | None]) -> str:
     """What a page's outputs depend on: its bytes, its catalogs' digests, the site's digest."""
     hasher = hashlib.sha256(BUILD_VERSION.encode())
-    hasher.update(files.read_bytes(settings.source / page))  # a page `find_pages` found
+    hasher.update(page_sha.encode())
     for entry in catalogs:
         hasher.update(b"-" if entry is None else entry[1].encode())
     hasher.update(site_digest)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import time
 from pathlib import Path
 
 import pytest
 
-from pipeline import page_cache
+from pipeline import files, page_cache
 from pipeline.html import decode_page
 from pipeline.segments import segment_page
 from tests.reliability import assert_clean, invoke, site_with_catalogs, write_site
@@ -84,3 +87,50 @@ def test_an_unwritable_cache_does_not_stop_the_pipeline(
             invoke(command, "--min-percent", "0") if command == "build" else invoke(command), 0
         )
     assert (tmp_path / "site/en/index.html").is_file()
+
+
+def test_file_digests_read_a_file_only_when_it_may_have_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = tmp_path / "page.html"
+    page.write_bytes(b"<p>One.</p>")
+    old = time.time_ns() - 10_000_000_000
+    os.utime(page, ns=(old, old))  # settled: changed long before the record is written
+    digests = page_cache.FileDigests(tmp_path / "cache")
+    first = digests.sha256(str(page))
+    assert first == hashlib.sha256(b"<p>One.</p>").hexdigest()
+    digests.save()
+
+    reads: list[Path] = []
+    real_read = files.read_bytes
+
+    def counted_read(path: Path, *, limit: int | None = None) -> bytes:
+        reads.append(path)
+        return real_read(path, limit=limit)
+
+    monkeypatch.setattr(files, "read_bytes", counted_read)
+    assert page_cache.FileDigests(tmp_path / "cache").sha256(str(page)) == first
+    assert reads == []
+
+    page.write_bytes(b"<p>Two, longer.</p>")  # a change: new size and time
+    assert (
+        page_cache.FileDigests(tmp_path / "cache").sha256(str(page))
+        == hashlib.sha256(b"<p>Two, longer.</p>").hexdigest()
+    )
+    assert reads == [page]
+
+
+def test_file_digests_read_again_a_file_changed_just_before_the_record(tmp_path: Path) -> None:
+    """As git's racy-clean rule: a change in the same instant as the record is not trusted."""
+    page = tmp_path / "page.html"
+    page.write_bytes(b"<p>One.</p>")
+    digests = page_cache.FileDigests(tmp_path / "cache")
+    digests.sha256(str(page))
+    digests.save()
+    stamp = page.stat().st_mtime_ns
+    page.write_bytes(b"<p>Two.</p>")  # same size; give it the same time as before
+    os.utime(page, ns=(stamp, stamp))
+    assert (
+        page_cache.FileDigests(tmp_path / "cache").sha256(str(page))
+        == hashlib.sha256(b"<p>Two.</p>").hexdigest()
+    )
