@@ -25,7 +25,7 @@ class Settings:
     project: str = "clinic-site"
     #: Locales that `update` fills with pseudo-translations (accented, padded, in ⟦ ⟧).
     pseudo_locales: tuple[str, ...] = ("qps",)
-    #: Segmented pages kept between runs (`page_cache`); safe to delete at any time.
+    #: What is kept between runs (segmented pages, file digests); safe to delete at any time.
     cache: Path = Path(".pipeline-cache")
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import hashlib
+import json
 import os
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from pipeline.model import PipelineError
 
@@ -30,26 +33,24 @@ def _source_files(source: Path) -> list[str]:
     directories = [""]
     while directories:
         directory = directories.pop()
-        with os.scandir(os.path.join(source, directory)) as entries:
-            for entry in entries:
-                if entry.name.startswith("."):
-                    continue
-                relative = f"{directory}{entry.name}"
-                if entry.is_dir(follow_symlinks=False):
-                    directories.append(f"{relative}/")  # linked directories are not followed
-                elif entry.is_symlink():
-                    target = Path(entry.path)
-                    if target.is_file() and target.resolve().is_relative_to(root):
-                        found.append(relative)
-                elif entry.is_file(follow_symlinks=False):
+        try:
+            entries = list(os.scandir(os.path.join(source, directory)))
+        except OSError:
+            continue  # as os.walk does: a directory that cannot be listed is passed over
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            relative = f"{directory}{entry.name}"
+            if entry.is_dir(follow_symlinks=False):
+                directories.append(f"{relative}/")  # linked directories are not followed
+            elif entry.is_symlink():
+                target = Path(entry.path)
+                if target.is_file() and target.resolve().is_relative_to(root):
                     found.append(relative)
+            elif entry.is_file(follow_symlinks=False):
+                found.append(relative)
     found.sort()
     return found
-
-
-def find_assets(source: Path) -> list[str]:
-    """Everything beside the pages (stylesheets, images): copied as is into each locale."""
-    return find_pages_and_assets(source)[1]
 
 
 def find_pages(source: Path) -> list[str]:
@@ -58,7 +59,8 @@ def find_pages(source: Path) -> list[str]:
 
 
 def find_pages_and_assets(source: Path) -> tuple[list[str], list[str]]:
-    """`find_pages` and `find_assets` from one walk of the tree."""
+    """The pages (as `find_pages`) and everything beside them (stylesheets, images, copied as
+    they are into each locale), from one walk of the tree."""
     pages: list[str] = []
     assets: list[str] = []
     for name in _source_files(source):
@@ -106,7 +108,7 @@ class Tree:
         parts = [part for part in relative.split("/") if part not in ("", ".")]
         if relative.startswith("/") or ".." in parts:
             raise PipelineError(relative, None, f"path leaves {self.root}")
-        path = os.path.join(self.root, *parts)
+        path = os.path.normpath(os.path.join(self.root, *parts))
         # Without `..`, only a symbolic link below the root can lead out: look for one first
         # (a few lstat calls), and resolve both paths only when there is one.
         directory = "/".join(parts[:-1])
@@ -213,3 +215,63 @@ def tree_lock(directory: Path, *, wait_seconds: float = 30.0) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def make_cache_directory(cache: Path, directory: Path) -> None:
+    """`directory` inside the cache directory, which ignores itself in git (as pytest's does)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    ignore = cache / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# Created by the translation pipeline.\n*\n")
+
+
+class FileDigests:
+    """SHA-256 digests of files, remembered with each file's device, inode, size and time.
+
+    A no-op build of a big site would otherwise read and hash every page and catalog to learn
+    that nothing changed. A remembered digest is used only when the file's signature is the one
+    recorded and the file was last changed more than two seconds before the recording run
+    started (git's racy-clean rule, with room for file systems that keep times in seconds): a
+    file changed while or just before it was read is read again. The record lives in the cache
+    directory, never in the output: signatures are this machine's.
+    """
+
+    _NAME = "digests.json"
+    _MARGIN_NS = 2_000_000_000
+
+    def __init__(self, cache: Path) -> None:
+        self._cache = cache
+        self._started = time.time_ns()
+        self._trusted_before = 0
+        self._known: dict[str, list[Any]] = {}
+        with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+            loaded = json.loads((cache / self._NAME).read_bytes())
+            self._known = dict(loaded["files"])
+            self._trusted_before = int(loaded["started"]) - self._MARGIN_NS
+        self._seen: dict[str, list[Any]] = {}
+
+    def sha256(self, path: str) -> str:
+        """The digest of the file's bytes (read only when the file may have changed)."""
+        try:
+            status = os.stat(path)
+        except OSError as error:
+            raise PipelineError(path, None, f"cannot read: {error.strerror}") from None
+        signature = [status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns]
+        known = self._known.get(path)
+        if (
+            isinstance(known, list)
+            and known[1:] == signature
+            and status.st_mtime_ns < self._trusted_before
+        ):
+            digest = str(known[0])
+        else:  # the signature was taken first: a change while reading is caught next time
+            digest = hashlib.sha256(read_bytes(Path(path))).hexdigest()
+        self._seen[path] = [digest, *signature]
+        return digest
+
+    def save(self) -> None:
+        """Keep the digests of the files looked at in this run; a failure only costs speed."""
+        record = {"started": self._started, "files": self._seen}
+        with contextlib.suppress(OSError, PipelineError):
+            make_cache_directory(self._cache, self._cache)
+            atomic_write(self._cache / self._NAME, json.dumps(record).encode(), durable=False)

@@ -345,8 +345,10 @@ _CODE_BODY_RE = re.compile(
     rf"{_NOT_MARKUP_TEXT}(?:{_PLAIN_SPAN_START}{_NOT_MARKUP_TEXT}</span[\t\n\f\r ]*>"
     rf"{_NOT_MARKUP_TEXT})*+"
 )
+#: The element's end tag in its plain shape only (a cut-off or odd end tag is left to the
+#: general tokenizer, which may not close the element with it).
 _CODE_END_RES = {
-    name: re.compile(rf"</{name}[\t\n\f\r />]", re.IGNORECASE) for name in _CODE_ELEMENTS
+    name: re.compile(rf"</{name}[\t\n\f\r ]*>", re.IGNORECASE) for name in _CODE_ELEMENTS
 }
 
 

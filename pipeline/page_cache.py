@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import marshal
 import os
 import sys
@@ -69,7 +68,7 @@ def store(cache: Path, page: str, segmented: PageSegments, default_encoding: str
     """Keep the segments of a page for the next run; a failure only loses the entry."""
     with contextlib.suppress(OSError, model.PipelineError):
         path = _entry_path(cache, page)
-        _make_directory(cache, path.parent)
+        files.make_cache_directory(cache, path.parent)
         blob = marshal.dumps((_key(segmented.page.data, default_encoding), _pack(segmented)))
         descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
         try:
@@ -80,13 +79,6 @@ def store(cache: Path, page: str, segmented: PageSegments, default_encoding: str
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
             raise
-
-
-def _make_directory(cache: Path, directory: Path) -> None:
-    directory.mkdir(parents=True, exist_ok=True)
-    ignore = cache / ".gitignore"
-    if not ignore.exists():  # as pytest's and mypy's caches do: the directory ignores itself
-        ignore.write_text("# Created by the translation pipeline.\n*\n")
 
 
 def _pack(page: PageSegments) -> tuple[Any, ...]:
@@ -154,49 +146,3 @@ def _unpack_segment(row: tuple[Any, ...]) -> Segment:
         placeholders=tuple(Placeholder(*p) for p in placeholders),
         quote=quote,
     )
-
-
-class FileDigests:
-    """SHA-256 digests of files, remembered with each file's size, modification time and inode.
-
-    A no-op build of a big site would otherwise read and hash every page and catalog to learn
-    that nothing changed. A remembered digest is used only when the file's size, time and inode
-    are the ones recorded and the file was last changed more than a second before the record
-    was written (as git does with its index: a change in the same instant is read again). The
-    record lives in the cache directory, never in the output: the times are this machine's.
-    """
-
-    _NAME = "digests.json"
-
-    def __init__(self, cache: Path) -> None:
-        self._cache = cache
-        self._path = cache / self._NAME
-        self._known: dict[str, list[Any]] = {}
-        self._written_at = 0
-        with contextlib.suppress(OSError, ValueError):
-            self._written_at = self._path.stat().st_mtime_ns
-            loaded = json.loads(self._path.read_bytes())
-            if isinstance(loaded, dict):
-                self._known = loaded
-        self._seen: dict[str, list[Any]] = {}
-
-    def sha256(self, path: str) -> str:
-        """The digest of the file's bytes (read only when the file may have changed)."""
-        status = os.stat(path)
-        signature = [status.st_size, status.st_mtime_ns, status.st_ino]
-        known = self._known.get(path)
-        settled = status.st_mtime_ns < self._written_at - 1_000_000_000
-        if isinstance(known, list) and known[1:] == signature and settled:
-            digest = str(known[0])
-        else:  # the signature was taken first: a change while reading is caught next time
-            digest = hashlib.sha256(files.read_bytes(Path(path))).hexdigest()
-        self._seen[path] = [digest, *signature]
-        return digest
-
-    def save(self) -> None:
-        """Keep the digests of the files looked at in this run; a failure only costs speed."""
-        if self._seen == self._known:
-            return
-        with contextlib.suppress(OSError, model.PipelineError):
-            _make_directory(self._cache, self._cache)
-            files.atomic_write(self._path, json.dumps(self._seen).encode(), durable=False)

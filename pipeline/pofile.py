@@ -1011,11 +1011,11 @@ def _canonical_value(lines: str, prefix_length: int) -> str:
 # The common case, text of one-column characters whose breaks depend on their neighbours alone,
 # without a loop over every character: the greedy fill of `_width_breaks` cuts each line at the
 # last break opportunity that fits (or, when none does, at the first one after it), so only the
-# places near each line's end are looked at. Letters and digits of the Latin scripts never break
-# between each other (UAX #14 LB23, LB28), which skips most places without a look-up.
+# places near each line's end are looked at. Latin letters and digits (and × ÷, which UAX #14
+# also classes as letters) never break between each other (LB23, LB28): most places are skipped
+# without a look-up.
 _WORD_RANGES = (("A", "Z"), ("a", "z"), ("0", "9"), ("\u00c0", "\u024f"))
 _WORD = frozenset(chr(c) for first, last in _WORD_RANGES for c in range(ord(first), ord(last) + 1))
-_WORD_CLASS = "".join(f"{first}-{last}" for first, last in _WORD_RANGES)
 _ASCII_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 

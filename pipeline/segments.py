@@ -860,11 +860,13 @@ def segment_page(page: SourcePage) -> PageSegments:
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Run without the cyclic garbage collector, then restore it.
+    """Run without the cyclic garbage collector, then restore it (segmenting, and each job of
+    the worker processes).
 
-    Segmenting a page makes hundreds of thousands of tokens and nodes and no reference cycles,
-    so reference counting frees all of it; but the collector, triggered by allocation counts,
-    would scan the growing token list over and over (40% of the time on documentation pages).
+    Segmenting a page makes hundreds of thousands of tokens and nodes and no reference cycles
+    (a test checks), so reference counting frees all of it; but the collector, triggered by
+    allocation counts, would scan the growing token list over and over (40% of the time on
+    documentation pages).
     """
     if not gc.isenabled():
         yield

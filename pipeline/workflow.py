@@ -145,11 +145,9 @@ def update(
     revision = _revision_date()
     results: list[FileChange | PipelineError] = []
     for locale in locales:
-        memory: dict[MessageKey, str] = {}
-        if locale not in settings.pseudo_locales:  # pseudo-translation replaces every msgstr
-            paths = [catalog_path(settings, locale, page) for page in all_pages]
-            memory_sources, _ = _split(_parallel(_translated_only, None, paths, jobs))
-            memory = translation_memory(memory_sources)  # a bad catalog is reported by its page
+        paths = [catalog_path(settings, locale, page) for page in all_pages]
+        memory_sources, _ = _split(_parallel(_translated_only, None, paths, jobs))
+        memory = translation_memory(memory_sources)  # a bad catalog is reported by its page
         context = _UpdateContext(settings, locale, memory, revision, write)
         results.extend(_parallel(_update_page, context, pages, jobs))
     return Outcome.of(results)
@@ -186,6 +184,8 @@ def _update_page(context: _UpdateContext, page: str) -> FileChange:
     template = read_catalog(path)
     if template is None:
         raise PipelineError(str(path), None, "template missing: run `extract` first")
+    if not template.header:  # every template `extract` writes has one
+        raise PipelineError(str(path), None, "template empty or cut short: run `extract` again")
     target = catalog_path(settings, locale, page)
     catalog = merge(
         template,
@@ -383,35 +383,39 @@ def build(
     cache_path = output / STATUS_CACHE_NAME
     cache = _read_status_cache(cache_path)
     new_cache: dict[str, list[Any]] = {}
-    digests = page_cache.FileDigests(settings.cache)
+    digests = files.FileDigests(settings.cache)
     published_sets: dict[str, set[str]] = {locale: set() for locale in locales}
     held: list[HeldBack] = []
     errors: list[PipelineError] = []
     catalog_digests: dict[tuple[str, str], tuple[str, str]] = {}
-    present: list[tuple[str, str, str, str]] = []  # (locale, page, catalog name, its path)
+    # (locale, page, catalog name, its path, whether it exists), in (locale, page) order
+    catalogs: list[tuple[str, str, str, str, bool]] = []
     catalog_tree = files.Tree(settings.locales)
     for locale in locales:
         for page in all_pages:
             name = _catalog_name(locale, page)
             catalog_file = catalog_tree.name(name)
-            if os.path.exists(catalog_file):
-                present.append((locale, page, name, catalog_file))
-            elif shard.holds(page):
-                held.append(HeldBack(locale, page, 0.0, f"no catalog {catalog_file}"))
+            catalogs.append((locale, page, name, catalog_file, os.path.exists(catalog_file)))
     # Words of the catalogs the status cache does not know (yet), counted in parallel.
-    for _, _, name, catalog_file in present:
+    for _, _, name, catalog_file, exists in catalogs:
         words = cache.get(name)
-        if words is not None and words[0] == digests.sha256(catalog_file):
+        if exists and words is not None and words[0] == digests.sha256(catalog_file):
             new_cache[name] = words
     del cache
-    unknown = [(file, name) for _, _, name, file in present if name not in new_cache]
+    unknown = [
+        (file, name) for _, _, name, file, exists in catalogs if exists and name not in new_cache
+    ]
     counts = _parallel(_catalog_words, None, unknown, jobs)
     for (_, name), counted in zip(unknown, counts, strict=True):
         if isinstance(counted, PipelineError):
             errors.append(counted)
         else:
             new_cache[name] = counted
-    for locale, page, name, catalog_file in present:
+    for locale, page, name, catalog_file, exists in catalogs:
+        if not exists:
+            if shard.holds(page):
+                held.append(HeldBack(locale, page, 0.0, f"no catalog {catalog_file}"))
+            continue
         if name not in new_cache:
             continue  # unreadable: reported above
         sha, translated, total, percent = new_cache[name]
@@ -421,7 +425,7 @@ def build(
             continue
         catalog_digests[(locale, page)] = (catalog_file, sha)
         published_sets[locale].add(page)
-    del present, unknown  # a big site's lists: only what the pages need is kept below
+    del catalogs, unknown  # a big site's lists: only what the pages need is kept below
     if errors:  # which pages are published depends on every catalog: write nothing
         return BuildReport((), 0, (), (), (), tuple(errors))
     published = {settings.source_locale: frozenset(all_pages)}
@@ -430,20 +434,24 @@ def build(
     site_digest = _site_digest(settings, site)
     todo: list[_PageJob] = []
     unchanged = 0
-    new_manifest: dict[str, str] = {}
+    new_manifest: dict[str, list[Any]] = {}
     for page in pages:
-        targets = [loc for loc in locales if (loc, page) in catalog_digests]
+        targets = sorted(loc for loc in locales if (loc, page) in catalog_digests)
         outs = [output_tree.name(f"{loc}/{page}") for loc in (settings.source_locale, *targets)]
         page_sha = digests.sha256(os.path.join(settings.source, page))  # a page `find_pages` found
         digest = _digest(
             page_sha, site_digest, [catalog_digests.get((loc, page)) for loc in locales]
         )
-        new_manifest[page] = digest
-        if manifest.get(page) == digest and all(os.path.exists(o) for o in outs):
+        # The outputs' sizes too: a page emptied by a power cut (built pages are not flushed to
+        # disk one by one) does not pass for built.
+        recorded = manifest.get(page)
+        if recorded and recorded[0] == digest and recorded[1:] == [_size(o) for o in outs]:
+            new_manifest[page] = recorded
             unchanged += len(outs)
             continue
+        new_manifest[page] = [digest]
         todo.append(
-            _PageJob(page, tuple((loc, catalog_digests[(loc, page)][0]) for loc in sorted(targets)))
+            _PageJob(page, tuple((loc, catalog_digests[(loc, page)][0]) for loc in targets))
         )
     written: list[str] = []
     problems: list[Located] = []
@@ -463,6 +471,7 @@ def build(
                 written.append(str(path))
             else:
                 unchanged += 1
+            new_manifest[result.page].append(len(data))
         problems.extend(result.problems)
     for asset in shard.select(assets):
         data = files.read_bytes(files.inside(settings.source, asset))
@@ -556,12 +565,23 @@ def _read_status_cache(path: Path) -> dict[str, list[Any]]:
     }
 
 
-def _read_manifest(path: Path) -> dict[str, str]:
+def _read_manifest(path: Path) -> dict[str, list[Any]]:
+    """{page: [digest, size of each output]}, or {} if unusable (then everything is built)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): v for k, v in data.items() if isinstance(v, list) and v}
+
+
+def _size(path: str) -> int:
+    """The file's size, or -1 when there is none."""
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return -1
 
 
 def _run_jobs(

@@ -96,7 +96,7 @@ def test_file_digests_read_a_file_only_when_it_may_have_changed(
     page.write_bytes(b"<p>One.</p>")
     old = time.time_ns() - 10_000_000_000
     os.utime(page, ns=(old, old))  # settled: changed long before the record is written
-    digests = page_cache.FileDigests(tmp_path / "cache")
+    digests = files.FileDigests(tmp_path / "cache")
     first = digests.sha256(str(page))
     assert first == hashlib.sha256(b"<p>One.</p>").hexdigest()
     digests.save()
@@ -109,12 +109,12 @@ def test_file_digests_read_a_file_only_when_it_may_have_changed(
         return real_read(path, limit=limit)
 
     monkeypatch.setattr(files, "read_bytes", counted_read)
-    assert page_cache.FileDigests(tmp_path / "cache").sha256(str(page)) == first
+    assert files.FileDigests(tmp_path / "cache").sha256(str(page)) == first
     assert reads == []
 
     page.write_bytes(b"<p>Two, longer.</p>")  # a change: new size and time
     assert (
-        page_cache.FileDigests(tmp_path / "cache").sha256(str(page))
+        files.FileDigests(tmp_path / "cache").sha256(str(page))
         == hashlib.sha256(b"<p>Two, longer.</p>").hexdigest()
     )
     assert reads == [page]
@@ -124,13 +124,40 @@ def test_file_digests_read_again_a_file_changed_just_before_the_record(tmp_path:
     """As git's racy-clean rule: a change in the same instant as the record is not trusted."""
     page = tmp_path / "page.html"
     page.write_bytes(b"<p>One.</p>")
-    digests = page_cache.FileDigests(tmp_path / "cache")
+    digests = files.FileDigests(tmp_path / "cache")
     digests.sha256(str(page))
     digests.save()
     stamp = page.stat().st_mtime_ns
     page.write_bytes(b"<p>Two.</p>")  # same size; give it the same time as before
     os.utime(page, ns=(stamp, stamp))
     assert (
-        page_cache.FileDigests(tmp_path / "cache").sha256(str(page))
+        files.FileDigests(tmp_path / "cache").sha256(str(page))
         == hashlib.sha256(b"<p>Two.</p>").hexdigest()
     )
+
+
+def test_a_built_page_cut_short_is_built_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Built pages are not flushed one by one: the manifest also records their sizes."""
+    site_with_catalogs(tmp_path, monkeypatch)
+    assert_clean(invoke("build", "--min-percent", "0"), 0)
+    page = tmp_path / "site/en/index.html"
+    whole = page.read_bytes()
+    page.write_bytes(b"")  # what a power cut can leave of a file written but not flushed
+    result = invoke("build", "--min-percent", "0", "-v")
+    assert_clean(result, 0)
+    assert "wrote site/en/index.html" in result.stdout
+    assert page.read_bytes() == whole
+
+
+def test_an_empty_template_is_bad_input_not_an_empty_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    catalogs = site_with_catalogs(tmp_path, monkeypatch)
+    before = {path: path.read_bytes() for path in catalogs}
+    (tmp_path / "locales/templates/index.pot").write_bytes(b"")
+    result = invoke("update")
+    assert_clean(result, 2)
+    assert "locales/templates/index.pot: template empty or cut short" in result.stderr
+    assert {path: path.read_bytes() for path in catalogs} == before

@@ -154,7 +154,8 @@ _code_piece = st.sampled_from(
     ["x = 1", " &lt; ", "a < b", '<span class="n">name</span>', "<span>", "</span>",
      "<span class='k'>def</span>", '<span title="a>b">t</span>', "<SPAN>u</SPAN>",
      '<a href="/x.html">link</a>', "<b>bold</b>", "</b>", "<!-- i18n: note -->", "\n",
-     "<pre>inner</pre>", "</pre>", "</code>", "</div>", "<p>para", "Prose with words."]
+     "<pre>inner</pre>", "</pre>", "</code>", "</div>", "<p>para", "Prose with words.",
+     "</code ", '</code x="', "</pre\n>"]
 )  # fmt: skip
 _code_element = st.tuples(
     st.sampled_from(["pre", "code", "kbd", "samp", "var", "PRE", "Code"]),
