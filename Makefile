@@ -12,6 +12,9 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	@# Bytecode now, so no command compiles the package at start (PYTHONDONTWRITEBYTECODE
+	@# machines never keep it otherwise).
+	$(PY) -m compileall -q pipeline cli.py
 	touch $@
 
 setup: $(VENV)/.installed
