@@ -8,6 +8,7 @@ import fcntl
 import hashlib
 import json
 import os
+import stat
 import tempfile
 import time
 from collections.abc import Iterator
@@ -96,37 +97,59 @@ class Tree:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        base = os.path.normpath(root)
+        self._base = base
+        self._prefix = "" if base == "." else base.rstrip("/") + "/"
         #: Directories (relative) with no symbolic link on their way from the root.
         self._plain_directories: set[str] = set()
 
     def path(self, relative: str) -> Path:
         """`root/relative`, refusing anything that would land outside `root`."""
-        return Path(self.name(relative))
+        return Path(self.status(relative)[0])
 
     def name(self, relative: str) -> str:
         """`path` as a string, for the many paths that are only looked at (no Path made)."""
+        return self.status(relative)[0]
+
+    def status(self, relative: str) -> tuple[str, os.stat_result | None]:
+        """`name`, and what `os.stat` says of it (None: nothing there), from the one lstat
+        the link check makes anyway."""
         parts = [part for part in relative.split("/") if part not in ("", ".")]
         if relative.startswith("/") or ".." in parts:
             raise PipelineError(relative, None, f"path leaves {self.root}")
-        path = os.path.normpath(os.path.join(self.root, *parts))
+        if not parts:
+            return self._base, None
+        path = self._prefix + "/".join(parts)
         # Without `..`, only a symbolic link below the root can lead out: look for one first
         # (a few lstat calls), and resolve both paths only when there is one.
         directory = "/".join(parts[:-1])
         if directory not in self._plain_directories:
-            current = os.fspath(self.root)
+            current = self._base
             for part in parts[:-1]:
                 current = os.path.join(current, part)
                 if os.path.islink(current):
                     self._refuse_if_outside(path)
-                    return path
+                    return path, _stat_or_none(path)
             self._plain_directories.add(directory)
-        if parts and os.path.islink(path):
+        try:
+            status = os.lstat(path)
+        except OSError:
+            return path, None
+        if stat.S_ISLNK(status.st_mode):
             self._refuse_if_outside(path)
-        return path
+            return path, _stat_or_none(path)
+        return path, status
 
     def _refuse_if_outside(self, path: str) -> None:
         if not Path(path).resolve().is_relative_to(self.root.resolve()):
             raise PipelineError(str(path), None, f"path leads outside {self.root} (symbolic link)")
+
+
+def _stat_or_none(path: str) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except OSError:
+        return None
 
 
 def read_bytes(path: Path, *, limit: int | None = None) -> bytes:
@@ -249,13 +272,16 @@ class FileDigests:
             self._known = dict(loaded["files"])
             self._trusted_before = int(loaded["started"]) - self._MARGIN_NS
         self._seen: dict[str, list[Any]] = {}
+        self._read_any = False  # whether some file had to be read
 
-    def sha256(self, path: str) -> str:
-        """The digest of the file's bytes (read only when the file may have changed)."""
-        try:
-            status = os.stat(path)
-        except OSError as error:
-            raise PipelineError(path, None, f"cannot read: {error.strerror}") from None
+    def sha256(self, path: str, status: os.stat_result | None = None) -> str:
+        """The digest of the file's bytes (read only when the file may have changed); `status`
+        is the file's `os.stat`, when the caller has it."""
+        if status is None:
+            try:
+                status = os.stat(path)
+            except OSError as error:
+                raise PipelineError(path, None, f"cannot read: {error.strerror}") from None
         signature = [status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns]
         known = self._known.get(path)
         if (
@@ -266,11 +292,14 @@ class FileDigests:
             digest = str(known[0])
         else:  # the signature was taken first: a change while reading is caught next time
             digest = hashlib.sha256(read_bytes(Path(path))).hexdigest()
+            self._read_any = True
         self._seen[path] = [digest, *signature]
         return digest
 
     def save(self) -> None:
         """Keep the digests of the files looked at in this run; a failure only costs speed."""
+        if not self._read_any and self._seen == self._known:
+            return  # all trusted and nothing new: the record stands as it is
         record = {"started": self._started, "files": self._seen}
         with contextlib.suppress(OSError, PipelineError):
             make_cache_directory(self._cache, self._cache)

@@ -394,14 +394,15 @@ def build(
     for locale in locales:
         for page in all_pages:
             name = _catalog_name(locale, page)
-            catalog_file = catalog_tree.name(name)
-            catalogs.append((locale, page, name, catalog_file, os.path.exists(catalog_file)))
-    # Words of the catalogs the status cache does not know (yet), counted in parallel.
-    for _, _, name, catalog_file, exists in catalogs:
-        words = cache.get(name)
-        if exists and words is not None and words[0] == digests.sha256(catalog_file):
-            new_cache[name] = words
+            catalog_file, status = catalog_tree.status(name)
+            catalogs.append((locale, page, name, catalog_file, status is not None))
+            words = cache.get(name)
+            if status is None or words is None:
+                continue
+            if words[0] == digests.sha256(catalog_file, status):
+                new_cache[name] = words
     del cache
+    # Words of the catalogs the status cache does not know (yet), counted in parallel.
     unknown = [
         (file, name) for _, _, name, file, exists in catalogs if exists and name not in new_cache
     ]
@@ -437,7 +438,10 @@ def build(
     new_manifest: dict[str, list[Any]] = {}
     for page in pages:
         targets = sorted(loc for loc in locales if (loc, page) in catalog_digests)
-        outs = [output_tree.name(f"{loc}/{page}") for loc in (settings.source_locale, *targets)]
+        sizes = [
+            _size(output_tree.status(f"{loc}/{page}")[1])
+            for loc in (settings.source_locale, *targets)
+        ]
         page_sha = digests.sha256(os.path.join(settings.source, page))  # a page `find_pages` found
         digest = _digest(
             page_sha, site_digest, [catalog_digests.get((loc, page)) for loc in locales]
@@ -445,9 +449,9 @@ def build(
         # The outputs' sizes too: a page emptied by a power cut (built pages are not flushed to
         # disk one by one) does not pass for built.
         recorded = manifest.get(page)
-        if recorded and recorded[0] == digest and recorded[1:] == [_size(o) for o in outs]:
+        if recorded and recorded[0] == digest and recorded[1:] == sizes:
             new_manifest[page] = recorded
-            unchanged += len(outs)
+            unchanged += len(sizes)
             continue
         new_manifest[page] = [digest]
         todo.append(
@@ -576,12 +580,9 @@ def _read_manifest(path: Path) -> dict[str, list[Any]]:
     return {str(k): v for k, v in data.items() if isinstance(v, list) and v}
 
 
-def _size(path: str) -> int:
+def _size(status: os.stat_result | None) -> int:
     """The file's size, or -1 when there is none."""
-    try:
-        return os.stat(path).st_size
-    except OSError:
-        return -1
+    return -1 if status is None else status.st_size
 
 
 def _run_jobs(
