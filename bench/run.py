@@ -300,6 +300,9 @@ def pseudo_translate_tree(root: Path) -> None:
         path.write_text(render_po(replace(catalog, messages=messages)), encoding="utf-8")
 
 
+TTK_VERSION = "import importlib.metadata as m; print(m.version('translate-toolkit'))"
+
+
 def translate_toolkit(work: Path, repeat: int = 1) -> tuple[Run, Run]:
     """The fastest of `repeat` runs of html2po, (pseudo-translate), po2html."""
     binaries = toolkit()
@@ -382,6 +385,10 @@ def main() -> None:
     row(f"ours extract+update+build --jobs {args.jobs}", f"{many.seconds:.2f} s")
     row("ours extract+update+build --jobs 1", f"{one.seconds:.2f} s")
     html2po, po2html = translate_toolkit(work, args.repeat)
+    version = subprocess.run(
+        [str(CORPUS / "venv-ttk/bin/python"), "-c", TTK_VERSION], capture_output=True, text=True
+    )
+    row("translate-toolkit version", version.stdout.strip() or "?")
     ttk = html2po.seconds + po2html.seconds
     row("translate-toolkit html2po", f"{html2po.seconds:.2f} s")
     row("translate-toolkit po2html", f"{po2html.seconds:.2f} s")
@@ -444,7 +451,7 @@ def main() -> None:
         f"{100 * edit.seconds / large.build.seconds:.1f} %",
     )
     total = time.perf_counter() - started
-    write_report(args.output, rows, checks, total, jobs=args.jobs)
+    write_report(args.output, rows, checks, total, jobs=args.jobs, repeat=args.repeat)
     print(f"\nwrote {args.output} ({total:.0f} s)")
 
 
@@ -455,10 +462,11 @@ def write_report(
     total: float,
     *,
     jobs: int,
+    repeat: int,
 ) -> None:
     machine = (
         f"{os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}, "
-        f"--jobs {jobs}; whole run {total:.0f} s"
+        f"--jobs {jobs}, fastest of {repeat} runs per comparison; whole run {total:.0f} s"
     )
     lines = [
         "# Benchmark results",
