@@ -146,3 +146,57 @@ def _unpack_segment(row: tuple[Any, ...]) -> Segment:
         placeholders=tuple(Placeholder(*p) for p in placeholders),
         quote=quote,
     )
+
+
+# --- translations of catalogs -----------------------------------------------------------------
+
+#: {(msgctxt, msgid): msgstr} of a catalog's finished translations, and {(msgctxt, msgid): line}
+#: of its active entries: what building a page needs of a catalog.
+Translations = tuple[dict[tuple[str | None, str], str], dict[tuple[str | None, str], int]]
+
+
+def _translations_digest() -> bytes:
+    """Digest of the code that reads catalogs into `Translations` (read as files: no imports)."""
+    digest = hashlib.blake2b(f"{_FORMAT} {sys.version}".encode(), digest_size=16)
+    for name in ("pofile.py", "model.py", "workflow.py", "page_cache.py"):
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.digest()
+
+
+_TRANSLATIONS_DIGEST = _translations_digest()
+
+
+def _translations_path(cache: Path, sha: str) -> Path:
+    return cache / "catalogs" / f"{sha}.bin"
+
+
+def load_translations(cache: Path, sha: str) -> Translations | None:
+    """The translations of the catalog whose bytes have this SHA-256, if a run kept them.
+
+    build counts a new catalog's words in one worker and builds its page in another: the
+    second reads these instead of parsing the catalog again.
+    """
+    try:
+        key, done, lines = marshal.loads(_translations_path(cache, sha).read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if key != _TRANSLATIONS_DIGEST or not isinstance(done, dict) or not isinstance(lines, dict):
+        return None
+    return done, lines
+
+
+def store_translations(cache: Path, sha: str, translations: Translations) -> None:
+    """Keep a catalog's translations under the SHA-256 of the bytes they were read from."""
+    with contextlib.suppress(OSError, model.PipelineError):
+        path = _translations_path(cache, sha)
+        files.make_cache_directory(cache, path.parent)
+        blob = marshal.dumps((_TRANSLATIONS_DIGEST, *translations))
+        files.atomic_write(path, blob, durable=False)
+
+
+def prune_translations(cache: Path, keep: set[str]) -> None:
+    """Forget the translations of catalogs that are no longer anywhere (their bytes changed)."""
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(cache / "catalogs"):
+            if entry.name.endswith(".bin") and entry.name[:-4] not in keep:
+                os.unlink(entry.path)

@@ -347,8 +347,8 @@ class _PageJob:
     """One page to build in every locale it is published in (picklable for worker processes)."""
 
     page: str
-    #: (locale, catalog path) for each published translation: the worker reads the catalog.
-    catalogs: tuple[tuple[str, str], ...]
+    #: (locale, catalog path, its SHA-256) for each published translation.
+    catalogs: tuple[tuple[str, str, str], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -406,7 +406,7 @@ def build(
     unknown = [
         (file, name) for _, _, name, file, exists in catalogs if exists and name not in new_cache
     ]
-    counts = _parallel(_catalog_words, None, unknown, jobs)
+    counts = _parallel(_catalog_words, settings.cache, unknown, jobs)
     for (_, name), counted in zip(unknown, counts, strict=True):
         if isinstance(counted, PipelineError):
             errors.append(counted)
@@ -454,9 +454,7 @@ def build(
             unchanged += len(sizes)
             continue
         new_manifest[page] = [digest]
-        todo.append(
-            _PageJob(page, tuple((loc, catalog_digests[(loc, page)][0]) for loc in targets))
-        )
+        todo.append(_PageJob(page, tuple((loc, *catalog_digests[(loc, page)]) for loc in targets)))
     written: list[str] = []
     problems: list[Located] = []
     results = _run_jobs((settings, site), todo, jobs, progress)
@@ -483,6 +481,7 @@ def build(
             files.atomic_write(output_tree.path(f"{locale}/{asset}"), data, durable=False)
     removed = [path for h in held if files.remove(path := output_tree.path(f"{h.locale}/{h.page}"))]
     digests.save()
+    page_cache.prune_translations(settings.cache, {words[0] for words in new_cache.values()})
     # Compact JSON: json's C encoder writes it; with `indent` a slow Python one would.
     for path, content in ((manifest_path, new_manifest), (cache_path, new_cache)):
         files.atomic_write(path, json.dumps(content, sort_keys=True).encode(), durable=False)
@@ -508,13 +507,24 @@ def _parse_catalog(data: bytes, path: Path) -> Catalog:
     return parse_po(text, path=str(path))
 
 
-def _translations(path: str) -> tuple[dict[MessageKey, str], dict[MessageKey, int]]:
-    """{key: msgstr} of the finished translations, and {key: line} of every active entry."""
-    catalog = read_catalog(Path(path))
-    if catalog is None:
+def _translations(cache: Path, path: str, sha: str) -> page_cache.Translations:
+    """What building a page needs of its catalog: kept by the run that counted its words, or
+    read now (and kept)."""
+    kept = page_cache.load_translations(cache, sha)
+    if kept is not None:
+        return kept
+    if not os.path.exists(path):
         raise PipelineError(path, None, "catalog disappeared during the build")
+    data = files.read_bytes(Path(path))
+    return _translations_of(cache, data, _parse_catalog(data, Path(path)))
+
+
+def _translations_of(cache: Path, data: bytes, catalog: Catalog) -> page_cache.Translations:
+    """{key: msgstr} of the finished translations and {key: line} of every active entry, kept
+    in the cache under the SHA-256 of the bytes they were read from."""
     done = {m.key: m.msgstr for m in catalog.active if m.translated and m.msgid_plural is None}
     lines = {m.key: m.line for m in catalog.active}
+    page_cache.store_translations(cache, _sha256(data), (done, lines))
     return done, lines
 
 
@@ -522,13 +532,14 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _catalog_words(_: None, job: tuple[str, str]) -> list[Any]:
-    """[SHA-256, words translated, words in all, percent] of a catalog, for the status cache."""
+def _catalog_words(cache: Path, job: tuple[str, str]) -> list[Any]:
+    """[SHA-256, words translated, words in all, percent] of a catalog, for the status cache;
+    its translations go to the cache for the page's build."""
     path = Path(job[0])
     data = files.read_bytes(path)
-    row = catalog_status(
-        _parse_catalog(data, path), locale="", catalog_path="", source_path="", stale=False
-    )
+    catalog = _parse_catalog(data, path)
+    row = catalog_status(catalog, locale="", catalog_path="", source_path="", stale=False)
+    _translations_of(cache, data, catalog)
     return [_sha256(data), row.words_translated, row.words_total, row.percent]
 
 
@@ -603,8 +614,8 @@ def _build_page(context: tuple[Settings, SiteMap], job: _PageJob) -> _PageResult
     source_edits = site_edits(segments, path=page, locale=settings.source_locale, site=site)
     outputs = [(settings.source_locale, assemble(segments, list(source_edits)))]
     problems: list[Located] = []
-    for locale, path in job.catalogs:
-        translations, lines = _translations(path)
+    for locale, path, sha in job.catalogs:
+        translations, lines = _translations(settings.cache, path, sha)
         edits = site_edits(segments, path=page, locale=locale, site=site)
         result = translate_page(segments, translations, site_edits=edits)
         outputs.append((locale, result.data))

@@ -161,3 +161,34 @@ def test_an_empty_template_is_bad_input_not_an_empty_page(
     assert_clean(result, 2)
     assert "locales/templates/index.pot: template empty or cut short" in result.stderr
     assert {path: path.read_bytes() for path in catalogs} == before
+
+
+def test_build_keeps_translations_by_catalog_digest_and_forgets_old_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A catalog's translations are kept under its SHA-256: a changed catalog is never served
+    from an old entry, and the old entry goes at the next build."""
+    catalogs = site_with_catalogs(tmp_path, monkeypatch)
+    kept = tmp_path / ".pipeline-cache/catalogs"
+    assert_clean(invoke("build", "--min-percent", "0"), 0)
+    before = {p.name for p in kept.iterdir()}
+    assert before == {f"{hashlib.sha256(p.read_bytes()).hexdigest()}.bin" for p in catalogs}
+    catalog = tmp_path / "locales/ja/LC_MESSAGES/index.po"
+    text = catalog.read_text(encoding="utf-8")
+    catalog.write_text(
+        text.replace(
+            'msgid "Walk a little every day."\nmsgstr ""',
+            'msgid "Walk a little every day."\nmsgstr "毎日少し歩きましょう。"',
+        ),
+        encoding="utf-8",
+    )
+    assert_clean(invoke("build", "--min-percent", "0"), 0)
+    assert "毎日少し歩きましょう。" in (tmp_path / "site/ja/index.html").read_text(encoding="utf-8")
+    after = {p.name for p in kept.iterdir()}
+    assert f"{hashlib.sha256(catalog.read_bytes()).hexdigest()}.bin" in after
+    assert len(after) == len(before) and after != before
+    for entry in kept.iterdir():
+        entry.write_bytes(b"damaged")
+    (tmp_path / "site/ja/index.html").unlink()
+    assert_clean(invoke("build", "--min-percent", "0"), 0)
+    assert "毎日少し歩きましょう。" in (tmp_path / "site/ja/index.html").read_text(encoding="utf-8")
