@@ -28,7 +28,6 @@ import random
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -64,25 +63,36 @@ class Run:
     output: str
 
 
-def command(args: list[str], *, cwd: Path, env: dict[str, str] | None = None) -> Run:
-    """Run a command, timing it and taking the peak RSS of it and its worker processes.
+#: Runs a command, then writes its time and peak RSS. RUSAGE_CHILDREN of a small process counts
+#: only the command and its workers (a child of the big benchmark process would start with that
+#: process's memory counted); the time is taken in here, so it leaves this wrapper's start-up out.
+PEAK_WRAPPER = (
+    "import resource, subprocess, sys, time\n"
+    "started = time.perf_counter()\n"
+    "code = subprocess.run(sys.argv[2:]).returncode\n"
+    "seconds = time.perf_counter() - started\n"
+    "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+    "open(sys.argv[1], 'w').write(f'{seconds} {peak}')\n"
+    "sys.exit(code)\n"
+)
 
-    `os.wait4` gives the child's resource usage, which includes the workers it waited for; no
-    wrapper process is started, so the time is the command's own.
-    """
-    with tempfile.TemporaryFile() as output_file:
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            args, cwd=cwd, env=env, stdout=output_file, stderr=subprocess.STDOUT
-        )
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        output_file.seek(0)
-        output = output_file.read().decode("utf-8", "replace")
-    if process.returncode != 0:
-        raise SystemExit(f"{' '.join(args)} failed ({process.returncode}):\n{output[-3000:]}")
-    return Run(seconds, usage.ru_maxrss / 1024, output)
+
+def command(args: list[str], *, cwd: Path, env: dict[str, str] | None = None) -> Run:
+    """Run a command, timing it and taking the peak RSS of it and its worker processes."""
+    measured = CORPUS / "measured.txt"
+    result = subprocess.run(
+        [PYTHON, "-c", PEAK_WRAPPER, str(measured), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed ({result.returncode}):\n{output[-3000:]}")
+    seconds, peak = measured.read_text().split()
+    return Run(float(seconds), int(peak) / 1024, output)
 
 
 def timed(work: Callable[[], object]) -> float:
