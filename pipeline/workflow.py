@@ -401,11 +401,13 @@ def build(
                 continue
             if words[0] == digests.sha256(catalog_file, status):
                 new_cache[name] = words
+    cached_catalogs = len(cache)
     del cache
     # Words of the catalogs the status cache does not know (yet), counted in parallel.
     unknown = [
         (file, name) for _, _, name, file, exists in catalogs if exists and name not in new_cache
     ]
+    counted_catalogs = len(unknown)
     counts = _parallel(_catalog_words, settings.cache, unknown, jobs)
     for (_, name), counted in zip(unknown, counts, strict=True):
         if isinstance(counted, PipelineError):
@@ -481,10 +483,17 @@ def build(
             files.atomic_write(output_tree.path(f"{locale}/{asset}"), data, durable=False)
     removed = [path for h in held if files.remove(path := output_tree.path(f"{h.locale}/{h.page}"))]
     digests.save()
-    page_cache.prune_translations(settings.cache, {words[0] for words in new_cache.values()})
+    # Every catalog's words came from the status cache and none is gone: nothing new to record.
+    catalogs_changed = bool(counted_catalogs) or len(new_cache) != cached_catalogs
+    if catalogs_changed:
+        page_cache.prune_translations(settings.cache, {words[0] for words in new_cache.values()})
     # Compact JSON: json's C encoder writes it; with `indent` a slow Python one would.
-    for path, content in ((manifest_path, new_manifest), (cache_path, new_cache)):
-        files.atomic_write(path, json.dumps(content, sort_keys=True).encode(), durable=False)
+    for path, content, changed in (
+        (manifest_path, new_manifest, new_manifest != manifest),
+        (cache_path, new_cache, catalogs_changed),
+    ):
+        if changed or not path.exists():
+            files.atomic_write(path, json.dumps(content, sort_keys=True).encode(), durable=False)
     return BuildReport(
         tuple(written),
         unchanged,
