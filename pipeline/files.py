@@ -13,7 +13,6 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from pipeline.model import PipelineError
 
@@ -256,7 +255,8 @@ class FileDigests:
     recorded and the file was last changed more than two seconds before the recording run
     started (git's racy-clean rule, with room for file systems that keep times in seconds): a
     file changed while or just before it was read is read again. The record lives in the cache
-    directory, never in the output: signatures are this machine's.
+    directory, never in the output: signatures are this machine's. Each file's record is one
+    string, "<sha256> <device> <inode> <size> <mtime>": a big site has tens of thousands.
     """
 
     _NAME = "digests.json"
@@ -266,12 +266,12 @@ class FileDigests:
         self._cache = cache
         self._started = time.time_ns()
         self._trusted_before = 0
-        self._known: dict[str, list[Any]] = {}
+        self._known: dict[str, str] = {}
         with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
             loaded = json.loads((cache / self._NAME).read_bytes())
             self._known = dict(loaded["files"])
             self._trusted_before = int(loaded["started"]) - self._MARGIN_NS
-        self._seen: dict[str, list[Any]] = {}
+        self._seen: dict[str, str] = {}
         self._read_any = False  # whether some file had to be read
 
     def sha256(self, path: str, status: os.stat_result | None = None) -> str:
@@ -282,18 +282,19 @@ class FileDigests:
                 status = os.stat(path)
             except OSError as error:
                 raise PipelineError(path, None, f"cannot read: {error.strerror}") from None
-        signature = [status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns]
+        signature = f"{status.st_dev} {status.st_ino} {status.st_size} {status.st_mtime_ns}"
         known = self._known.get(path)
         if (
-            isinstance(known, list)
-            and known[1:] == signature
+            isinstance(known, str)
+            and known[65:] == signature
             and status.st_mtime_ns < self._trusted_before
         ):
-            digest = str(known[0])
-        else:  # the signature was taken first: a change while reading is caught next time
-            digest = hashlib.sha256(read_bytes(Path(path))).hexdigest()
-            self._read_any = True
-        self._seen[path] = [digest, *signature]
+            self._seen[path] = known
+            return known[:64]
+        # The signature was taken first: a change while reading is caught next time.
+        digest = hashlib.sha256(read_bytes(Path(path))).hexdigest()
+        self._read_any = True
+        self._seen[path] = f"{digest} {signature}"
         return digest
 
     def save(self) -> None:
