@@ -7,6 +7,10 @@ the default encoding, the Python version); it is used only when both digests mat
 or damaged entry is a miss, never a wrong page. Entries are plain tuples written with `marshal`
 (data only: nothing is executed when reading), through a temporary file and a rename. Reading
 or writing the cache never fails a command: at worst the page is segmented again.
+
+Catalogs' translations are kept the same way (`store_translations`), by the SHA-256 of the
+catalog's bytes: build counts a new catalog's words in one worker and builds its page in
+another, and the second need not parse the catalog again.
 """
 
 from __future__ import annotations
