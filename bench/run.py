@@ -252,12 +252,12 @@ class Pipeline:
 
 def ours(work: Path, jobs: int, repeat: int = 1) -> Pipeline:
     """The fastest of `repeat` first runs: extract, update, (pseudo-translate), build."""
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1761264000"}
+    jobs_arg = ["--jobs", str(jobs)]
     runs = []
     for _ in range(repeat):
         for name in ("locales", "site", ".pipeline-cache"):  # a first run: nothing kept
             shutil.rmtree(work / name, ignore_errors=True)
-        env = {**os.environ, "SOURCE_DATE_EPOCH": "1761264000"}
-        jobs_arg = ["--jobs", str(jobs)]
         extract = command([PYTHON, CLI, "extract", *jobs_arg], cwd=work, env=env)
         update = command([PYTHON, CLI, "update", *jobs_arg], cwd=work, env=env)
         pseudo_translate_tree(work / "locales" / "de")

@@ -20,11 +20,10 @@ import hashlib
 import marshal
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from pipeline import files, html, model, segments
+from pipeline import files, model
 from pipeline.html import Attribute, SourcePage, Token
 from pipeline.segments import DateText, PageSegments, Placeholder, Segment
 
@@ -32,16 +31,17 @@ from pipeline.segments import DateText, PageSegments, Placeholder, Segment
 _FORMAT = 1
 
 
-def _code_digest() -> bytes:
-    """Digest of the modules whose code decides a page's segments, and of this one."""
+def _code_digest(*modules: str) -> bytes:
+    """Digest of this package's modules (their source files) and of the Python that runs them:
+    what decides an entry, besides the bytes it came from."""
     digest = hashlib.blake2b(f"{_FORMAT} {sys.version}".encode(), digest_size=16)
-    for module in (html, segments, model, sys.modules[__name__]):
-        if module.__file__ is not None:
-            digest.update(Path(module.__file__).read_bytes())
+    for name in modules:
+        digest.update((Path(__file__).parent / name).read_bytes())
     return digest.digest()
 
 
-_CODE_DIGEST = _code_digest()
+#: The code that decides a page's segments, and this module.
+_CODE_DIGEST = _code_digest("html.py", "segments.py", "model.py", "page_cache.py")
 
 
 def _key(data: bytes, default_encoding: str | None) -> bytes:
@@ -74,15 +74,7 @@ def store(cache: Path, page: str, segmented: PageSegments, default_encoding: str
         path = _entry_path(cache, page)
         files.make_cache_directory(cache, path.parent)
         blob = marshal.dumps((_key(segmented.page.data, default_encoding), _pack(segmented)))
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        try:
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(blob)
-            os.replace(temporary, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
+        files.atomic_write(path, blob, durable=False)
 
 
 def _pack(page: PageSegments) -> tuple[Any, ...]:
@@ -159,15 +151,8 @@ def _unpack_segment(row: tuple[Any, ...]) -> Segment:
 Translations = tuple[dict[tuple[str | None, str], str], dict[tuple[str | None, str], int]]
 
 
-def _translations_digest() -> bytes:
-    """Digest of the code that reads catalogs into `Translations` (read as files: no imports)."""
-    digest = hashlib.blake2b(f"{_FORMAT} {sys.version}".encode(), digest_size=16)
-    for name in ("pofile.py", "model.py", "workflow.py", "page_cache.py"):
-        digest.update((Path(__file__).parent / name).read_bytes())
-    return digest.digest()
-
-
-_TRANSLATIONS_DIGEST = _translations_digest()
+#: The code that reads catalogs into `Translations`, and this module.
+_TRANSLATIONS_DIGEST = _code_digest("pofile.py", "model.py", "workflow.py", "page_cache.py")
 
 
 def _translations_path(cache: Path, sha: str) -> Path:

@@ -576,28 +576,29 @@ def _digest(page_sha: str, site_digest: bytes, catalogs: list[tuple[str, str] | 
 
 def _read_status_cache(path: Path) -> dict[str, list[Any]]:
     """{catalog name: [sha256, words translated, words total, percent]}, or {} if unusable."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict):
-        return {}
     return {
-        str(name): entry
-        for name, entry in data.items()
+        name: entry
+        for name, entry in _read_json_object(path).items()
         if isinstance(entry, list) and len(entry) == 4
     }
 
 
 def _read_manifest(path: Path) -> dict[str, list[Any]]:
     """{page: [digest, size of each output]}, or {} if unusable (then everything is built)."""
+    return {
+        page: entry
+        for page, entry in _read_json_object(path).items()
+        if isinstance(entry, list) and entry
+    }
+
+
+def _read_json_object(path: Path) -> dict[str, Any]:
+    """The JSON object in a file the build keeps for itself, or {} if unreadable or not one."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    if not isinstance(data, dict):
-        return {}
-    return {str(k): v for k, v in data.items() if isinstance(v, list) and v}
+    return {str(key): value for key, value in data.items()} if isinstance(data, dict) else {}
 
 
 def _size(status: os.stat_result | None) -> int:
