@@ -18,9 +18,14 @@ import click
 
 from pipeline import files, workflow
 from pipeline import status as status_report
-from pipeline.config import Settings, check_locale_code, load_settings
+from pipeline.config import (
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    Settings,
+    check_locale_code,
+    load_settings,
+)
 from pipeline.model import PipelineError
-from pipeline.serve import DEFAULT_HOST, DEFAULT_PORT, preview_server, server_url
 from pipeline.shard import Shard, parse_shard
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -342,6 +347,8 @@ def serve(settings: Settings, *, output: Path | None, port: int, bind: str, verb
     directory = settings.output if output is None else output
     if not directory.is_dir():
         raise click.UsageError(f"{directory}: no built site here; run `build` first")
+    from pipeline.serve import preview_server, server_url  # http.server: only this command
+
     try:
         server = preview_server(
             directory, source_locale=settings.source_locale, host=bind, port=port, verbose=verbose

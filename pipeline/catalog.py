@@ -15,9 +15,6 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
-from babel.core import Locale, UnknownLocaleError
-from babel.messages.plurals import get_plural
-
 from pipeline.model import FUZZY, Catalog, Message
 
 #: msgmerge's similarity threshold for a fuzzy match.
@@ -132,6 +129,9 @@ def translation_memory(catalogs: Iterable[Catalog]) -> dict[MessageKey, str]:
 @functools.cache  # Babel's locale look-up is slow, and every catalog asks the same question
 def plural_forms(locale: str) -> str:
     """The Plural-Forms header Babel knows for a locale (English's rule for one it doesn't)."""
+    from babel.core import UnknownLocaleError  # Babel's imports: only for a catalog's header
+    from babel.messages.plurals import get_plural
+
     try:
         return str(get_plural(locale.replace("-", "_")).plural_forms)
     except (UnknownLocaleError, ValueError):
@@ -140,6 +140,8 @@ def plural_forms(locale: str) -> str:
 
 @functools.cache
 def language_name(locale: str) -> str:
+    from babel.core import Locale, UnknownLocaleError
+
     try:
         return str(Locale.parse(locale.replace("-", "_")).english_name)
     except (UnknownLocaleError, ValueError):

@@ -9,6 +9,11 @@ from typing import Any
 
 from pipeline.model import PipelineError
 
+#: Where `serve` listens: only this machine, as a preview server has no business answering the
+#: network.
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
 
 @dataclass(frozen=True, slots=True)
 class Settings:

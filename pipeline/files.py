@@ -6,10 +6,10 @@ import contextlib
 import errno
 import fcntl
 import hashlib
+import itertools
 import json
 import os
 import stat
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -180,7 +180,7 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> bool:
         raise PipelineError(str(path), None, f"cannot read: {error.strerror}") from None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        descriptor, temporary = _create_temporary(path)
         try:
             with os.fdopen(descriptor, "wb") as handle:
                 handle.write(data)
@@ -199,6 +199,21 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> bool:
     except OSError as error:
         raise PipelineError(str(path), None, f"cannot write: {error.strerror}") from None
     return True
+
+
+_temporary_numbers = itertools.count()
+
+
+def _create_temporary(path: Path) -> tuple[int, str]:
+    """A new file beside `path` for `atomic_write`: hidden, named by this process and a count,
+    created exclusively (a name left by a killed run is skipped, never reused)."""
+    while True:
+        temporary = f"{path.parent}/.{path.name}.{os.getpid()}.{next(_temporary_numbers)}.tmp"
+        try:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+            return os.open(temporary, flags, 0o600), temporary
+        except FileExistsError:
+            continue
 
 
 def remove(path: Path) -> bool:

@@ -11,7 +11,6 @@ import base64
 import bisect
 import codecs
 import functools
-import gettext
 import itertools
 import re
 import zlib
@@ -828,12 +827,19 @@ def _check_plural_forms(value: str, path: str, line: int) -> None:
         raise PipelineError(
             path, line, f"invalid Plural-Forms {value!r}: expected 'nplurals=N; plural=EXPR;'"
         )
+    if not _valid_plural_expression(match[2]):
+        raise PipelineError(path, line, f"invalid plural expression {match[2]!r} in Plural-Forms")
+
+
+@functools.cache  # every catalog of a locale has the same expression
+def _valid_plural_expression(expression: str) -> bool:
+    import gettext
+
     try:
-        gettext.c2py(match[2])
+        gettext.c2py(expression)
     except (ValueError, RecursionError):
-        raise PipelineError(
-            path, line, f"invalid plural expression {match[2]!r} in Plural-Forms"
-        ) from None
+        return False
+    return True
 
 
 def parse_po(text: str, *, path: str) -> Catalog:

@@ -12,9 +12,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-#: Only this machine: a preview server has no business answering the network.
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8000
+from pipeline.config import DEFAULT_HOST, DEFAULT_PORT
 
 
 class PreviewHandler(SimpleHTTPRequestHandler):

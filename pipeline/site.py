@@ -16,9 +16,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
-from babel.core import Locale, UnknownLocaleError
-from babel.dates import format_date
-
 from pipeline.build import Edit, escape_attribute, escape_text
 from pipeline.html import Token
 from pipeline.segments import PageSegments
@@ -137,6 +134,8 @@ def _switcher_edits(page: PageSegments, *, path: str, locale: str, site: SiteMap
 
 @functools.cache  # Babel's locale look-up is slow, and every page asks the same question
 def _native_name(locale: str) -> str:
+    from babel.core import Locale, UnknownLocaleError  # Babel's imports: only when asked
+
     try:
         name = Locale.parse(locale.replace("-", "_")).get_display_name(locale.replace("-", "_"))
     except (UnknownLocaleError, ValueError):
@@ -228,6 +227,9 @@ def _date_edits(page: PageSegments, *, locale: str, date_format: str) -> list[Ed
 def _format_date(value: dt.date, date_format: str, locale: str) -> str | None:
     """Babel's date for the locale (None for a locale or format it does not know),
     remembered: Babel's look-ups are slow, and pages of a site repeat their dates."""
+    from babel.core import UnknownLocaleError
+    from babel.dates import format_date
+
     try:
         return str(format_date(value, format=date_format, locale=locale.replace("-", "_")))
     except (UnknownLocaleError, ValueError):

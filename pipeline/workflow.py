@@ -11,12 +11,9 @@ import hashlib
 import json
 import os
 import re
-import shutil
-import subprocess
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
@@ -36,6 +33,8 @@ from pipeline.site import SiteMap, site_edits
 from pipeline.status import CatalogStatus, catalog_status
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from pipeline.checks import Glossary, Problem
 
 #: `<locales>/templates/<page>.pot`, as the command-line contract says.
@@ -226,6 +225,8 @@ def _parallel(
     if jobs <= 1 or len(jobs_in) < 2:
         yield from map(guarded, jobs_in)
         return
+    from concurrent.futures import ProcessPoolExecutor  # ~10 ms of imports: only when used
+
     size = max(1, min(64, len(jobs_in) // (jobs * 8)))
     # A few chunks per worker in flight, not all of them: the results (built pages) wait here
     # until their turn, so the memory held stays the same whatever the number of pages.
@@ -773,6 +774,9 @@ def _bom_problems(path: Path) -> list[Problem]:
 
 def _gettext_problems(path: Path) -> list[Problem]:
     """What `msgfmt --check` says of a catalog, when GNU gettext is installed."""
+    import shutil
+    import subprocess
+
     from pipeline.checks import Problem
 
     msgfmt = shutil.which("msgfmt")
