@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import functools
+import itertools
+import operator
 import re
 from dataclasses import dataclass
 from html import unescape
@@ -175,8 +178,18 @@ def decode_page(data: bytes, *, path: str, default_encoding: str | None = None) 
         raise PipelineError(path, None, f"cannot map the page's bytes in {encoding} one-to-one")
     first_break = _NEWLINE_RE.search(text)
     newline = first_break.group(0) if first_break else "\n"
-    line_starts = (0, *(m.end() for m in _NEWLINE_RE.finditer(text)))
-    return SourcePage(path, data, encoding, prefix, text, newline, line_starts)
+    return SourcePage(path, data, encoding, prefix, text, newline, _line_starts(text))
+
+
+def _line_starts(text: str) -> tuple[int, ...]:
+    """The offset of each line's start; a line ends at \r\n, \r or \n."""
+    if text.count("\r") != text.count("\r\n"):  # a lone \r: rare enough for the slow way
+        return (0, *(m.end() for m in _NEWLINE_RE.finditer(text)))
+    # Each line starts one past the end of the one before: C loops only, no match objects.
+    return (0, *itertools.accumulate(map(_PLUS_ONE, map(len, text.split("\n")[:-1]))))
+
+
+_PLUS_ONE = functools.partial(operator.add, 1)
 
 
 def _line_of_bytes(data: bytes, needle: bytes) -> int | None:

@@ -116,8 +116,9 @@ def catalog_status(
     active = catalog.active
     done = [m for m in active if m.translated]
     review = [m for m in active if _needs_review(m)]
-    words_total = sum(count_words(m.msgid) for m in active)
-    words_translated = sum(count_words(m.msgid) for m in done)
+    words = [count_words(m.msgid) for m in active]
+    words_total = sum(words)
+    words_translated = sum(n for m, n in zip(active, words, strict=True) if m.translated)
     return CatalogStatus(
         locale=locale,
         catalog=catalog_path,

@@ -227,10 +227,11 @@ def _parallel(
         return
     from concurrent.futures import ProcessPoolExecutor  # ~10 ms of imports: only when used
 
-    size = max(1, min(64, len(jobs_in) // (jobs * 8)))
-    # A few chunks per worker in flight, not all of them: the results (built pages) wait here
-    # until their turn, so the memory held stays the same whatever the number of pages.
-    window = jobs * 4
+    # Small chunks, so one big page at the end does not leave the other workers idle; a few
+    # per worker in flight, not all of them: results wait here until their turn, so the memory
+    # held stays the same whatever the number of pages.
+    size = max(1, min(64, len(jobs_in) // (jobs * 32)))
+    window = jobs * 8
     in_flight: deque[Future[list[Any]]] = deque()
     with ProcessPoolExecutor(
         max_workers=jobs, initializer=_receive_work, initargs=(guarded,)
@@ -355,7 +356,9 @@ class _PageJob:
 @dataclass(frozen=True, slots=True)
 class _PageResult:
     page: str
-    outputs: tuple[tuple[str, bytes], ...]
+    #: (path, size, whether it was written) of each output, the source locale's first: the
+    #: worker writes them, so page bytes never travel back to the parent.
+    outputs: tuple[tuple[str, int, bool], ...]
     problems: tuple[Located, ...]
 
 
@@ -460,7 +463,7 @@ def build(
         todo.append(_PageJob(page, tuple((loc, *catalog_digests[(loc, page)]) for loc in targets)))
     written: list[str] = []
     problems: list[Located] = []
-    results = _run_jobs((settings, site), todo, jobs, progress)
+    results = _run_jobs((settings, site, output_tree), todo, jobs, progress)
     for job, result in zip(todo, results, strict=True):
         if isinstance(result, PipelineError):
             errors.append(result)
@@ -470,13 +473,12 @@ def build(
             else:
                 del new_manifest[job.page]
             continue
-        for locale, data in result.outputs:
-            path = output_tree.path(f"{locale}/{result.page}")
-            if files.atomic_write(path, data, durable=False):
-                written.append(str(path))
+        for output_name, size, was_written in result.outputs:
+            if was_written:
+                written.append(output_name)
             else:
                 unchanged += 1
-            new_manifest[result.page].append(len(data))
+            new_manifest[result.page].append(size)
         problems.extend(result.problems)
     for asset in shard.select(assets):
         data = files.read_bytes(files.inside(settings.source, asset))
@@ -608,7 +610,7 @@ def _size(status: os.stat_result | None) -> int:
 
 
 def _run_jobs(
-    context: tuple[Settings, SiteMap],
+    context: tuple[Settings, SiteMap, files.Tree],
     todo: list[_PageJob],
     jobs: int,
     progress: Callable[[int, int], None] | None,
@@ -619,17 +621,17 @@ def _run_jobs(
             progress(1, len(todo))
 
 
-def _build_page(context: tuple[Settings, SiteMap], job: _PageJob) -> _PageResult:
-    (settings, site), page = context, job.page
+def _build_page(context: tuple[Settings, SiteMap, files.Tree], job: _PageJob) -> _PageResult:
+    (settings, site, output_tree), page = context, job.page
     segments = load_page(settings, page)
     source_edits = site_edits(segments, path=page, locale=settings.source_locale, site=site)
-    outputs = [(settings.source_locale, assemble(segments, list(source_edits)))]
+    pages = [(settings.source_locale, assemble(segments, list(source_edits)))]
     problems: list[Located] = []
     for locale, path, sha in job.catalogs:
         translations, lines = _translations(settings.cache, path, sha)
         edits = site_edits(segments, path=page, locale=locale, site=site)
         result = translate_page(segments, translations, site_edits=edits)
-        outputs.append((locale, result.data))
+        pages.append((locale, result.data))
         for problem in result.problems:
             problems.append(
                 Located(
@@ -638,6 +640,10 @@ def _build_page(context: tuple[Settings, SiteMap], job: _PageJob) -> _PageResult
                     f"not built ({page}:{problem.line} keeps the English): {problem.message}",
                 )
             )
+    outputs = []
+    for locale, data in pages:
+        output = output_tree.path(f"{locale}/{page}")
+        outputs.append((str(output), len(data), files.atomic_write(output, data, durable=False)))
     return _PageResult(page, tuple(outputs), tuple(problems))
 
 

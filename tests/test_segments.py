@@ -187,3 +187,15 @@ def test_plain_code_read_as_one_token_segments_the_same(html: str) -> None:
         assert segment_page(page) == fast
     finally:
         html_module._CODE_ELEMENTS = skipped
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab\r\n", max_size=40))
+def test_lines_start_after_every_line_break(text: str) -> None:
+    """Line numbers in every message come from these offsets: after each \\r\\n, \\r or \\n."""
+    page = decode_page(text.encode("utf-8"), path="p.html")
+    ends = [
+        i for i, c in enumerate(text) if c == "\n" or (c == "\r" and text[i + 1 : i + 2] != "\n")
+    ]
+    expected = [0] + [end + 1 for end in ends]
+    assert list(page.line_starts) == expected
