@@ -299,7 +299,9 @@ def _width_breaks(
 
 _ESCAPES = {"\a": "a", "\b": "b", "\f": "f", "\n": "n", "\r": "r", "\t": "t", "\v": "v"}
 _ESCAPES.update({"\\": "\\", '"': '"'})
-_ESCAPE_TABLE = str.maketrans({char: "\\" + name for char, name in _ESCAPES.items()})
+_RARE_ESCAPES = "\a\b\f\r\t\v"
+_RARE_ESCAPE_TABLE = str.maketrans({char: "\\" + _ESCAPES[char] for char in _RARE_ESCAPES})
+_RARE_ESCAPE_RE = re.compile(f"[{_RARE_ESCAPES}]")
 _PORTION_RE = re.compile(r"[^\n]*\n|[^\n]+")
 _NO_WRAP_WIDTH = 1 << 62
 #: Printable ASCII that needs no escape: one column a character, so its length is its width.
@@ -325,13 +327,20 @@ def wrap_po_string(
     # Columns count from the first character after the opening quote of a continuation line.
     page = (width if wrap else _NO_WRAP_WIDTH) - len(prefix) - 2
     for number, portion in enumerate(portions):
-        escaped = portion.translate(_ESCAPE_TABLE)
-        start = len(keyword) + 1 if first_line else 0
-        cuts = _cuts(portion, escaped, page, start)
-        if first_line and escaped and (number + 1 < len(portions) or start > page or cuts):
-            lines.append(f'{prefix}{keyword} ""')
-            first_line = False
-            cuts = _cuts(portion, escaped, page, 0)
+        escaped = _escape(portion)
+        cuts = None
+        if first_line and escaped:
+            start = len(keyword) + 1
+            # `keyword ""` comes first when more portions follow or this one needs a cut.
+            if (
+                number + 1 < len(portions)
+                or start > page
+                or (cuts := _cuts(portion, escaped, page, start))
+            ):
+                lines.append(f'{prefix}{keyword} ""')
+                first_line, cuts = False, None
+        if cuts is None:
+            cuts = _cuts(portion, escaped, page, len(keyword) + 1 if first_line else 0)
         bounds = [0, *cuts, len(escaped)]
         pieces = [escaped[begin:end] for begin, end in itertools.pairwise(bounds)]
         lines.extend(f'{prefix}"{piece}"' for piece in pieces)
@@ -339,6 +348,13 @@ def wrap_po_string(
             lines[-len(pieces)] = f'{prefix}{keyword} "{pieces[0]}"'
         first_line = False
     return lines
+
+
+def _escape(text: str) -> str:
+    """`text` with gettext's escape sequences. `str.translate` looks up every character in a
+    dict, so it runs only when a rare control character is there; replace does the rest."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return escaped.translate(_RARE_ESCAPE_TABLE) if _RARE_ESCAPE_RE.search(escaped) else escaped
 
 
 def _cuts(portion: str, escaped: str, page: int, start: int) -> list[int]:
@@ -1037,7 +1053,8 @@ def _is_simple(char: str) -> bool:
 def _simple_cuts(portion: str, escaped: str, page: int, start: int) -> list[int]:
     """`_cuts` for text of `_is_simple` characters: the same answer, far fewer steps."""
     length = len(escaped)
-    unbreakable = {i + 1 for i in _escape_starts(portion)}
+    # Each escape sequence makes the text one longer: equal lengths, no sequence to keep whole.
+    unbreakable = {i + 1 for i in _escape_starts(portion)} if length > len(portion) else set()
     if portion.endswith("\n"):
         unbreakable.add(length - 2)
 
