@@ -151,46 +151,70 @@ def _stat_or_none(path: str) -> os.stat_result | None:
         return None
 
 
-def read_bytes(path: Path, *, limit: int | None = None) -> bytes:
+def read_bytes(path: Path | str, *, limit: int | None = None) -> bytes:
     """The file's bytes; with `limit`, a larger file is refused before it is read."""
     try:
-        if limit is not None and (size := path.stat().st_size) > limit:
-            raise PipelineError(
-                str(path), None, f"file too large: {size:,} bytes, the limit is {limit:,}"
-            )
-        return path.read_bytes()
+        return read_file(path, limit)
     except OSError as error:
         raise PipelineError(str(path), None, f"cannot read: {error.strerror}") from None
 
 
-def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> bool:
+def read_file(path: Path | str, limit: int | None = None) -> bytes:
+    """A whole file through the descriptor: `open()` would add a terminal check, two seeks and
+    a second fstat to each of the tens of thousands of files a big site reads."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        size = os.fstat(descriptor).st_size
+        if limit is not None and size > limit:
+            raise PipelineError(
+                str(path), None, f"file too large: {size:,} bytes, the limit is {limit:,}"
+            )
+        chunks = [os.read(descriptor, size + 1)]  # one more byte: the file may have grown
+        while chunks[-1]:
+            chunks.append(os.read(descriptor, max(size, 1 << 16)))
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
+
+
+def atomic_write(
+    path: Path, data: bytes, *, durable: bool = True, size_there: int | None = None
+) -> bool:
     """Write through a temporary file and a rename; skip when the bytes are already there.
 
     Readers and interrupted runs only ever see the old file or the new one. `durable` also
     flushes the bytes to disk before the rename (an fsync, about half a millisecond), so the
     file survives a power cut too: for catalogs, which hold a translator's work; not for what
-    the pipeline can write again from them (templates, built pages).
+    the pipeline can write again from them (templates, built pages). `size_there` is the size
+    of the file already there (-1: none), when the caller knows it: a file of another size is
+    not read to be compared.
     """
-    try:
-        if path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
-    except OSError as error:
-        raise PipelineError(str(path), None, f"cannot read: {error.strerror}") from None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = _create_temporary(path)
+    if size_there is None or size_there == len(data):
         try:
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(data)
+            if read_file(path) == data:
+                return False
+        except FileNotFoundError:
+            size_there = -1
+        except OSError as error:
+            raise PipelineError(str(path), None, f"cannot read: {error.strerror}") from None
+    try:
+        mode_there = None if size_there == -1 else _mode_there(path)
+        try:
+            descriptor, temporary = _create_temporary(path)
+        except FileNotFoundError:  # the directory is new
+            path.parent.mkdir(parents=True, exist_ok=True)
+            descriptor, temporary = _create_temporary(path)
+        try:
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(descriptor, view) :]
                 if durable:
-                    handle.flush()
-                    os.fsync(handle.fileno())
-            if path.exists():
-                os.chmod(temporary, path.stat().st_mode & 0o777)
-            else:
-                os.chmod(temporary, 0o644)
+                    os.fsync(descriptor)
+                if mode_there is not None:  # the replaced file's mode is kept
+                    os.fchmod(descriptor, mode_there)
+            finally:
+                os.close(descriptor)
             os.replace(temporary, path)
         except BaseException:
             with contextlib.suppress(OSError):
@@ -201,17 +225,26 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> bool:
     return True
 
 
+def _mode_there(path: Path) -> int | None:
+    """The permission bits of the file at `path`, or None when there is none."""
+    try:
+        return os.stat(path).st_mode & 0o777
+    except FileNotFoundError:
+        return None
+
+
 _temporary_numbers = itertools.count()
 
 
 def _create_temporary(path: Path) -> tuple[int, str]:
     """A new file beside `path` for `atomic_write`: hidden, named by this process and a count,
-    created exclusively (a name left by a killed run is skipped, never reused)."""
+    created exclusively (a name left by a killed run is skipped, never reused), with a new
+    file's mode: 0o644, less the umask."""
     while True:
         temporary = f"{path.parent}/.{path.name}.{os.getpid()}.{next(_temporary_numbers)}.tmp"
         try:
             flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
-            return os.open(temporary, flags, 0o600), temporary
+            return os.open(temporary, flags, 0o644), temporary
         except FileExistsError:
             continue
 
@@ -255,11 +288,19 @@ def tree_lock(directory: Path, *, wait_seconds: float = 30.0) -> Iterator[None]:
 
 
 def make_cache_directory(cache: Path, directory: Path) -> None:
-    """`directory` inside the cache directory, which ignores itself in git (as pytest's does)."""
+    """`directory` inside the cache directory, which ignores itself in git (as pytest's does);
+    made once per process (`atomic_write` makes it again if it goes away meanwhile)."""
+    made = os.path.abspath(directory)  # relative paths name another directory after a chdir
+    if made in _made_cache_directories:
+        return
     directory.mkdir(parents=True, exist_ok=True)
     ignore = cache / ".gitignore"
     if not ignore.exists():
         ignore.write_text("# Created by the translation pipeline.\n*\n")
+    _made_cache_directories.add(made)
+
+
+_made_cache_directories: set[str] = set()
 
 
 class FileDigests:

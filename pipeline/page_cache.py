@@ -59,7 +59,7 @@ def load(
 ) -> PageSegments | None:
     """The cached segments of `source` (the page `page`), or None when there are none."""
     try:
-        blob = _entry_path(cache, page).read_bytes()
+        blob = files.read_file(_entry_path(cache, page))
         key, packed = marshal.loads(blob)
         if key != _key(source.data, default_encoding):
             return None
@@ -166,7 +166,7 @@ def load_translations(cache: Path, sha: str) -> Translations | None:
     second reads these instead of parsing the catalog again.
     """
     try:
-        key, done, lines = marshal.loads(_translations_path(cache, sha).read_bytes())
+        key, done, lines = marshal.loads(files.read_file(_translations_path(cache, sha)))
     except (OSError, EOFError, ValueError, TypeError):
         return None
     if key != _TRANSLATIONS_DIGEST or not isinstance(done, dict) or not isinstance(lines, dict):

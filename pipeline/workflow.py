@@ -351,6 +351,9 @@ class _PageJob:
     page: str
     #: (locale, catalog path, its SHA-256) for each published translation.
     catalogs: tuple[tuple[str, str, str], ...]
+    #: (path, size of the file there or -1) of each output, the source locale's first; the
+    #: paths were checked by the parent's output tree.
+    outputs: tuple[tuple[str, int], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -444,10 +447,13 @@ def build(
     new_manifest: dict[str, list[Any]] = {}
     for page in pages:
         targets = sorted(loc for loc in locales if (loc, page) in catalog_digests)
-        sizes = [
-            _size(output_tree.status(f"{loc}/{page}")[1])
-            for loc in (settings.source_locale, *targets)
+        outputs = [
+            (name, _size(status))
+            for name, status in (
+                output_tree.status(f"{loc}/{page}") for loc in (settings.source_locale, *targets)
+            )
         ]
+        sizes = [size for _, size in outputs]
         page_sha = digests.sha256(os.path.join(settings.source, page))  # a page `find_pages` found
         digest = _digest(
             page_sha, site_digest, [catalog_digests.get((loc, page)) for loc in locales]
@@ -460,10 +466,11 @@ def build(
             unchanged += len(sizes)
             continue
         new_manifest[page] = [digest]
-        todo.append(_PageJob(page, tuple((loc, *catalog_digests[(loc, page)]) for loc in targets)))
+        translations = tuple((loc, *catalog_digests[(loc, page)]) for loc in targets)
+        todo.append(_PageJob(page, translations, tuple(outputs)))
     written: list[str] = []
     problems: list[Located] = []
-    results = _run_jobs((settings, site, output_tree), todo, jobs, progress)
+    results = _run_jobs((settings, site), todo, jobs, progress)
     for job, result in zip(todo, results, strict=True):
         if isinstance(result, PipelineError):
             errors.append(result)
@@ -610,7 +617,7 @@ def _size(status: os.stat_result | None) -> int:
 
 
 def _run_jobs(
-    context: tuple[Settings, SiteMap, files.Tree],
+    context: tuple[Settings, SiteMap],
     todo: list[_PageJob],
     jobs: int,
     progress: Callable[[int, int], None] | None,
@@ -621,17 +628,17 @@ def _run_jobs(
             progress(1, len(todo))
 
 
-def _build_page(context: tuple[Settings, SiteMap, files.Tree], job: _PageJob) -> _PageResult:
-    (settings, site, output_tree), page = context, job.page
+def _build_page(context: tuple[Settings, SiteMap], job: _PageJob) -> _PageResult:
+    (settings, site), page = context, job.page
     segments = load_page(settings, page)
     source_edits = site_edits(segments, path=page, locale=settings.source_locale, site=site)
-    pages = [(settings.source_locale, assemble(segments, list(source_edits)))]
+    built = [assemble(segments, list(source_edits))]
     problems: list[Located] = []
     for locale, path, sha in job.catalogs:
         translations, lines = _translations(settings.cache, path, sha)
         edits = site_edits(segments, path=page, locale=locale, site=site)
         result = translate_page(segments, translations, site_edits=edits)
-        pages.append((locale, result.data))
+        built.append(result.data)
         for problem in result.problems:
             problems.append(
                 Located(
@@ -641,9 +648,9 @@ def _build_page(context: tuple[Settings, SiteMap, files.Tree], job: _PageJob) ->
                 )
             )
     outputs = []
-    for locale, data in pages:
-        output = output_tree.path(f"{locale}/{page}")
-        outputs.append((str(output), len(data), files.atomic_write(output, data, durable=False)))
+    for data, (name, size_there) in zip(built, job.outputs, strict=True):
+        written = files.atomic_write(Path(name), data, durable=False, size_there=size_there)
+        outputs.append((name, len(data), written))
     return _PageResult(page, tuple(outputs), tuple(problems))
 
 
