@@ -183,11 +183,13 @@ def atomic_write(
     """Write through a temporary file and a rename; skip when the bytes are already there.
 
     Readers and interrupted runs only ever see the old file or the new one. `durable` also
-    flushes the bytes to disk before the rename (an fsync, about half a millisecond), so the
-    file survives a power cut too: for catalogs, which hold a translator's work; not for what
-    the pipeline can write again from them (templates, built pages). `size_there` is the size
-    of the file already there (-1: none), when the caller knows it: a file of another size is
-    not read to be compared.
+    flushes the bytes to disk before they replace a file (an fsync: half a millisecond here,
+    far more on a slow disk), so the old file's content survives a power cut too: for
+    catalogs, which hold a translator's work; not for what the pipeline can write again
+    (templates, built pages), nor for a new file, which holds nothing to lose.
+
+    `size_there` is the size of the file already there (-1: none), when the caller knows it: a
+    file of another size is not read to be compared.
     """
     if size_there is None or size_there == len(data):
         try:
@@ -209,7 +211,7 @@ def atomic_write(
                 view = memoryview(data)
                 while view:
                     view = view[os.write(descriptor, view) :]
-                if durable:
+                if durable and mode_there is not None:
                     os.fsync(descriptor)
                 if mode_there is not None:  # the replaced file's mode is kept
                     os.fchmod(descriptor, mode_there)

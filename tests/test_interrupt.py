@@ -220,3 +220,30 @@ def test_the_lock_fails_with_a_clear_message_when_held_too_long(tmp_path: Path) 
         holder.wait()
         assert holder.stdout is not None
         holder.stdout.close()
+
+
+def test_atomic_write_flushes_only_what_replaces_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A catalog that replaces one is on disk before the rename; a new file (nothing to lose)
+    and a file the pipeline can write again are not flushed one by one."""
+    flushed: list[int] = []
+    real_fsync = os.fsync
+
+    def fsync(descriptor: int) -> None:
+        flushed.append(descriptor)
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    catalog = tmp_path / "new" / "page.po"
+    assert files.atomic_write(catalog, b"first")
+    assert flushed == []
+    catalog.chmod(0o600)
+    assert files.atomic_write(catalog, b"second")
+    assert len(flushed) == 1
+    assert catalog.read_bytes() == b"second"
+    assert catalog.stat().st_mode & 0o777 == 0o600  # the replaced file's mode is kept
+    assert not files.atomic_write(catalog, b"second")  # the same bytes: nothing written
+    assert files.atomic_write(catalog, b"third", durable=False)
+    assert len(flushed) == 1
+    assert sorted(p.name for p in catalog.parent.iterdir()) == ["page.po"]
