@@ -78,11 +78,11 @@ def chosen_locales(settings: Settings, codes: tuple[str, ...]) -> tuple[str, ...
 
 
 def report_changes(outcome: workflow.Outcome, *, check: bool, what: str) -> None:
-    changed = [c for c in outcome.changes if c.changed]
+    changed = outcome.changed
     show_bad_input(outcome.errors)
-    for change in changed:
-        click.echo(f"{'would write' if check else 'wrote'} {change.path}")
-    click.echo(f"{len(outcome.changes)} {what}, {len(changed)} changed", err=True)
+    for path in changed:
+        click.echo(f"{'would write' if check else 'wrote'} {path}")
+    click.echo(f"{outcome.looked_at} {what}, {len(changed)} changed", err=True)
     if outcome.errors:
         raise click.exceptions.Exit(BadInput.exit_code)
     if check and changed:
@@ -279,7 +279,7 @@ def build(
     locales = chosen_locales(settings, locale_codes)
     with (
         writing(settings, write=True),
-        progress_bar(shown=not quiet) as tick,
+        progress_bar(shown=not quiet and not verbose) as tick,  # -v lists pages as they come
     ):
         report = workflow.build(
             settings,
@@ -288,13 +288,11 @@ def build(
             jobs=jobs or os.cpu_count() or 1,
             progress=tick,
             shard=shard,
+            on_written=(lambda path: click.echo(f"wrote {path}")) if verbose else None,
         )
     show_bad_input(report.errors)
     for problem in report.problems:
         click.echo(f"{problem}", err=True)
-    if verbose:
-        for written in report.written:
-            click.echo(f"wrote {written}")
     for held in report.held_back:
         if not quiet:
             click.echo(f"held back {held.locale}/{held.page}: {held.reason}")
@@ -303,7 +301,7 @@ def build(
             click.echo(f"removed {path} (below the threshold)")
     if not quiet:
         click.echo(
-            f"pages: {len(report.written)} written, {report.unchanged} unchanged, "
+            f"pages: {report.written} written, {report.unchanged} unchanged, "
             f"{len(report.held_back)} held back; problems: {len(report.problems)}"
         )
     if report.errors:

@@ -5,9 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import hashlib
 import itertools
-import json
 import os
 import stat
 import time
@@ -201,11 +199,7 @@ def atomic_write(
             raise PipelineError(str(path), None, f"cannot read: {error.strerror}") from None
     try:
         mode_there = None if size_there == -1 else _mode_there(path)
-        try:
-            descriptor, temporary = _create_temporary(path)
-        except FileNotFoundError:  # the directory is new
-            path.parent.mkdir(parents=True, exist_ok=True)
-            descriptor, temporary = _create_temporary(path)
+        descriptor, temporary = create_temporary(path)
         try:
             try:
                 view = memoryview(data)
@@ -238,17 +232,19 @@ def _mode_there(path: Path) -> int | None:
 _temporary_numbers = itertools.count()
 
 
-def _create_temporary(path: Path) -> tuple[int, str]:
-    """A new file beside `path` for `atomic_write`: hidden, named by this process and a count,
+def create_temporary(path: Path) -> tuple[int, str]:
+    """A new file beside `path`, to be renamed onto it: hidden, named by this process and a count,
     created exclusively (a name left by a killed run is skipped, never reused), with a new
     file's mode: 0o644, less the umask."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
     while True:
         temporary = f"{path.parent}/.{path.name}.{os.getpid()}.{next(_temporary_numbers)}.tmp"
         try:
-            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
             return os.open(temporary, flags, 0o644), temporary
         except FileExistsError:
             continue
+        except FileNotFoundError:  # the directory is new
+            path.parent.mkdir(parents=True, exist_ok=True)
 
 
 def remove(path: Path) -> bool:
@@ -303,63 +299,3 @@ def make_cache_directory(cache: Path, directory: Path) -> None:
 
 
 _made_cache_directories: set[str] = set()
-
-
-class FileDigests:
-    """SHA-256 digests of files, remembered with each file's device, inode, size and time.
-
-    A no-op build of a big site would otherwise read and hash every page and catalog to learn
-    that nothing changed. A remembered digest is used only when the file's signature is the one
-    recorded and the file was last changed more than two seconds before the recording run
-    started (git's racy-clean rule, with room for file systems that keep times in seconds): a
-    file changed while or just before it was read is read again. The record lives in the cache
-    directory, never in the output: signatures are this machine's. Each file's record is one
-    string, "<sha256> <device> <inode> <size> <mtime>": a big site has tens of thousands.
-    """
-
-    _NAME = "digests.json"
-    _MARGIN_NS = 2_000_000_000
-
-    def __init__(self, cache: Path) -> None:
-        self._cache = cache
-        self._started = time.time_ns()
-        self._trusted_before = 0
-        self._known: dict[str, str] = {}
-        with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
-            loaded = json.loads((cache / self._NAME).read_bytes())
-            self._known = dict(loaded["files"])
-            self._trusted_before = int(loaded["started"]) - self._MARGIN_NS
-        self._seen: dict[str, str] = {}
-        self._read_any = False  # whether some file had to be read
-
-    def sha256(self, path: str, status: os.stat_result | None = None) -> str:
-        """The digest of the file's bytes (read only when the file may have changed); `status`
-        is the file's `os.stat`, when the caller has it."""
-        if status is None:
-            try:
-                status = os.stat(path)
-            except OSError as error:
-                raise PipelineError(path, None, f"cannot read: {error.strerror}") from None
-        signature = f"{status.st_dev} {status.st_ino} {status.st_size} {status.st_mtime_ns}"
-        known = self._known.get(path)
-        if (
-            isinstance(known, str)
-            and known[65:] == signature
-            and status.st_mtime_ns < self._trusted_before
-        ):
-            self._seen[path] = known
-            return known[:64]
-        # The signature was taken first: a change while reading is caught next time.
-        digest = hashlib.sha256(read_bytes(Path(path))).hexdigest()
-        self._read_any = True
-        self._seen[path] = f"{digest} {signature}"
-        return digest
-
-    def save(self) -> None:
-        """Keep the digests of the files looked at in this run; a failure only costs speed."""
-        if not self._read_any and self._seen == self._known:
-            return  # all trusted and nothing new: the record stands as it is
-        record = {"started": self._started, "files": self._seen}
-        with contextlib.suppress(OSError, PipelineError):
-            make_cache_directory(self._cache, self._cache)
-            atomic_write(self._cache / self._NAME, json.dumps(record).encode(), durable=False)

@@ -7,18 +7,20 @@ that knows where files live. `cli.py` only parses options, calls one function he
 from __future__ import annotations
 
 import codecs
+import contextlib
 import hashlib
+import itertools
 import json
 import os
 import re
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
-from pipeline import files, page_cache
+from pipeline import files, page_cache, records
 from pipeline.build import assemble, translate_page
 from pipeline.catalog import MessageKey, merge, translation_memory
 from pipeline.config import Settings
@@ -58,13 +60,25 @@ class Outcome:
     One bad page or catalog does not stop the others: its own outputs stay as they were.
     """
 
-    changes: tuple[FileChange, ...]
+    #: How many files the command looked at.
+    looked_at: int
+    #: The files it wrote (with `write=False`: would write), as strings: a site has thousands.
+    changed: tuple[str, ...]
     errors: tuple[PipelineError, ...]
 
     @staticmethod
     def of(results: Iterable[FileChange | PipelineError]) -> Outcome:
-        changes, errors = _split(results)
-        return Outcome(tuple(changes), tuple(errors))
+        looked_at = 0
+        changed: list[str] = []
+        errors: list[PipelineError] = []
+        for result in results:
+            if isinstance(result, PipelineError):
+                errors.append(result)
+                continue
+            looked_at += 1
+            if result.changed:
+                changed.append(str(result.path))
+        return Outcome(looked_at, tuple(changed), tuple(errors))
 
 
 def template_path(settings: Settings, page: str) -> Path:
@@ -142,14 +156,16 @@ def update(
     all_pages = files.find_pages(settings.source)
     pages = shard.select(all_pages)
     revision = _revision_date()
-    results: list[FileChange | PipelineError] = []
-    for locale in locales:
-        paths = [catalog_path(settings, locale, page) for page in all_pages]
-        memory_sources, _ = _split(_parallel(_translated_only, None, paths, jobs))
-        memory = translation_memory(memory_sources)  # a bad catalog is reported by its page
-        context = _UpdateContext(settings, locale, memory, revision, write)
-        results.extend(_parallel(_update_page, context, pages, jobs))
-    return Outcome.of(results)
+
+    def results() -> Iterator[FileChange | PipelineError]:
+        for locale in locales:
+            paths = [catalog_path(settings, locale, page) for page in all_pages]
+            memory_sources, _ = _split(_parallel(_translated_only, None, paths, jobs))
+            memory = translation_memory(memory_sources)  # a bad catalog is reported by its page
+            context = _UpdateContext(settings, locale, memory, revision, write)
+            yield from _parallel(_update_page, context, pages, jobs)
+
+    return Outcome.of(results())
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,36 +228,66 @@ _Result = TypeVar("_Result")
 
 
 def _parallel(
-    work: Callable[[_Context, _Job], _Result], context: _Context, jobs_in: list[_Job], jobs: int
+    work: Callable[[_Context, _Job], _Result],
+    context: _Context,
+    jobs_in: Iterable[_Job],
+    jobs: int,
+    *,
+    count: int | None = None,
 ) -> Iterator[_Result | PipelineError]:
     """`work(context, job)` over the jobs in order: in this process, or in `jobs` workers.
 
     The context (settings, the site map, the site memory) goes to each worker once, not with
-    every job, so what is sent grows with the pages, not with their square. The results come
-    back in the order of the jobs, whatever the number of workers, so the bytes written never
-    depend on `--jobs`. A job's bad input comes back as its error.
+    every job, so what is sent grows with the pages, not with their square. The jobs are taken
+    as the workers need them and the results come back in the order of the jobs, whatever the
+    number of workers, so the bytes written never depend on `--jobs`. `count` is how many jobs
+    there are at most, when `jobs_in` is not a list. A job's bad input comes back as its error.
     """
     guarded = _Guarded(work, context)
-    if jobs <= 1 or len(jobs_in) < 2:
-        yield from map(guarded, jobs_in)
+    pending = iter(jobs_in)
+    first = list(itertools.islice(pending, 2))  # one job or none: no workers to start
+    if jobs <= 1 or len(first) < 2:
+        yield from map(guarded, itertools.chain(first, pending))
         return
     from concurrent.futures import ProcessPoolExecutor  # ~10 ms of imports: only when used
 
+    total = count if count is not None else len(jobs_in) if isinstance(jobs_in, Sized) else 0
     # Small chunks, so one big page at the end does not leave the other workers idle; a few
     # per worker in flight, not all of them: results wait here until their turn, so the memory
     # held stays the same whatever the number of pages.
-    size = max(1, min(64, len(jobs_in) // (jobs * 32)))
+    size = max(1, min(64, total // (jobs * 32)))
     window = jobs * 8
+    chunks = iter(lambda: list(itertools.islice(pending, size)), [])
     in_flight: deque[Future[list[Any]]] = deque()
     with ProcessPoolExecutor(
         max_workers=jobs, initializer=_receive_work, initargs=(guarded,)
     ) as pool:
-        for start in range(0, len(jobs_in), size):
-            in_flight.append(pool.submit(_run_received_work, jobs_in[start : start + size]))
+        for chunk in itertools.chain([first], chunks):
+            in_flight.append(pool.submit(_run_received_work, chunk))
             if len(in_flight) >= window:
                 yield from in_flight.popleft().result()
         while in_flight:
             yield from in_flight.popleft().result()
+
+
+def _parallel_pairs(
+    work: Callable[[_Context, _Job], _Result],
+    context: _Context,
+    jobs_in: Iterable[_Job],
+    jobs: int,
+    *,
+    count: int,
+) -> Iterator[tuple[_Job, _Result | PipelineError]]:
+    """`_parallel`, each result with its job; only the jobs in flight are held."""
+    taken: deque[_Job] = deque()
+
+    def remembered() -> Iterator[_Job]:
+        for job in jobs_in:
+            taken.append(job)
+            yield job
+
+    for result in _parallel(work, context, remembered(), jobs, count=count):
+        yield taken.popleft(), result
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,11 +350,18 @@ def catalogs_of(
 
 # --- build -----------------------------------------------------------------------------------
 
-BUILD_VERSION = "3"
-#: `<output>/.pipeline-build.json`, or `.pipeline-build-K-of-N.json` for `--shard K/N`.
+BUILD_VERSION = "4"
+#: `<output>/.pipeline-build.jsonl`, or `.pipeline-build-K-of-N.jsonl` for `--shard K/N`: each
+#: page's digest and its outputs' sizes.
 MANIFEST_STEM = ".pipeline-build"
-#: Words counted per catalog, by the catalog's SHA-256 (the same in every shard's output).
-STATUS_CACHE_NAME = ".pipeline-status.json"
+#: In the cache directory: each catalog's path, SHA-256, file signature and words.
+CATALOG_RECORDS = "catalogs.jsonl"
+#: In the cache directory: each page's SHA-256 and file signature (`pages-K-of-N.jsonl` for a
+#: shard).
+PAGE_RECORDS_STEM = "pages"
+#: A file changed less than this before the run that recorded its digest is read again (git's
+#: racy-clean rule, with room for file systems that keep times in seconds).
+_RACY_MARGIN_NS = 2_000_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,8 +386,8 @@ class Located:
 
 @dataclass(frozen=True, slots=True)
 class BuildReport:
-    #: Paths written (as strings: a big site writes tens of thousands).
-    written: tuple[str, ...]
+    #: How many outputs were written.
+    written: int
     #: How many outputs were already as they should be.
     unchanged: int
     removed: tuple[Path, ...]
@@ -354,6 +407,10 @@ class _PageJob:
     #: (path, size of the file there or -1) of each output, the source locale's first; the
     #: paths were checked by the parent's output tree.
     outputs: tuple[tuple[str, int], ...]
+    #: What the manifest records once the page is built; what it recorded before (kept if the
+    #: build fails).
+    digest: str
+    recorded: list[Any] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,6 +422,15 @@ class _PageResult:
     problems: tuple[Located, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class _Publication:
+    """Which pages each locale publishes, from every catalog's words."""
+
+    published: dict[str, frozenset[str]]
+    held: list[HeldBack]
+    errors: list[PipelineError]
+
+
 def build(
     settings: Settings,
     locales: tuple[str, ...],
@@ -373,145 +439,303 @@ def build(
     jobs: int,
     progress: Callable[[int, int], None] | None = None,
     shard: Shard = WHOLE_SITE,
+    on_written: Callable[[str], None] | None = None,
 ) -> BuildReport:
     """Write `<output>/<locale>/<page>` for the source locale and every published translation.
 
     Incremental: a page whose digest (its bytes, its catalogs' bytes, the site map) is the one
-    in the manifest, and whose outputs exist, is not rebuilt. Which pages are published comes
-    from every catalog, shard or not; the words counted per catalog are kept in the status
-    cache, keyed by the catalog's SHA-256, so an unchanged catalog is not parsed again.
+    in the manifest, and whose outputs are there with the sizes recorded, is not rebuilt. Which
+    pages are published comes from every catalog, shard or not; a catalog's words are recorded
+    with its SHA-256 and file signature, so an unchanged catalog is not read again. What is
+    recorded is read and written a line at a time (`records`): the build holds no more per
+    page than the site map.
     """
+    if settings.output.resolve().is_relative_to(settings.source.resolve()):
+        raise PipelineError(
+            str(settings.output),
+            None,
+            f"the output is inside the source directory {settings.source}: the next run would "
+            "read the built pages as English ones; build somewhere else (--output)",
+        )
     all_pages, assets = files.find_pages_and_assets(settings.source)
+    with _record_directory(settings.cache) as record_directory:
+        return _build(
+            settings,
+            locales,
+            all_pages,
+            assets,
+            record_directory,
+            min_percent,
+            jobs,
+            progress,
+            shard,
+            on_written,
+        )
+
+
+def _build(
+    settings: Settings,
+    locales: tuple[str, ...],
+    all_pages: list[str],
+    assets: list[str],
+    record_directory: Path,
+    min_percent: float,
+    jobs: int,
+    progress: Callable[[int, int], None] | None,
+    shard: Shard,
+    on_written: Callable[[str], None] | None,
+) -> BuildReport:
     pages = shard.select(all_pages)
-    output = settings.output
-    output_tree = files.Tree(output)
-    manifest_path = output / f"{MANIFEST_STEM}{shard.suffix}.json"
-    manifest = _read_manifest(manifest_path)
-    cache_path = output / STATUS_CACHE_NAME
-    cache = _read_status_cache(cache_path)
-    new_cache: dict[str, list[Any]] = {}
-    digests = files.FileDigests(settings.cache)
-    published_sets: dict[str, set[str]] = {locale: set() for locale in locales}
-    held: list[HeldBack] = []
-    errors: list[PipelineError] = []
-    catalog_digests: dict[tuple[str, str], tuple[str, str]] = {}
-    # (locale, page, catalog name, its path, whether it exists), in (locale, page) order
-    catalogs: list[tuple[str, str, str, str, bool]] = []
-    catalog_tree = files.Tree(settings.locales)
-    for locale in locales:
-        for page in all_pages:
-            name = _catalog_name(locale, page)
-            catalog_file, status = catalog_tree.status(name)
-            catalogs.append((locale, page, name, catalog_file, status is not None))
-            words = cache.get(name)
-            if status is None or words is None:
-                continue
-            if words[0] == digests.sha256(catalog_file, status):
-                new_cache[name] = words
-    cached_catalogs = len(cache)
-    del cache
-    # Words of the catalogs the status cache does not know (yet), counted in parallel.
-    unknown = [
-        (file, name) for _, _, name, file, exists in catalogs if exists and name not in new_cache
-    ]
-    counted_catalogs = len(unknown)
-    counts = _parallel(_catalog_words, settings.cache, unknown, jobs)
-    for (_, name), counted in zip(unknown, counts, strict=True):
-        if isinstance(counted, PipelineError):
-            errors.append(counted)
-        else:
-            new_cache[name] = counted
-    for locale, page, name, catalog_file, exists in catalogs:
-        if not exists:
-            if shard.holds(page):
-                held.append(HeldBack(locale, page, 0.0, f"no catalog {catalog_file}"))
-            continue
-        if name not in new_cache:
-            continue  # unreadable: reported above
-        sha, translated, total, percent = new_cache[name]
-        if translated * 100 < min_percent * total:
-            if shard.holds(page):
-                held.append(HeldBack(locale, page, percent, f"{percent:.1f} % < {min_percent:g} %"))
-            continue
-        catalog_digests[(locale, page)] = (catalog_file, sha)
-        published_sets[locale].add(page)
-    del catalogs, unknown  # a big site's lists: only what the pages need is kept below
-    if errors:  # which pages are published depends on every catalog: write nothing
-        return BuildReport((), 0, (), (), (), tuple(errors))
+    output_tree = files.Tree(settings.output)
+    started = time.time_ns()
+    publication = _publish(
+        settings, locales, all_pages, min_percent, jobs, started, record_directory
+    )
+    if publication.errors:  # which pages are published depends on every catalog: write nothing
+        return BuildReport(0, 0, (), (), (), tuple(publication.errors))
+    held = [h for h in publication.held if shard.holds(h.page)]
     published = {settings.source_locale: frozenset(all_pages)}
-    published.update((loc, frozenset(p)) for loc, p in published_sets.items() if p)
+    published.update((loc, p) for loc, p in publication.published.items() if p)
     site = SiteMap(settings.source_locale, published, settings.base_url, settings.date_format)
     site_digest = _site_digest(settings, site)
-    todo: list[_PageJob] = []
-    unchanged = 0
-    new_manifest: dict[str, list[Any]] = {}
-    for page in pages:
-        targets = sorted(loc for loc in locales if (loc, page) in catalog_digests)
-        outputs = [
-            (name, _size(status))
-            for name, status in (
-                output_tree.status(f"{loc}/{page}") for loc in (settings.source_locale, *targets)
-            )
-        ]
-        sizes = [size for _, size in outputs]
-        page_sha = digests.sha256(os.path.join(settings.source, page))  # a page `find_pages` found
-        digest = _digest(
-            page_sha, site_digest, [catalog_digests.get((loc, page)) for loc in locales]
-        )
-        # The outputs' sizes too: a page emptied by a power cut (built pages are not flushed to
-        # disk one by one) does not pass for built.
-        recorded = manifest.get(page)
-        if recorded and recorded[0] == digest and recorded[1:] == sizes:
-            new_manifest[page] = recorded
-            unchanged += len(sizes)
-            continue
-        new_manifest[page] = [digest]
-        translations = tuple((loc, *catalog_digests[(loc, page)]) for loc in targets)
-        todo.append(_PageJob(page, translations, tuple(outputs)))
-    written: list[str] = []
+    ordered = sorted(locales)
+    written = unchanged = 0
     problems: list[Located] = []
-    results = _run_jobs((settings, site), todo, jobs, progress)
-    for job, result in zip(todo, results, strict=True):
-        if isinstance(result, PipelineError):
-            errors.append(result)
-            # As it was: the new digest is not recorded, so the page is built again next time.
-            if job.page in manifest:
-                new_manifest[job.page] = manifest[job.page]
-            else:
-                del new_manifest[job.page]
-            continue
-        for output_name, size, was_written in result.outputs:
-            if was_written:
-                written.append(output_name)
-            else:
-                unchanged += 1
-            new_manifest[result.page].append(size)
-        problems.extend(result.problems)
+    errors: list[PipelineError] = []
+    manifest_path = settings.output / f"{MANIFEST_STEM}{shard.suffix}.jsonl"
+    pages_path = record_directory / f"{PAGE_RECORDS_STEM}{shard.suffix}.jsonl"
+    with (
+        records.Reader(manifest_path) as old_manifest,
+        records.Reader(pages_path) as old_pages,
+        records.Reader(record_directory / CATALOG_RECORDS) as catalog_records,
+        records.Spool(manifest_path) as kept,
+        records.Spool(manifest_path) as rebuilt,
+        records.Spool(pages_path) as page_records,
+    ):
+        page_trust = _trusted_before(old_pages)
+        pages_read = 0
+
+        def todo() -> Iterator[_PageJob]:
+            """The pages to build; each page that is up to date is recorded as it is."""
+            nonlocal unchanged, pages_read
+            for page in pages:
+                translations: dict[str, tuple[str, str]] = {}
+                for locale in ordered:
+                    record = catalog_records.get([page, locale])
+                    if page not in published.get(locale, ()):
+                        continue
+                    if record is None or not _catalog_record_fits(record):
+                        raise PipelineError(
+                            str(record_directory / CATALOG_RECORDS),
+                            None,
+                            "changed by another run during the build: build again",
+                        )
+                    translations[locale] = (record[0], record[1])
+                outputs = [
+                    (name, _size(status))
+                    for name, status in (
+                        output_tree.status(f"{loc}/{page}")
+                        for loc in (settings.source_locale, *translations)
+                    )
+                ]
+                path = os.path.join(settings.source, page)  # a page `find_pages` found
+                status = _stat(path)
+                signature = _signature(status)
+                sha = _recorded_sha(old_pages.get(page), signature, status, page_trust)
+                if sha is None:
+                    sha = _sha256(files.read_bytes(path))
+                    pages_read += 1
+                    page_records.add(page, sha, signature)
+                else:
+                    page_records.keep(old_pages.line)
+                digest = _digest(sha, site_digest, [translations.get(loc) for loc in locales])
+                sizes = [size for _, size in outputs]
+                recorded = old_manifest.get(page)
+                # The outputs' sizes too: a page emptied by a power cut (built pages are not
+                # flushed to disk one by one) does not pass for built.
+                if recorded and recorded[0] == digest and recorded[1:] == sizes:
+                    kept.keep(old_manifest.line)
+                    unchanged += len(sizes)
+                    if progress:
+                        progress(1, len(pages))
+                    continue
+                catalogs = tuple((loc, *translations[loc]) for loc in translations)
+                yield _PageJob(page, catalogs, tuple(outputs), digest, recorded)
+
+        results = _parallel_pairs(_build_page, (settings, site), todo(), jobs, count=len(pages))
+        for job, result in results:
+            if progress:
+                progress(1, len(pages))
+            if isinstance(result, PipelineError):
+                errors.append(result)
+                # As it was: the new digest is not recorded, so the page is built again.
+                if job.recorded:
+                    rebuilt.add(job.page, *job.recorded)
+                continue
+            for name, _, was_written in result.outputs:
+                if was_written:
+                    written += 1
+                    if on_written:
+                        on_written(name)
+                else:
+                    unchanged += 1
+            rebuilt.add(job.page, job.digest, *(size for _, size, _ in result.outputs))
+            problems.extend(result.problems)
+        if rebuilt.count or old_manifest.unasked or not manifest_path.exists():
+            records.merge(manifest_path, {}, kept, rebuilt)
+        if pages_read or old_pages.unasked:
+            with contextlib.suppress(PipelineError):  # a cache: a failure only costs speed
+                records.merge(pages_path, {"started": started}, page_records)
     for asset in shard.select(assets):
         data = files.read_bytes(files.inside(settings.source, asset))
         for locale in (settings.source_locale, *locales):
             files.atomic_write(output_tree.path(f"{locale}/{asset}"), data, durable=False)
     removed = [path for h in held if files.remove(path := output_tree.path(f"{h.locale}/{h.page}"))]
-    digests.save()
-    # Every catalog's words came from the status cache and none is gone: nothing new to record.
-    catalogs_changed = bool(counted_catalogs) or len(new_cache) != cached_catalogs
-    if catalogs_changed:
-        page_cache.prune_translations(settings.cache, {words[0] for words in new_cache.values()})
-    # Compact JSON: json's C encoder writes it; with `indent` a slow Python one would.
-    for path, content, changed in (
-        (manifest_path, new_manifest, new_manifest != manifest),
-        (cache_path, new_cache, catalogs_changed),
+    for legacy in (f"{MANIFEST_STEM}{shard.suffix}.json", ".pipeline-status.json"):
+        files.remove(settings.output / legacy)  # what builds before BUILD_VERSION 4 kept
+    report = (tuple(removed), tuple(held), tuple(problems), tuple(errors))
+    return BuildReport(written, unchanged, *report)
+
+
+def _publish(
+    settings: Settings,
+    locales: tuple[str, ...],
+    all_pages: list[str],
+    min_percent: float,
+    jobs: int,
+    started: int,
+    record_directory: Path,
+) -> _Publication:
+    """Each catalog's words (recorded, or counted in parallel and recorded), and what they
+    publish: a locale's page is published when its catalog reaches `min_percent`."""
+    ordered = sorted(locales)
+    catalog_tree = files.Tree(settings.locales)
+    published: dict[str, set[str]] = {locale: set() for locale in locales}
+    held: list[HeldBack] = []
+    errors: list[PipelineError] = []
+    record_path = record_directory / CATALOG_RECORDS
+
+    def judge(locale: str, page: str, translated: int, total: int, percent: float) -> None:
+        if translated * 100 < min_percent * total:
+            held.append(HeldBack(locale, page, percent, f"{percent:.1f} % < {min_percent:g} %"))
+        else:
+            published[locale].add(page)
+
+    with (
+        records.Reader(record_path) as old,
+        records.Spool(record_path) as kept,
+        records.Spool(record_path) as counted,
     ):
-        if changed or not path.exists():
-            files.atomic_write(path, json.dumps(content, sort_keys=True).encode(), durable=False)
-    return BuildReport(
-        tuple(written),
-        unchanged,
-        tuple(removed),
-        tuple(held),
-        tuple(problems),
-        tuple(errors),
+        trust = _trusted_before(old)
+
+        def unknown() -> Iterator[tuple[str, str, str, str, list[Any] | None]]:
+            """(catalog path, page, locale, file signature, its record) of each catalog to
+            read; the others are judged and recorded as they are."""
+            for page in all_pages:
+                for locale in ordered:
+                    name, status = catalog_tree.status(_catalog_name(locale, page))
+                    record = old.get([page, locale])
+                    if status is None:
+                        held.append(HeldBack(locale, page, 0.0, f"no catalog {name}"))
+                        continue
+                    signature = _signature(status)
+                    if (
+                        record is not None
+                        and _catalog_record_fits(record)
+                        and record[0] == name
+                        and _recorded_sha(record[1:], signature, status, trust)
+                    ):
+                        kept.keep(old.line)
+                        judge(locale, page, *record[3:6])
+                    else:
+                        yield name, page, locale, signature, record
+
+        count = len(all_pages) * len(locales)
+        for job, words in _parallel_pairs(
+            _catalog_words, settings.cache, unknown(), jobs, count=count
+        ):
+            if isinstance(words, PipelineError):
+                errors.append(words)
+                continue
+            name, page, locale, signature, _ = job
+            counted.add([page, locale], name, words[0], signature, *words[1:])
+            judge(locale, page, *words[1:])
+        if not errors and (counted.count or old.unasked or not record_path.exists()):
+            # Not only a cache: the pages are built from these records (a failure is an error).
+            records.merge(record_path, {"started": started}, kept, counted)
+            page_cache.prune_translations(settings.cache, _recorded_shas(record_path))
+    rank = {locale: index for index, locale in enumerate(locales)}
+    held.sort(key=lambda h: (rank[h.locale], h.page))
+    return _Publication({k: frozenset(v) for k, v in published.items()}, held, errors)
+
+
+@contextlib.contextmanager
+def _record_directory(cache: Path) -> Iterator[Path]:
+    """Where the build keeps its records: the cache directory, or, when that cannot be written,
+    a temporary directory for this run only (then the next build reads everything again)."""
+    try:
+        files.make_cache_directory(cache, cache)
+        descriptor, probe = files.create_temporary(cache / CATALOG_RECORDS)
+        os.close(descriptor)
+        os.unlink(probe)
+    except OSError:
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="pipeline-records-") as directory:
+            yield Path(directory)
+        return
+    yield cache
+
+
+def _recorded_shas(path: Path) -> set[str]:
+    """The catalogs' SHA-256 in the records: the translations worth keeping in the cache."""
+    with records.Reader(path) as reader:
+        return {str(record[2]) for record in reader if _catalog_record_fits(record[1:])}
+
+
+def _catalog_record_fits(fields: list[Any] | None) -> bool:
+    """Whether `fields` are a catalog's [path, sha, signature, translated, total, percent]."""
+    return (
+        fields is not None
+        and len(fields) == 6
+        and all(isinstance(field, str) for field in fields[:3])
+        and all(isinstance(field, int) for field in fields[3:5])
+        and isinstance(fields[5], (int, float))
     )
+
+
+def _trusted_before(reader: records.Reader) -> int:
+    """Files changed before this time are as the records say, when their signature matches."""
+    started = reader.header.get("started")
+    return started - _RACY_MARGIN_NS if isinstance(started, int) else 0
+
+
+def _signature(status: os.stat_result) -> str:
+    """A file's device, inode, size and time: a file whose signature is unchanged is
+    unchanged, if it was not changed in the instant it was recorded."""
+    return f"{status.st_dev} {status.st_ino} {status.st_size} {status.st_mtime_ns}"
+
+
+def _recorded_sha(
+    fields: list[Any] | None, signature: str, status: os.stat_result, trusted_before: int
+) -> str | None:
+    """The SHA-256 in `fields` ([sha, signature, …]), if the file is still what was hashed."""
+    if (
+        fields
+        and len(fields) >= 2
+        and fields[1] == signature
+        and isinstance(fields[0], str)
+        and status.st_mtime_ns < trusted_before
+    ):
+        return fields[0]
+    return None
+
+
+def _stat(path: str) -> os.stat_result:
+    try:
+        return os.stat(path)
+    except OSError as error:
+        raise PipelineError(path, None, f"cannot read: {error.strerror}") from None
 
 
 def _parse_catalog(data: bytes, path: Path) -> Catalog:
@@ -551,15 +775,20 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _catalog_words(cache: Path, job: tuple[str, str]) -> list[Any]:
-    """[SHA-256, words translated, words in all, percent] of a catalog, for the status cache;
-    its translations go to the cache for the page's build."""
-    path = Path(job[0])
+def _catalog_words(cache: Path, job: tuple[str, str, str, str, list[Any] | None]) -> list[Any]:
+    """[SHA-256, words translated, words in all, percent] of a catalog, for the records; its
+    translations go to the cache for the page's build. A catalog whose bytes are the ones
+    recorded (only its signature changed, or it was recorded in the instant it changed) is not
+    parsed again."""
+    path, record = Path(job[0]), job[4]
     data = files.read_bytes(path)
+    sha = _sha256(data)
+    if record is not None and _catalog_record_fits(record) and record[1] == sha:
+        return [sha, *record[3:6]]
     catalog = _parse_catalog(data, path)
     row = catalog_status(catalog, locale="", catalog_path="", source_path="", stale=False)
     _translations_of(cache, data, catalog)
-    return [_sha256(data), row.words_translated, row.words_total, row.percent]
+    return [sha, row.words_translated, row.words_total, row.percent]
 
 
 def _site_digest(settings: Settings, site: SiteMap) -> bytes:
@@ -584,48 +813,9 @@ def _digest(page_sha: str, site_digest: bytes, catalogs: list[tuple[str, str] | 
     return hasher.hexdigest()
 
 
-def _read_status_cache(path: Path) -> dict[str, list[Any]]:
-    """{catalog name: [sha256, words translated, words total, percent]}, or {} if unusable."""
-    return {
-        name: entry
-        for name, entry in _read_json_object(path).items()
-        if isinstance(entry, list) and len(entry) == 4
-    }
-
-
-def _read_manifest(path: Path) -> dict[str, list[Any]]:
-    """{page: [digest, size of each output]}, or {} if unusable (then everything is built)."""
-    return {
-        page: entry
-        for page, entry in _read_json_object(path).items()
-        if isinstance(entry, list) and entry
-    }
-
-
-def _read_json_object(path: Path) -> dict[str, Any]:
-    """The JSON object in a file the build keeps for itself, or {} if unreadable or not one."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {str(key): value for key, value in data.items()} if isinstance(data, dict) else {}
-
-
 def _size(status: os.stat_result | None) -> int:
     """The file's size, or -1 when there is none."""
     return -1 if status is None else status.st_size
-
-
-def _run_jobs(
-    context: tuple[Settings, SiteMap],
-    todo: list[_PageJob],
-    jobs: int,
-    progress: Callable[[int, int], None] | None,
-) -> Iterator[_PageResult | PipelineError]:
-    for result in _parallel(_build_page, context, todo, jobs):
-        yield result
-        if progress:
-            progress(1, len(todo))
 
 
 def _build_page(context: tuple[Settings, SiteMap], job: _PageJob) -> _PageResult:

@@ -322,3 +322,12 @@ def test_dotfiles_and_leftover_temporary_files_are_not_pages(site: Path) -> None
         assert_clean(invoke(*command), 0)
     assert outputs(site) == before
     assert PAGE  # the original page is still the only index
+
+
+def test_output_inside_the_source_is_refused(site: Path) -> None:
+    """Built pages under source_html/ would be read as English pages by the next extract."""
+    before = outputs(site)
+    result = invoke("build", "--jobs", "1", "--output", "source_html/site")
+    assert_bad_input(result, "source_html/site", None, "inside the source directory")
+    assert not (site / "source_html/site").exists()
+    assert outputs(site) == before

@@ -89,51 +89,87 @@ def test_an_unwritable_cache_does_not_stop_the_pipeline(
     assert (tmp_path / "site/en/index.html").is_file()
 
 
-def test_file_digests_read_a_file_only_when_it_may_have_changed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    page = tmp_path / "page.html"
-    page.write_bytes(b"<p>One.</p>")
+def _settle(root: Path) -> None:
+    """Date every page and catalog ten seconds back, as files not touched in a while are."""
     old = time.time_ns() - 10_000_000_000
-    os.utime(page, ns=(old, old))  # settled: changed long before the record is written
-    digests = files.FileDigests(tmp_path / "cache")
-    first = digests.sha256(str(page))
-    assert first == hashlib.sha256(b"<p>One.</p>").hexdigest()
-    digests.save()
+    for path in [*root.glob("source_html/**/*.html"), *root.glob("locales/**/*.po")]:
+        os.utime(path, ns=(old, old))
 
-    reads: list[Path] = []
+
+def _counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    reads: list[str] = []
     real_read = files.read_bytes
 
-    def counted_read(path: Path, *, limit: int | None = None) -> bytes:
-        reads.append(path)
+    def counted_read(path: Path | str, *, limit: int | None = None) -> bytes:
+        reads.append(os.path.normpath(path))
         return real_read(path, limit=limit)
 
     monkeypatch.setattr(files, "read_bytes", counted_read)
-    assert files.FileDigests(tmp_path / "cache").sha256(str(page)) == first
+    return reads
+
+
+def test_a_build_reads_only_the_pages_and_catalogs_that_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Digests are recorded with each file's signature: unchanged files are not read again."""
+    catalogs = site_with_catalogs(tmp_path, monkeypatch)
+    _settle(tmp_path)
+    assert_clean(invoke("build", "--min-percent", "0", "--jobs", "1"), 0)
+    reads = _counting_reads(monkeypatch)
+    again = invoke("build", "--min-percent", "0", "--jobs", "1")
+    assert_clean(again, 0)
+    assert "pages: 0 written" in again.stdout
     assert reads == []
 
-    page.write_bytes(b"<p>Two, longer.</p>")  # a change: new size and time
-    assert (
-        files.FileDigests(tmp_path / "cache").sha256(str(page))
-        == hashlib.sha256(b"<p>Two, longer.</p>").hexdigest()
-    )
-    assert reads == [page]
+    page = tmp_path / "source_html/index.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("</body>", "<p>New.</p></body>"))
+    assert_clean(invoke("build", "--min-percent", "0", "--jobs", "1"), 0)
+    assert "source_html/index.html" in reads
+    assert not {str(path.relative_to(tmp_path)) for path in catalogs} & set(reads)
+    assert not [read for read in reads if "other" in read]
 
 
-def test_file_digests_read_again_a_file_changed_just_before_the_record(tmp_path: Path) -> None:
-    """As git's racy-clean rule: a change in the same instant as the record is not trusted."""
-    page = tmp_path / "page.html"
-    page.write_bytes(b"<p>One.</p>")
-    digests = files.FileDigests(tmp_path / "cache")
-    digests.sha256(str(page))
-    digests.save()
+def test_a_file_changed_in_the_instant_it_was_recorded_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As git's racy-clean rule: a change in the same instant as the record is not trusted,
+    even with the same size and time."""
+    site_with_catalogs(tmp_path, monkeypatch)
+    assert_clean(invoke("build", "--min-percent", "0", "--jobs", "1"), 0)
+    page = tmp_path / "source_html/index.html"
+    text = page.read_text(encoding="utf-8")
     stamp = page.stat().st_mtime_ns
-    page.write_bytes(b"<p>Two.</p>")  # same size; give it the same time as before
+    title = text.index("<title>") + len("<title>")
+    changed = f"{text[:title]}X{text[title + 1 :]}"  # one character for another: same size
+    assert len(changed) == len(text) and changed != text
+    page.write_text(changed, encoding="utf-8")
     os.utime(page, ns=(stamp, stamp))
-    assert (
-        files.FileDigests(tmp_path / "cache").sha256(str(page))
-        == hashlib.sha256(b"<p>Two.</p>").hexdigest()
-    )
+    assert_clean(invoke("build", "--min-percent", "0", "--jobs", "1"), 0)
+    assert b"<title>X" in (tmp_path / "site/en/index.html").read_bytes()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [b"", b"not json\n", b'{"format": 1}\n["z"]\n["a"]\n', b'{"format": 1}\n[["x", 1], 2]\n'],
+    ids=["empty", "garbage", "out of order", "wrong shapes"],
+)
+def test_damaged_records_only_cost_a_rebuild(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: bytes
+) -> None:
+    site_with_catalogs(tmp_path, monkeypatch)
+    assert_clean(invoke("build", "--min-percent", "0"), 0)
+    built = {p: p.read_bytes() for p in (tmp_path / "site").rglob("*.html")}
+    for record in [
+        tmp_path / "site/.pipeline-build.jsonl",
+        tmp_path / ".pipeline-cache/catalogs.jsonl",
+        tmp_path / ".pipeline-cache/pages.jsonl",
+    ]:
+        assert record.is_file()
+        record.write_bytes(damage)
+    assert_clean(invoke("build", "--min-percent", "0"), 0)
+    assert {p: p.read_bytes() for p in (tmp_path / "site").rglob("*.html")} == built
+    again = invoke("build", "--min-percent", "0")
+    assert "pages: 0 written" in again.stdout
 
 
 def test_a_built_page_cut_short_is_built_again(

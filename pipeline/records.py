@@ -1,0 +1,194 @@
+"""What a build remembers per page and per catalog, a line at a time.
+
+A build needs, for every page, what the last build recorded (its digest, its outputs' sizes,
+the page's and catalogs' SHA-256 with their file signatures), and writes the same for the next
+one. Held in dicts, that grows with the site; here each file is JSON lines sorted by key: a
+header line, then `[key, *fields]`. A `Reader` is asked for keys in increasing order and only
+moves forward, a `Spool` takes records in increasing order, and `merge` joins spools into the
+next file. Memory stays the same whatever the number of pages.
+
+A damaged, reordered or foreign file reads as ending where the damage starts: the records after
+it are misses, which cost only a rebuild or a re-read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+from pipeline import files
+from pipeline.model import PipelineError
+
+#: The layout of the files; another value reads as no records at all.
+FORMAT = 1
+#: One encoder for every line (`json.dumps` with options makes a new one each call).
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
+class Reader:
+    """The records of a file, looked up in increasing key order (`get`)."""
+
+    def __init__(self, path: Path) -> None:
+        self.header: dict[str, Any] = {}
+        #: Records passed over without being asked for, or left unread: what the next file
+        #: drops. A damaged file counts as one.
+        self.unasked = 0
+        #: The line of the record `get` returned last, to be kept as it is (`Spool.keep`).
+        self.line = ""
+        self._handle: IO[str] | None = None
+        self._next: list[Any] | None = None
+        self._next_line = ""
+        try:
+            handle = open(path, encoding="utf-8")  # noqa: SIM115 (closed by close())
+        except OSError:
+            return  # nothing recorded yet
+        try:
+            header = json.loads(handle.readline() or "null")
+        except (OSError, UnicodeDecodeError, ValueError):
+            header = None
+        if not isinstance(header, dict) or header.get("format") != FORMAT:
+            handle.close()
+            self.unasked = 1  # damaged or foreign: the next file replaces it
+            return
+        self.header = header
+        self._handle = handle
+        self._advance()
+
+    def get(self, key: Any) -> list[Any] | None:
+        """The fields recorded under `key`, or None; keys must be asked in increasing order."""
+        while self._next is not None and _before(self._next[0], key):
+            self.unasked += 1
+            self._advance()
+        if self._next is None or self._next[0] != key:
+            return None
+        fields = self._next[1:]
+        self.line = self._next_line
+        self._advance()
+        return fields
+
+    def _advance(self) -> None:
+        previous = self._next
+        self._next = None
+        if self._handle is None:
+            return
+        try:
+            line = self._handle.readline()
+            record = json.loads(line) if line else None
+        except (OSError, UnicodeDecodeError, ValueError):
+            record = None
+            self.unasked += 1
+        if not isinstance(record, list) or not record:
+            self._stop()
+            return
+        if previous is not None and not _before(previous[0], record[0]):
+            self.unasked += 1  # out of order: what follows is not trusted
+            self._stop()
+            return
+        self._next = record
+        self._next_line = line
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        """The records not asked for yet, keys included."""
+        while self._next is not None:
+            record = self._next
+            self._advance()
+            yield record
+
+    def close(self) -> None:
+        """Stop reading; the records left count as not asked for."""
+        while self._next is not None:
+            self.unasked += 1
+            self._advance()
+        self._stop()
+
+    def _stop(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+    def __enter__(self) -> Reader:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType
+    ) -> None:
+        self.close()
+
+
+def _before(first: Any, second: Any) -> bool:
+    """Whether key `first` sorts before `second` (keys of another type never do)."""
+    try:
+        return bool(first < second)
+    except TypeError:
+        return False
+
+
+class Spool:
+    """Records written in increasing key order to a temporary file beside `path`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.count = 0
+        try:
+            descriptor, self.temporary = files.create_temporary(path)
+        except OSError as error:
+            raise PipelineError(str(path), None, f"cannot write: {error.strerror}") from None
+        self._handle = os.fdopen(descriptor, "w", encoding="utf-8")
+
+    def add(self, key: Any, *fields: Any) -> None:
+        self._handle.write(_ENCODER.encode([key, *fields]) + "\n")
+        self.count += 1
+
+    def keep(self, line: str) -> None:
+        """Add a record as `Reader.line` read it."""
+        self._handle.write(line)
+        self.count += 1
+
+    def records(self) -> Iterator[list[Any]]:
+        """What was added, in order (the spool is closed for writing)."""
+        self._handle.close()
+        with open(self.temporary, encoding="utf-8") as handle:
+            for line in handle:
+                yield json.loads(line)
+
+    def discard(self) -> None:
+        self._handle.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.temporary)
+
+    def __enter__(self) -> Spool:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType
+    ) -> None:
+        self.discard()
+
+
+def merge(path: Path, header: dict[str, Any], *spools: Spool) -> None:
+    """Replace `path` (through a temporary file and a rename) with the header and the spools'
+    records merged in key order."""
+    try:
+        descriptor, temporary = files.create_temporary(path)
+        try:
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                handle.write(json.dumps({**header, "format": FORMAT}) + "\n")
+                for record in heapq.merge(*(spool.records() for spool in spools), key=_sort_key):
+                    handle.write(_ENCODER.encode(record) + "\n")
+            os.replace(temporary, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+    except OSError as error:
+        raise PipelineError(str(path), None, f"cannot write: {error.strerror}") from None
+
+
+def _sort_key(record: list[Any]) -> Any:
+    return record[0]
