@@ -108,6 +108,13 @@ class Tree:
         """`path` as a string, for the many paths that are only looked at (no Path made)."""
         return self.status(relative)[0]
 
+    def joined(self, relative: str) -> str:
+        """The name `status` gives `relative`, without looking at the disk: to compare with a
+        name it gave before."""
+        return self._prefix + "/".join(
+            part for part in relative.split("/") if part not in ("", ".")
+        )
+
     def status(self, relative: str) -> tuple[str, os.stat_result | None]:
         """`name`, and what `os.stat` says of it (None: nothing there), from the one lstat
         the link check makes anyway."""
@@ -237,14 +244,18 @@ def create_temporary(path: Path) -> tuple[int, str]:
     created exclusively (a name left by a killed run is skipped, never reused), with a new
     file's mode: 0o644, less the umask."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+    made_directory = False
     while True:
         temporary = f"{path.parent}/.{path.name}.{os.getpid()}.{next(_temporary_numbers)}.tmp"
         try:
             return os.open(temporary, flags, 0o644), temporary
         except FileExistsError:
             continue
-        except FileNotFoundError:  # the directory is new
-            path.parent.mkdir(parents=True, exist_ok=True)
+        except FileNotFoundError:
+            if made_directory:
+                raise
+            path.parent.mkdir(parents=True, exist_ok=True)  # the directory is new
+            made_directory = True
 
 
 def remove(path: Path) -> bool:

@@ -31,7 +31,7 @@ from pipeline.segments import DateText, PageSegments, Placeholder, Segment
 _FORMAT = 1
 
 
-def _code_digest(*modules: str) -> bytes:
+def code_digest(*modules: str) -> bytes:
     """Digest of this package's modules (their source files) and of the Python that runs them:
     what decides an entry, besides the bytes it came from."""
     digest = hashlib.blake2b(f"{_FORMAT} {sys.version}".encode(), digest_size=16)
@@ -41,7 +41,7 @@ def _code_digest(*modules: str) -> bytes:
 
 
 #: The code that decides a page's segments, and this module.
-_CODE_DIGEST = _code_digest("html.py", "segments.py", "model.py", "page_cache.py")
+_CODE_DIGEST = code_digest("html.py", "segments.py", "model.py", "page_cache.py")
 
 
 def _key(data: bytes, default_encoding: str | None) -> bytes:
@@ -152,7 +152,7 @@ Translations = tuple[dict[tuple[str | None, str], str], dict[tuple[str | None, s
 
 
 #: The code that reads catalogs into `Translations`, and this module.
-_TRANSLATIONS_DIGEST = _code_digest("pofile.py", "model.py", "workflow.py", "page_cache.py")
+_TRANSLATIONS_DIGEST = code_digest("pofile.py", "model.py", "workflow.py", "page_cache.py")
 
 
 def _translations_path(cache: Path, sha: str) -> Path:

@@ -27,8 +27,8 @@ from pipeline.model import PipelineError
 
 #: The layout of the files; another value reads as no records at all.
 FORMAT = 1
-#: One encoder for every line (`json.dumps` with options makes a new one each call).
-_ENCODER = json.JSONEncoder(ensure_ascii=False)
+#: What a line may not be: JSON nested deeper than any record is (json would recurse).
+_DAMAGE = (OSError, UnicodeError, ValueError, RecursionError)
 
 
 class Reader:
@@ -36,11 +36,9 @@ class Reader:
 
     def __init__(self, path: Path) -> None:
         self.header: dict[str, Any] = {}
-        #: Records passed over without being asked for, or left unread: what the next file
-        #: drops. A damaged file counts as one.
-        self.unasked = 0
         #: The line of the record `get` returned last, to be kept as it is (`Spool.keep`).
         self.line = ""
+        self._passed_over = False
         self._handle: IO[str] | None = None
         self._next: list[Any] | None = None
         self._next_line = ""
@@ -50,20 +48,26 @@ class Reader:
             return  # nothing recorded yet
         try:
             header = json.loads(handle.readline() or "null")
-        except (OSError, UnicodeDecodeError, ValueError):
+        except _DAMAGE:
             header = None
         if not isinstance(header, dict) or header.get("format") != FORMAT:
             handle.close()
-            self.unasked = 1  # damaged or foreign: the next file replaces it
+            self._passed_over = True  # damaged or foreign: the next file replaces it
             return
         self.header = header
         self._handle = handle
         self._advance()
 
+    @property
+    def stale(self) -> bool:
+        """Whether a record was passed over without being asked for, is left unread, or the
+        file is damaged: then the next file differs even if nothing new is added."""
+        return self._passed_over or self._next is not None
+
     def get(self, key: Any) -> list[Any] | None:
         """The fields recorded under `key`, or None; keys must be asked in increasing order."""
         while self._next is not None and _before(self._next[0], key):
-            self.unasked += 1
+            self._passed_over = True
             self._advance()
         if self._next is None or self._next[0] != key:
             return None
@@ -77,17 +81,19 @@ class Reader:
         self._next = None
         if self._handle is None:
             return
+        line = ""
         try:
             line = self._handle.readline()
-            record = json.loads(line) if line else None
-        except (OSError, UnicodeDecodeError, ValueError):
+            # A line cut short (no newline) is damage too: it would run into the next one.
+            record = json.loads(line) if line.endswith("\n") else None
+        except _DAMAGE:
             record = None
-            self.unasked += 1
         if not isinstance(record, list) or not record:
+            self._passed_over = self._passed_over or bool(line)
             self._stop()
             return
         if previous is not None and not _before(previous[0], record[0]):
-            self.unasked += 1  # out of order: what follows is not trusted
+            self._passed_over = True  # out of order: what follows is not trusted
             self._stop()
             return
         self._next = record
@@ -101,10 +107,6 @@ class Reader:
             yield record
 
     def close(self) -> None:
-        """Stop reading; the records left count as not asked for."""
-        while self._next is not None:
-            self.unasked += 1
-            self._advance()
         self._stop()
 
     def _stop(self) -> None:
@@ -116,7 +118,10 @@ class Reader:
         return self
 
     def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
     ) -> None:
         self.close()
 
@@ -130,19 +135,24 @@ def _before(first: Any, second: Any) -> bool:
 
 
 class Spool:
-    """Records written in increasing key order to a temporary file beside `path`."""
+    """Records written in increasing key order to a temporary file in `directory`."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, directory: Path) -> None:
         self.count = 0
         try:
-            descriptor, self.temporary = files.create_temporary(path)
+            descriptor, self.temporary = files.create_temporary(directory / "records.jsonl")
         except OSError as error:
-            raise PipelineError(str(path), None, f"cannot write: {error.strerror}") from None
-        self._handle = os.fdopen(descriptor, "w", encoding="utf-8")
+            raise PipelineError(str(directory), None, f"cannot write: {error.strerror}") from None
+        try:
+            self._handle = os.fdopen(descriptor, "w", encoding="utf-8")
+        except BaseException:
+            os.close(descriptor)
+            os.unlink(self.temporary)
+            raise
 
     def add(self, key: Any, *fields: Any) -> None:
-        self._handle.write(_ENCODER.encode([key, *fields]) + "\n")
+        # ASCII JSON: any str, even a file name's lone surrogate, is written and read back.
+        self._handle.write(json.dumps([key, *fields]) + "\n")
         self.count += 1
 
     def keep(self, line: str) -> None:
@@ -166,7 +176,10 @@ class Spool:
         return self
 
     def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
     ) -> None:
         self.discard()
 
@@ -180,7 +193,7 @@ def merge(path: Path, header: dict[str, Any], *spools: Spool) -> None:
             with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
                 handle.write(json.dumps({**header, "format": FORMAT}) + "\n")
                 for record in heapq.merge(*(spool.records() for spool in spools), key=_sort_key):
-                    handle.write(_ENCODER.encode(record) + "\n")
+                    handle.write(json.dumps(record) + "\n")
             os.replace(temporary, path)
         except BaseException:
             with contextlib.suppress(OSError):

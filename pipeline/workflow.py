@@ -255,9 +255,12 @@ def _parallel(
     # Small chunks, so one big page at the end does not leave the other workers idle; a few
     # per worker in flight, not all of them: results wait here until their turn, so the memory
     # held stays the same whatever the number of pages.
+    # Chunks also start small and double: when `count` is only a bound (a build that redoes a
+    # few pages of a big site), the few jobs still spread over the workers.
     size = max(1, min(64, total // (jobs * 32)))
+    sizes = itertools.chain((min(size, 1 << n) for n in range(1, 7)), itertools.repeat(size))
     window = jobs * 8
-    chunks = iter(lambda: list(itertools.islice(pending, size)), [])
+    chunks = iter(lambda: list(itertools.islice(pending, next(sizes))), [])
     in_flight: deque[Future[list[Any]]] = deque()
     with ProcessPoolExecutor(
         max_workers=jobs, initializer=_receive_work, initargs=(guarded,)
@@ -362,6 +365,8 @@ PAGE_RECORDS_STEM = "pages"
 #: A file changed less than this before the run that recorded its digest is read again (git's
 #: racy-clean rule, with room for file systems that keep times in seconds).
 _RACY_MARGIN_NS = 2_000_000_000
+#: The code that counts a catalog's words: recorded counts made by other code are not used.
+_COUNTING = page_cache.code_digest("status.py", "model.py", "pofile.py").hex()
 
 
 @dataclass(frozen=True, slots=True)
@@ -458,6 +463,7 @@ def build(
             "read the built pages as English ones; build somewhere else (--output)",
         )
     all_pages, assets = files.find_pages_and_assets(settings.source)
+    locales = tuple(dict.fromkeys(locales))  # `-l ja -l ja` builds ja once
     with _record_directory(settings.cache) as record_directory:
         return _build(
             settings,
@@ -487,6 +493,7 @@ def _build(
 ) -> BuildReport:
     pages = shard.select(all_pages)
     output_tree = files.Tree(settings.output)
+    catalog_tree = files.Tree(settings.locales)
     started = time.time_ns()
     publication = _publish(
         settings, locales, all_pages, min_percent, jobs, started, record_directory
@@ -508,9 +515,9 @@ def _build(
         records.Reader(manifest_path) as old_manifest,
         records.Reader(pages_path) as old_pages,
         records.Reader(record_directory / CATALOG_RECORDS) as catalog_records,
-        records.Spool(manifest_path) as kept,
-        records.Spool(manifest_path) as rebuilt,
-        records.Spool(pages_path) as page_records,
+        records.Spool(record_directory) as kept,
+        records.Spool(record_directory) as rebuilt,
+        records.Spool(record_directory) as page_records,
     ):
         page_trust = _trusted_before(old_pages)
         pages_read = 0
@@ -524,7 +531,8 @@ def _build(
                     record = catalog_records.get([page, locale])
                     if page not in published.get(locale, ()):
                         continue
-                    if record is None or not _catalog_record_fits(record):
+                    expected = catalog_tree.joined(_catalog_name(locale, page))
+                    if record is None or not _catalog_record_fits(record) or record[0] != expected:
                         raise PipelineError(
                             str(record_directory / CATALOG_RECORDS),
                             None,
@@ -581,9 +589,9 @@ def _build(
                     unchanged += 1
             rebuilt.add(job.page, job.digest, *(size for _, size, _ in result.outputs))
             problems.extend(result.problems)
-        if rebuilt.count or old_manifest.unasked or not manifest_path.exists():
+        if rebuilt.count or old_manifest.stale or not manifest_path.exists():
             records.merge(manifest_path, {}, kept, rebuilt)
-        if pages_read or old_pages.unasked:
+        if pages_read or old_pages.stale:
             with contextlib.suppress(PipelineError):  # a cache: a failure only costs speed
                 records.merge(pages_path, {"started": started}, page_records)
     for asset in shard.select(assets):
@@ -591,8 +599,14 @@ def _build(
         for locale in (settings.source_locale, *locales):
             files.atomic_write(output_tree.path(f"{locale}/{asset}"), data, durable=False)
     removed = [path for h in held if files.remove(path := output_tree.path(f"{h.locale}/{h.page}"))]
-    for legacy in (f"{MANIFEST_STEM}{shard.suffix}.json", ".pipeline-status.json"):
-        files.remove(settings.output / legacy)  # what builds before BUILD_VERSION 4 kept
+    # What builds before BUILD_VERSION 4 kept.
+    for legacy in (
+        settings.output / f"{MANIFEST_STEM}{shard.suffix}.json",
+        settings.output / ".pipeline-status.json",
+        settings.cache / "digests.json",
+    ):
+        with contextlib.suppress(OSError):
+            files.remove(legacy)
     report = (tuple(removed), tuple(held), tuple(problems), tuple(errors))
     return BuildReport(written, unchanged, *report)
 
@@ -623,14 +637,16 @@ def _publish(
 
     with (
         records.Reader(record_path) as old,
-        records.Spool(record_path) as kept,
-        records.Spool(record_path) as counted,
+        records.Spool(record_directory) as kept,
+        records.Spool(record_directory) as counted,
     ):
-        trust = _trusted_before(old)
+        trust = _trusted_before(old) if old.header.get("counting") == _COUNTING else 0
+        verified = 0  # records whose file was read again and found the same
 
-        def unknown() -> Iterator[tuple[str, str, str, str, list[Any] | None]]:
-            """(catalog path, page, locale, file signature, its record) of each catalog to
-            read; the others are judged and recorded as they are."""
+        def unknown() -> Iterator[tuple[str, str, str, str]]:
+            """(catalog path, page, locale, file signature) of each catalog to read; the
+            others are judged and recorded as they are."""
+            nonlocal verified
             for page in all_pages:
                 for locale in ordered:
                     name, status = catalog_tree.status(_catalog_name(locale, page))
@@ -639,16 +655,21 @@ def _publish(
                         held.append(HeldBack(locale, page, 0.0, f"no catalog {name}"))
                         continue
                     signature = _signature(status)
-                    if (
-                        record is not None
-                        and _catalog_record_fits(record)
-                        and record[0] == name
-                        and _recorded_sha(record[1:], signature, status, trust)
+                    if record is not None and not (
+                        _catalog_record_fits(record) and record[0] == name and trust
                     ):
+                        record = None  # another layout, tree or way of counting
+                    if record is not None and _recorded_sha(record[1:], signature, status, trust):
                         kept.keep(old.line)
                         judge(locale, page, *record[3:6])
+                    elif record is not None and _sha256_or_none(name) == record[1]:
+                        # The bytes recorded (only the signature moved, or the record was made
+                        # in the instant the file changed): hashed here, not parsed again.
+                        kept.add([page, locale], name, record[1], signature, *record[3:6])
+                        judge(locale, page, *record[3:6])
+                        verified += 1
                     else:
-                        yield name, page, locale, signature, record
+                        yield name, page, locale, signature
 
         count = len(all_pages) * len(locales)
         for job, words in _parallel_pairs(
@@ -657,12 +678,12 @@ def _publish(
             if isinstance(words, PipelineError):
                 errors.append(words)
                 continue
-            name, page, locale, signature, _ = job
+            name, page, locale, signature = job
             counted.add([page, locale], name, words[0], signature, *words[1:])
             judge(locale, page, *words[1:])
-        if not errors and (counted.count or old.unasked or not record_path.exists()):
+        if not errors and (counted.count or verified or old.stale or not record_path.exists()):
             # Not only a cache: the pages are built from these records (a failure is an error).
-            records.merge(record_path, {"started": started}, kept, counted)
+            records.merge(record_path, {"started": started, "counting": _COUNTING}, kept, counted)
             page_cache.prune_translations(settings.cache, _recorded_shas(record_path))
     rank = {locale: index for index, locale in enumerate(locales)}
     held.sort(key=lambda h: (rank[h.locale], h.page))
@@ -678,13 +699,16 @@ def _record_directory(cache: Path) -> Iterator[Path]:
         descriptor, probe = files.create_temporary(cache / CATALOG_RECORDS)
         os.close(descriptor)
         os.unlink(probe)
+        writable = True
     except OSError:
-        import tempfile
-
-        with tempfile.TemporaryDirectory(prefix="pipeline-records-") as directory:
-            yield Path(directory)
+        writable = False
+    if writable:
+        yield cache
         return
-    yield cache
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="pipeline-records-") as directory:
+        yield Path(directory)
 
 
 def _recorded_shas(path: Path) -> set[str]:
@@ -775,16 +799,20 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _catalog_words(cache: Path, job: tuple[str, str, str, str, list[Any] | None]) -> list[Any]:
+def _sha256_or_none(path: str) -> str | None:
+    """The file's SHA-256, or None when it cannot be read (its reader will say why)."""
+    try:
+        return _sha256(files.read_bytes(path))
+    except PipelineError:
+        return None
+
+
+def _catalog_words(cache: Path, job: tuple[str, str, str, str]) -> list[Any]:
     """[SHA-256, words translated, words in all, percent] of a catalog, for the records; its
-    translations go to the cache for the page's build. A catalog whose bytes are the ones
-    recorded (only its signature changed, or it was recorded in the instant it changed) is not
-    parsed again."""
-    path, record = Path(job[0]), job[4]
+    translations go to the cache for the page's build."""
+    path = Path(job[0])
     data = files.read_bytes(path)
     sha = _sha256(data)
-    if record is not None and _catalog_record_fits(record) and record[1] == sha:
-        return [sha, *record[3:6]]
     catalog = _parse_catalog(data, path)
     row = catalog_status(catalog, locale="", catalog_path="", source_path="", stale=False)
     _translations_of(cache, data, catalog)

@@ -228,3 +228,19 @@ def test_build_keeps_translations_by_catalog_digest_and_forgets_old_ones(
     (tmp_path / "site/ja/index.html").unlink()
     assert_clean(invoke("build", "--min-percent", "0"), 0)
     assert "毎日少し歩きましょう。" in (tmp_path / "site/ja/index.html").read_text(encoding="utf-8")
+
+
+def test_records_forget_a_page_that_is_gone_and_a_locale_asked_twice_is_built_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site_with_catalogs(tmp_path, monkeypatch)
+    assert_clean(invoke("build", "--min-percent", "0", "--locale", "ja", "--locale", "ja"), 0)
+    manifest = tmp_path / "site/.pipeline-build.jsonl"
+    named = [line.split('"')[1] for line in manifest.read_text().splitlines()[1:]]
+    assert named == ["index.html", "other.html"]
+    (tmp_path / "source_html/other.html").unlink()  # the page that sorts last
+    assert_clean(invoke("build", "--min-percent", "0"), 0)
+    named = [line.split('"')[1] for line in manifest.read_text().splitlines()[1:]]
+    assert named == ["index.html"]
+    catalogs = (tmp_path / ".pipeline-cache/catalogs.jsonl").read_text()
+    assert "other" not in catalogs
