@@ -9,6 +9,7 @@ import itertools
 import os
 import stat
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -99,6 +100,8 @@ class Tree:
         self._prefix = "" if base == "." else base.rstrip("/") + "/"
         #: Directories (relative) with no symbolic link on their way from the root.
         self._plain_directories: set[str] = set()
+        #: The last directories `listed` read: {directory: {name: whether a plain file}}.
+        self._listings: OrderedDict[str, dict[str, bool]] = OrderedDict()
 
     def path(self, relative: str) -> Path:
         """`root/relative`, refusing anything that would land outside `root`."""
@@ -111,30 +114,56 @@ class Tree:
     def joined(self, relative: str) -> str:
         """The name `status` gives `relative`, without looking at the disk: to compare with a
         name it gave before."""
-        return self._prefix + "/".join(
-            part for part in relative.split("/") if part not in ("", ".")
-        )
+        return self._prefix + "/".join(self._parts(relative))
+
+    def listed(self, relative: str) -> tuple[str, bool]:
+        """`name`, and whether something is there, from one listing of its directory (the last
+        few are kept) rather than an lstat per file. A link or anything but a plain file goes
+        through `status` and its checks."""
+        parts = self._parts(relative)
+        directory = "/".join(parts[:-1])
+        if parts and self._plain(parts):
+            listing = self._listings.get(directory)
+            if listing is None:
+                listing = self._listings[directory] = _plain_files(self._prefix + directory)
+                if len(self._listings) > 16:
+                    self._listings.popitem(last=False)
+            if listing.get(parts[-1]) or parts[-1] not in listing:  # a plain file, or nothing
+                return self._prefix + "/".join(parts), parts[-1] in listing
+        name, status = self.status(relative)
+        return name, status is not None
+
+    def _parts(self, relative: str) -> list[str]:
+        parts = [part for part in relative.split("/") if part not in ("", ".")]
+        if relative.startswith("/") or ".." in parts:
+            raise PipelineError(relative, None, f"path leaves {self.root}")
+        return parts
+
+    def _plain(self, parts: list[str]) -> bool:
+        """Whether no directory on the way to `parts` is a symbolic link (checked once each)."""
+        directory = "/".join(parts[:-1])
+        if directory in self._plain_directories:
+            return True
+        current = self._base
+        for part in parts[:-1]:
+            current = os.path.join(current, part)
+            if os.path.islink(current):
+                return False
+        self._plain_directories.add(directory)
+        return True
 
     def status(self, relative: str) -> tuple[str, os.stat_result | None]:
         """`name`, and what `os.stat` says of it (None: nothing there), from the one lstat
         the link check makes anyway."""
-        parts = [part for part in relative.split("/") if part not in ("", ".")]
-        if relative.startswith("/") or ".." in parts:
-            raise PipelineError(relative, None, f"path leaves {self.root}")
+        parts = self._parts(relative)
         if not parts:
             return self._base, None
         path = self._prefix + "/".join(parts)
         # Without `..`, only a symbolic link below the root can lead out: look for one first
         # (a few lstat calls), and resolve both paths only when there is one.
-        directory = "/".join(parts[:-1])
-        if directory not in self._plain_directories:
-            current = self._base
-            for part in parts[:-1]:
-                current = os.path.join(current, part)
-                if os.path.islink(current):
-                    self._refuse_if_outside(path)
-                    return path, _stat_or_none(path)
-            self._plain_directories.add(directory)
+        if not self._plain(parts):
+            self._refuse_if_outside(path)
+            return path, _stat_or_none(path)
         try:
             status = os.lstat(path)
         except OSError:
@@ -147,6 +176,16 @@ class Tree:
     def _refuse_if_outside(self, path: str) -> None:
         if not Path(path).resolve().is_relative_to(self.root.resolve()):
             raise PipelineError(str(path), None, f"path leads outside {self.root} (symbolic link)")
+
+
+def _plain_files(directory: str) -> dict[str, bool]:
+    """{name: whether it is a plain file (not a link)} of what is in `directory`, from its
+    entries' types (no stat each); {} when it cannot be listed."""
+    try:
+        with os.scandir(directory or ".") as entries:
+            return {entry.name: entry.is_file(follow_symlinks=False) for entry in entries}
+    except OSError:
+        return {}
 
 
 def _stat_or_none(path: str) -> os.stat_result | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import functools
 import hashlib
 import itertools
 import json
@@ -409,9 +410,9 @@ class _PageJob:
     page: str
     #: (locale, catalog path, its SHA-256) for each published translation.
     catalogs: tuple[tuple[str, str, str], ...]
-    #: (path, size of the file there or -1) of each output, the source locale's first; the
-    #: paths were checked by the parent's output tree.
-    outputs: tuple[tuple[str, int], ...]
+    #: (path, size of the file there: -1 for none, None when not looked at) of each output,
+    #: the source locale's first; the paths were checked by the parent's output tree.
+    outputs: tuple[tuple[str, int | None], ...]
     #: What the manifest records once the page is built; what it recorded before (kept if the
     #: build fails).
     digest: str
@@ -521,6 +522,7 @@ def _build(
     ):
         page_trust = _trusted_before(old_pages)
         pages_read = 0
+        settled = _settled(old_manifest.header)
 
         def todo() -> Iterator[_PageJob]:
             """The pages to build; each page that is up to date is recorded as it is."""
@@ -539,13 +541,15 @@ def _build(
                             "changed by another run during the build: build again",
                         )
                     translations[locale] = (record[0], record[1])
-                outputs = [
-                    (name, _size(status))
-                    for name, status in (
-                        output_tree.status(f"{loc}/{page}")
-                        for loc in (settings.source_locale, *translations)
-                    )
-                ]
+                relatives = [f"{loc}/{page}" for loc in (settings.source_locale, *translations)]
+                outputs: list[tuple[str, int | None]]
+                if settled:  # their presence is enough: one listing per directory
+                    present = [output_tree.listed(relative) for relative in relatives]
+                    outputs = [(name, None if there else -1) for name, there in present]
+                else:
+                    # Their sizes too: a page emptied by a power cut does not pass for built.
+                    checked = [output_tree.status(relative) for relative in relatives]
+                    outputs = [(name, _size(status)) for name, status in checked]
                 path = os.path.join(settings.source, page)  # a page `find_pages` found
                 status = _stat(path)
                 signature = _signature(status)
@@ -557,13 +561,18 @@ def _build(
                 else:
                     page_records.keep(old_pages.line)
                 digest = _digest(sha, site_digest, [translations.get(loc) for loc in locales])
-                sizes = [size for _, size in outputs]
                 recorded = old_manifest.get(page)
-                # The outputs' sizes too: a page emptied by a power cut (built pages are not
-                # flushed to disk one by one) does not pass for built.
-                if recorded and recorded[0] == digest and recorded[1:] == sizes:
+                if (
+                    recorded
+                    and recorded[0] == digest
+                    and len(recorded) == len(outputs) + 1
+                    and all(
+                        size != -1 if settled else size == recorded_size
+                        for (_, size), recorded_size in zip(outputs, recorded[1:], strict=True)
+                    )
+                ):
                     kept.keep(old_manifest.line)
-                    unchanged += len(sizes)
+                    unchanged += len(outputs)
                     if progress:
                         progress(1, len(pages))
                     continue
@@ -571,6 +580,7 @@ def _build(
                 yield _PageJob(page, catalogs, tuple(outputs), digest, recorded)
 
         results = _parallel_pairs(_build_page, (settings, site), todo(), jobs, count=len(pages))
+        kept_after_failure = 0
         for job, result in results:
             if progress:
                 progress(1, len(pages))
@@ -579,6 +589,7 @@ def _build(
                 # As it was: the new digest is not recorded, so the page is built again.
                 if job.recorded:
                     rebuilt.add(job.page, *job.recorded)
+                    kept_after_failure += 1
                 continue
             for name, _, was_written in result.outputs:
                 if was_written:
@@ -589,8 +600,15 @@ def _build(
                     unchanged += 1
             rebuilt.add(job.page, job.digest, *(size for _, size, _ in result.outputs))
             problems.extend(result.problems)
-        if rebuilt.count or old_manifest.stale or not manifest_path.exists():
-            records.merge(manifest_path, {}, kept, rebuilt)
+        # Only pages built anew change the manifest: a page that failed keeps its old record.
+        # Once after a restart, it also records that every output was checked since.
+        if (
+            rebuilt.count > kept_after_failure
+            or old_manifest.stale
+            or not manifest_path.exists()
+            or (not settled and not errors and _booted_at_ns() is not None)
+        ):
+            records.merge(manifest_path, {"written": time.time_ns()}, kept, rebuilt)
         if pages_read or old_pages.stale:
             with contextlib.suppress(PipelineError):  # a cache: a failure only costs speed
                 records.merge(pages_path, {"started": started}, page_records)
@@ -726,6 +744,28 @@ def _catalog_record_fits(fields: list[Any] | None) -> bool:
         and all(isinstance(field, int) for field in fields[3:5])
         and isinstance(fields[5], (int, float))
     )
+
+
+def _settled(manifest_header: dict[str, Any]) -> bool:
+    """Whether the outputs the manifest records were all written since this machine started.
+    Built pages are not flushed to disk one by one, so only a power cut (then a restart) can
+    leave one emptied: with no restart since, an output that is there is the one written."""
+    written = manifest_header.get("written")
+    booted = _booted_at_ns()
+    return isinstance(written, int) and booted is not None and written > booted
+
+
+@functools.cache
+def _booted_at_ns() -> int | None:
+    """When this machine started (Linux's /proc/stat), or None where that is not known."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            for line in stat:
+                if line.startswith("btime "):
+                    return int(line.split()[1]) * 1_000_000_000
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 def _trusted_before(reader: records.Reader) -> int:

@@ -8,6 +8,7 @@ Two runs at once serialize on the tree lock.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -71,12 +72,22 @@ def kill(process: subprocess.Popen[bytes]) -> None:
 
 
 def visible(found: dict[str, str]) -> dict[str, str]:
-    """Digests without temporary files (`.name.XXXX`) an interrupted write may leave."""
+    """Digests without temporary files (`.name.XXXX`) an interrupted write may leave, nor the
+    build manifest, which records when it was written (`manifests_whole` checks it)."""
     return {
         path: sha
         for path, sha in found.items()
-        if not Path(path).name.startswith(".") or Path(path).name.startswith(".pipeline")
+        if not Path(path).name.startswith(".")
+        or (Path(path).name.startswith(".pipeline") and ".pipeline-build" not in path)
     }
+
+
+def manifests_whole(tree: Path) -> None:
+    """Every build manifest there is whole: a header, then complete JSON lines."""
+    for manifest in tree.rglob(".pipeline-build*.jsonl"):
+        text = manifest.read_text(encoding="utf-8")
+        assert text.endswith("\n"), manifest
+        assert all(isinstance(json.loads(line), (dict, list)) for line in text.splitlines())
 
 
 def assert_old_or_new(now: dict[str, str], old: dict[str, str], new: dict[str, str]) -> int:
@@ -106,6 +117,7 @@ def kill_at_random(
         time.sleep(rng.uniform(0.3, 1.05) * duration)  # mostly while it writes
         kill(process)
         assert_old_or_new(visible(digest(tree / watched)), old, new)
+        manifests_whole(tree)
         survived += 1
     result = run_cli(tree, *args)  # temporary files left behind must not get in the way
     assert result.returncode == 0, result.stderr

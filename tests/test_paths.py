@@ -191,3 +191,20 @@ def test_locale_names_cannot_be_paths(site: Path, code: str) -> None:
 def test_inside_refuses_names_that_leave_the_root(tmp_path: Path, relative: str) -> None:
     with pytest.raises(PipelineError, match=r"leaves|outside"):
         files.inside(tmp_path, relative)
+
+
+def test_a_listed_output_is_what_its_status_says(tmp_path: Path) -> None:
+    """The build looks outputs up in directory listings; links still go through the checks."""
+    root = tmp_path / "site"
+    (root / "ja").mkdir(parents=True)
+    (root / "ja/page.html").write_text("x")
+    (root / "ja/inside.html").symlink_to(root / "ja/page.html")
+    (root / "ja/outside.html").symlink_to(tmp_path / "secret.html")
+    (root / "ja/folder.html").mkdir()
+    tree = files.Tree(root)
+    for name in ("page.html", "inside.html", "missing.html", "folder.html"):
+        path, status = tree.status(f"ja/{name}")
+        assert tree.listed(f"ja/{name}") == (path, status is not None)
+    with pytest.raises(PipelineError, match="leads outside"):
+        tree.listed("ja/outside.html")
+    assert tree.listed("nowhere/page.html") == (f"{root}/nowhere/page.html", False)
