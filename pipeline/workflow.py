@@ -363,9 +363,12 @@ CATALOG_RECORDS = "catalogs.jsonl"
 #: In the cache directory: each page's SHA-256 and file signature (`pages-K-of-N.jsonl` for a
 #: shard).
 PAGE_RECORDS_STEM = "pages"
-#: A file changed less than this before the run that recorded its digest is read again (git's
-#: racy-clean rule, with room for file systems that keep times in seconds).
-_RACY_MARGIN_NS = 2_000_000_000
+#: A file changed less than this before the run that recorded its digest started is read again
+#: (git's racy-clean rule): a later change could keep its time, if it fell in the same tick of
+#: the file system's clock. A time in whole seconds may come from a file system that keeps
+#: seconds (two for FAT); any other from one whose clock ticks every few milliseconds.
+_COARSE_TICK_NS = 2_000_000_000
+_FINE_TICK_NS = 20_000_000
 #: The code that counts a catalog's words: recorded counts made by other code are not used.
 _COUNTING = page_cache.code_digest("status.py", "model.py", "pofile.py").hex()
 
@@ -520,7 +523,7 @@ def _build(
         records.Spool(record_directory) as rebuilt,
         records.Spool(record_directory) as page_records,
     ):
-        page_trust = _trusted_before(old_pages)
+        pages_recorded = _recording_started(old_pages)
         pages_read = 0
         settled = _settled(old_manifest.header)
 
@@ -553,7 +556,7 @@ def _build(
                 path = os.path.join(settings.source, page)  # a page `find_pages` found
                 status = _stat(path)
                 signature = _signature(status)
-                sha = _recorded_sha(old_pages.get(page), signature, status, page_trust)
+                sha = _recorded_sha(old_pages.get(page), signature, status, pages_recorded)
                 if sha is None:
                     sha = _sha256(files.read_bytes(path))
                     pages_read += 1
@@ -658,7 +661,7 @@ def _publish(
         records.Spool(record_directory) as kept,
         records.Spool(record_directory) as counted,
     ):
-        trust = _trusted_before(old) if old.header.get("counting") == _COUNTING else 0
+        trust = _recording_started(old) if old.header.get("counting") == _COUNTING else 0
         verified = 0  # records whose file was read again and found the same
 
         def unknown() -> Iterator[tuple[str, str, str, str]]:
@@ -768,10 +771,10 @@ def _booted_at_ns() -> int | None:
     return None
 
 
-def _trusted_before(reader: records.Reader) -> int:
-    """Files changed before this time are as the records say, when their signature matches."""
+def _recording_started(reader: records.Reader) -> int:
+    """When the run that wrote the records started (0: unknown, nothing is trusted)."""
     started = reader.header.get("started")
-    return started - _RACY_MARGIN_NS if isinstance(started, int) else 0
+    return started if isinstance(started, int) else 0
 
 
 def _signature(status: os.stat_result) -> str:
@@ -781,15 +784,18 @@ def _signature(status: os.stat_result) -> str:
 
 
 def _recorded_sha(
-    fields: list[Any] | None, signature: str, status: os.stat_result, trusted_before: int
+    fields: list[Any] | None, signature: str, status: os.stat_result, recording_started: int
 ) -> str | None:
-    """The SHA-256 in `fields` ([sha, signature, …]), if the file is still what was hashed."""
+    """The SHA-256 in `fields` ([sha, signature, …]), if the file is still what was hashed:
+    its signature is the one recorded, and it was changed a tick before the recording run."""
+    mtime = status.st_mtime_ns
+    tick = _COARSE_TICK_NS if mtime % 1_000_000_000 == 0 else _FINE_TICK_NS
     if (
         fields
         and len(fields) >= 2
         and fields[1] == signature
         and isinstance(fields[0], str)
-        and status.st_mtime_ns < trusted_before
+        and mtime < recording_started - tick
     ):
         return fields[0]
     return None
