@@ -495,6 +495,8 @@ def _build(
     shard: Shard,
     on_written: Callable[[str], None] | None,
 ) -> BuildReport:
+    """`build`, with its records in `record_directory`: first which pages each locale
+    publishes, then every page that changed, the manifest written last."""
     pages = shard.select(all_pages)
     output_tree = files.Tree(settings.output)
     catalog_tree = files.Tree(settings.locales)
