@@ -243,18 +243,28 @@ def atomic_write(
             size_there = -1
         except OSError as error:
             raise PipelineError(str(path), None, f"cannot read: {error.strerror}") from None
-    try:
+    with replacing(path) as descriptor:
         mode_there = None if size_there == -1 else _mode_there(path)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view) :]
+        if durable and mode_there is not None:
+            os.fsync(descriptor)
+        if mode_there is not None:  # the replaced file's mode is kept
+            os.fchmod(descriptor, mode_there)
+    return True
+
+
+@contextlib.contextmanager
+def replacing(path: Path) -> Iterator[int]:
+    """The descriptor of a new file beside `path`, renamed onto `path` when the block ends, so
+    readers and interrupted runs see the old file or the new one; removed if the block fails.
+    An OSError is bad output, naming `path`."""
+    try:
         descriptor, temporary = create_temporary(path)
         try:
             try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(descriptor, view) :]
-                if durable and mode_there is not None:
-                    os.fsync(descriptor)
-                if mode_there is not None:  # the replaced file's mode is kept
-                    os.fchmod(descriptor, mode_there)
+                yield descriptor
             finally:
                 os.close(descriptor)
             os.replace(temporary, path)
@@ -264,7 +274,6 @@ def atomic_write(
             raise
     except OSError as error:
         raise PipelineError(str(path), None, f"cannot write: {error.strerror}") from None
-    return True
 
 
 def _mode_there(path: Path) -> int | None:

@@ -187,20 +187,13 @@ class Spool:
 def merge(path: Path, header: dict[str, Any], *spools: Spool) -> None:
     """Replace `path` (through a temporary file and a rename) with the header and the spools'
     records merged in key order."""
-    try:
-        descriptor, temporary = files.create_temporary(path)
-        try:
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                handle.write(json.dumps({**header, "format": FORMAT}) + "\n")
-                for record in heapq.merge(*(spool.records() for spool in spools), key=_sort_key):
-                    handle.write(json.dumps(record) + "\n")
-            os.replace(temporary, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
-    except OSError as error:
-        raise PipelineError(str(path), None, f"cannot write: {error.strerror}") from None
+    with (
+        files.replacing(path) as descriptor,
+        os.fdopen(descriptor, "w", encoding="utf-8", closefd=False) as handle,
+    ):
+        handle.write(json.dumps({**header, "format": FORMAT}) + "\n")
+        for record in heapq.merge(*(spool.records() for spool in spools), key=_sort_key):
+            handle.write(json.dumps(record) + "\n")
 
 
 def _sort_key(record: list[Any]) -> Any:
