@@ -13,6 +13,7 @@ import functools
 import itertools
 import operator
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import unescape
 from typing import Literal, NamedTuple
@@ -280,68 +281,93 @@ _SPECIAL = RAWTEXT_ELEMENTS | RCDATA_ELEMENTS | {"plaintext"}
 _AttributeTemplate = tuple[tuple[str, str | None, int, int, str], ...]
 
 
-def tokenize(text: str) -> list[Token]:
+def tokenize(text: str, *, accelerated: bool = True) -> list[Token]:
     """Tokens of the whole text, following the WHATWG tokenizer closely enough for our spans.
 
     Built for speed (a page has tens of thousands of tokens): one regex match per token, tuples
     made without the named tuple's Python-level constructor, and the attributes of a tag parsed
-    once per distinct attribute text (pages repeat `class="pre"` thousands of times).
+    once per distinct attribute text (pages repeat `class="pre"` thousands of times). Where the
+    C extension `pipeline._tokenizer` is built, it makes the tokens of text and of simple tags
+    (nine in ten) and this code the rest; `accelerated=False` runs this code alone, the
+    reference the tests hold the extension to.
     """
     tokens: list[Token] = []
-    append = tokens.append
-    new = tuple.__new__
+    templates: dict[str, _AttributeTemplate] = {}
+    lower_text: list[str] = []  # the text in lower case, made once when needed
+    scan = _scan if accelerated else None
     length = len(text)
     position = 0
-    lower_text: str | None = None
-    templates: dict[str, _AttributeTemplate] = {}
     while position < length:
-        for match in _TOKEN_RE.finditer(text, position):
-            kind = match.lastindex
-            start, end = match.span()
-            if kind == 1:
-                append(new(Token, ("text", start, end, "", (), False)))
-                continue
-            if kind == 5:
-                append(new(Token, ("end", start, end, match[6].lower(), (), False)))
-                continue
-            if kind == 2:
-                name = match[3].lower()
-                raw = match[4]
-                attributes: tuple[Attribute, ...] = ()
-                if raw:
-                    template = templates.get(raw)
-                    if template is None:
-                        template = templates[raw] = _attribute_template(raw)
-                    base = match.start(4)
-                    attributes = tuple(
-                        [
-                            new(Attribute, (n, v, s + base, e + base, q))
-                            if v is not None
-                            else new(Attribute, (n, None, -1, -1, ""))
-                            for n, v, s, e, q in template
-                        ]
-                    )
-                append(new(Token, ("start", start, end, name, attributes, text[end - 2] == "/")))
-                if name in _CODE_ELEMENTS:
-                    body_end = _code_body_end(text, end, name)
-                    if body_end > end:
-                        append(new(Token, ("rawtext", end, body_end, name, (), False)))
-                        position = body_end
-                        break
-                if name not in _SPECIAL:
-                    continue
-            else:
-                end = _markup(text, start, tokens)
-                name = tokens[-1].name if tokens[-1].kind == "start" else ""
-            position = end
-            if name in _SPECIAL:
-                if lower_text is None:
-                    lower_text = text.lower()
-                position = _raw_text(text, lower_text, name, end, tokens)
-            break
-        else:
-            break
+        if scan is not None:
+            position = scan(text, position, tokens, templates)
+            if position >= length:
+                break
+        position = _tokens_from(text, position, tokens, templates, lower_text, once=bool(scan))
     return tokens
+
+
+def _tokens_from(
+    text: str,
+    position: int,
+    tokens: list[Token],
+    templates: dict[str, _AttributeTemplate],
+    lower_text: list[str],
+    *,
+    once: bool,
+) -> int:
+    """Append tokens from `position` (only the first one when `once`); return where the next
+    token starts."""
+    append = tokens.append
+    new = tuple.__new__
+    for match in _TOKEN_RE.finditer(text, position):
+        kind = match.lastindex
+        start, end = match.span()
+        if kind == 1:
+            append(new(Token, ("text", start, end, "", (), False)))
+        elif kind == 5:
+            append(new(Token, ("end", start, end, match[6].lower(), (), False)))
+        elif kind == 2:
+            name = match[3].lower()
+            raw = match[4]
+            attributes: tuple[Attribute, ...] = ()
+            if raw:
+                template = templates.get(raw)
+                if template is None:
+                    template = templates[raw] = _attribute_template(raw)
+                base = match.start(4)
+                attributes = tuple(
+                    [
+                        new(Attribute, (n, v, s + base, e + base, q))
+                        if v is not None
+                        else new(Attribute, (n, None, -1, -1, ""))
+                        for n, v, s, e, q in template
+                    ]
+                )
+            append(new(Token, ("start", start, end, name, attributes, text[end - 2] == "/")))
+            if name in _CODE_ELEMENTS:
+                body_end = _code_body_end(text, end, name)
+                if body_end > end:
+                    append(new(Token, ("rawtext", end, body_end, name, (), False)))
+                    return body_end
+            if name in _SPECIAL:
+                return _special_content(text, lower_text, name, end, tokens)
+        else:
+            end = _markup(text, start, tokens)
+            name = tokens[-1].name if tokens[-1].kind == "start" else ""
+            if name in _SPECIAL:
+                return _special_content(text, lower_text, name, end, tokens)
+            return end
+        if once:
+            return end
+    return len(text)
+
+
+def _special_content(
+    text: str, lower_text: list[str], name: str, position: int, tokens: list[Token]
+) -> int:
+    if not lower_text:
+        lower_text.append(text.lower())
+    return _raw_text(text, lower_text[0], name, position, tokens)
 
 
 #: Elements never translated whose content, in documentation, is mostly highlighted code: text
@@ -527,3 +553,13 @@ def _end_tag(text: str, start: int, tokens: list[Token]) -> int:
     end = scanned[1]
     tokens.append(Token("end", start, end, name_match.group(0).lower()))
     return end
+
+
+_scan: Callable[[str, int, list[Token], dict[str, _AttributeTemplate]], int] | None
+try:  # the C extension, where it was built (setup.py; optional)
+    from pipeline import _tokenizer
+except ImportError:  # the Python tokenizer does the same, slower
+    _scan = None
+else:
+    _tokenizer.configure(Token, Attribute, _attribute_template, _SPECIAL, _CODE_ELEMENTS)
+    _scan = _tokenizer.scan

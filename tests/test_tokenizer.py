@@ -1,0 +1,117 @@
+"""The C tokenizer (pipeline/_tokenizer.c) against the Python one it speeds up.
+
+`tokenize(text)` uses the extension for text and simple tags and the Python code for the rest;
+`tokenize(text, accelerated=False)` is the Python code alone. They must give the same tokens,
+of the same types, on every input: generated markup dense in the shapes where a regular
+expression backtracks (unclosed quotes, `=` without a value, code elements holding spans, case
+folds only Unicode knows) and every page the tests carry.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline import html
+from pipeline.html import Attribute, Token, decode_page, tokenize
+
+PIECES = [
+    "<", ">", "/", "=", '"', "'", " ", "\n", "\t", "\r", "\f", "`", "!", "?", "-", "&amp;",
+    "a", "B", "x1", "span", "SPAN", "code", "pre", "kbd", "samp", "var", "title", "script",
+    "style", "textarea", "plaintext", "class", "href", "<span", "</span>", "<span class=\"n\">",
+    "<code>", "</code>", "</CODE >", "<pre>", "</pre>", "<!--", "-->", "<!DOCTYPE html>",
+    "\u212a", "\u017f", "\u0130", "é", "腰", "🙂", "\udcff",
+]  # fmt: skip
+MARKUP = st.lists(st.sampled_from(PIECES), max_size=60).map("".join)
+TAG_NAMES = st.sampled_from(["p", "a", "code", "pre", "kbd", "span", "x-y", "Ａ", "k\u212abd"])
+VALUES = st.sampled_from(['"v"', "'v'", "v", '"a>b"', "'<'", '"', "", "v/", '"&lt;"', "`"])
+
+
+@st.composite
+def tags(draw: st.DrawFn) -> str:
+    """A start tag of nearly the simple shape, often followed by content and an end tag."""
+    name = draw(TAG_NAMES)
+    attributes = "".join(
+        draw(st.sampled_from([" ", "\n", "  ", "/"]))
+        + draw(st.sampled_from(["id", "class", "data-x", "A", "=", "é"]))
+        + (draw(st.sampled_from(["=", " =", "= "])) + draw(VALUES) if draw(st.booleans()) else "")
+        for _ in range(draw(st.integers(0, 3)))
+    )
+    close = draw(st.sampled_from([">", "/>", " >", " / >", ""]))
+    body = draw(MARKUP)
+    end = draw(st.sampled_from([f"</{name}>", f"</{name.upper()} >", "", f"</{name}"]))
+    return f"<{name}{attributes}{close}{body}{end}"
+
+
+DOCUMENTS = st.lists(st.one_of(MARKUP, tags()), max_size=8).map("".join)
+
+
+def assert_same_tokens(text: str) -> None:
+    accelerated = tokenize(text)
+    reference = tokenize(text, accelerated=False)
+    assert accelerated == reference
+    assert [type(t) for t in accelerated] == [Token] * len(accelerated)
+    for token in accelerated:
+        assert all(type(a) is Attribute for a in token.attributes)
+
+
+def test_the_extension_is_built() -> None:
+    """`make setup` compiles it (gcc and the Python headers come with the base image)."""
+    assert html._scan is not None
+
+
+@settings(max_examples=400, deadline=None)
+@given(DOCUMENTS)
+def test_same_tokens_as_python(text: str) -> None:
+    assert_same_tokens(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "<",
+        "a<",
+        "<a",
+        "<a b='c",
+        '<a b="c>',
+        "<a b=>",
+        "<a b = c>",
+        "<a b=c/>",
+        "<a/b>",
+        "<code><span class=p>x</span></code>",
+        "<code><span class='a<b'>x</span></code>",
+        "<code>x</\u212aode>",
+        "<kbd>x</\u212abd>",
+        "<samp>x</\u017famp>",
+        "<CODE>x</code\n>",
+        "<pre><span>x</span><b>y</b></pre>",
+        "<title>a<b></title>",
+        "<script>if (a<b) {}</script >",
+        "<plaintext><p>",
+        "</>",
+        "</ a>",
+        "</a b>",
+        "<!-- x --><?php x ?><![CDATA[x]]>",
+        "<ＡＢ c=d>",
+        "<p class=a class=b CLASS=c>",
+    ],
+)
+def test_same_tokens_on_shapes(text: str) -> None:
+    assert_same_tokens(text)
+
+
+def test_same_tokens_on_every_page_of_the_tests() -> None:
+    root = Path(__file__).parent.parent
+    pages = [*root.glob("tests/**/*.html"), *root.glob("source_html/**/*.html")]
+    assert len(pages) > 10
+    for path in pages:
+        data = path.read_bytes()
+        try:
+            text = decode_page(data, path=str(path)).text
+        except Exception:
+            text = data.decode("utf-8", "surrogateescape")
+        assert_same_tokens(text)
