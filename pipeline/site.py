@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import posixpath
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
@@ -150,12 +151,33 @@ def _relative(from_page: str, from_locale: str, to_locale: str, to_page: str) ->
 
 
 def _link_edits(page: PageSegments, *, path: str, locale: str, site: SiteMap) -> list[Edit]:
+    # Where the locale publishes every page, the mirrored tree already holds each page a
+    # relative link names: only links with a scheme or a leading slash can change.
+    everything = len(site.published.get(locale, ())) == len(site.published[site.source_locale])
     edits = []
     for token in page.links:
+        if everything and _surely_relative(token):
+            continue
         edit = _link_edit(token, path=path, locale=locale, site=site)
         if edit is not None:
             edits.append(edit)
     return edits
+
+
+def _surely_relative(token: Token) -> bool:
+    """Whether a link's href is relative for `urlsplit` without asking it: no `:` (so no
+    scheme), no leading slash, control character or space (which it strips), no tab or line
+    break (which it removes)."""
+    href = next((a.value for a in token.attributes if a.name == "href"), None)
+    if href is None:
+        return True  # no link at all
+    value = href.strip()
+    return not (
+        value[:1] <= " " or value[0] == "/" or ":" in value or _URL_REMOVED_RE.search(value)
+    )
+
+
+_URL_REMOVED_RE = re.compile("[\t\r\n]")
 
 
 def _link_edit(token: Token, *, path: str, locale: str, site: SiteMap) -> Edit | None:

@@ -163,3 +163,27 @@ def test_identity_law_on_generated_pages(html: str) -> None:
 def test_pseudo_law_on_generated_pages(html: str) -> None:
     data = html.encode("utf-8")
     assert pseudo_law_violations(data, build_with(data, "pseudo")) == []
+
+
+HREF_PIECES = st.sampled_from(
+    ["a", "/", ":", "//", "#", "?", ".", "..", " ", "\t", "\n", "\x01", "\x1f", "\xa0", "é",
+     "http", "mailto", "x.html", "index.html", "C:", "%2F", "\\"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(HREF_PIECES, max_size=8).map("".join))
+def test_links_taken_as_relative_are_relative_for_urlsplit(href: str) -> None:
+    """The build skips links it can tell are relative without `urlsplit` (when a locale
+    publishes every page); `urlsplit` must agree that they have no scheme, host or root."""
+    from urllib.parse import urlsplit
+
+    from pipeline.html import tokenize
+    from pipeline.site import _surely_relative
+
+    quoted = href.replace('"', "")
+    (token, *_) = tokenize(f'<a href="{quoted}">')
+    assert token.kind == "start"
+    if _surely_relative(token):
+        parts = urlsplit(quoted.strip())
+        assert not parts.scheme and not parts.netloc and not parts.path.startswith("/")
