@@ -17,7 +17,7 @@
 
 static PyTypeObject *token_type;     /* pipeline.html.Token */
 static PyTypeObject *attribute_type; /* pipeline.html.Attribute */
-static PyObject *make_template;      /* pipeline.html._attribute_template */
+static PyObject *unescape;           /* html.unescape */
 static PyObject *stop_names;         /* frozenset: names the Python tokenizer handles */
 static PyObject *code_names;         /* frozenset: pre, code, …: plain content is one token */
 static PyObject *names;              /* dict: one string object per tag name */
@@ -114,8 +114,99 @@ static PyObject *tag_name(PyObject *text, int kind, const void *data, Py_ssize_t
     return shared;
 }
 
-/* The attributes of a simple tag: its template (made once per distinct attribute text, by the
- * Python function) with the spans moved to where the text stands. New reference. */
+/* `_attribute_template`: (name, value, value start, value end, quote) of each attribute in the
+ * text of a simple tag (`raw`, a run of the expression's attribute shapes), the first of each
+ * name only. New reference. */
+static PyObject *attribute_template(PyObject *raw) {
+    int kind = PyUnicode_KIND(raw);
+    const void *data = PyUnicode_DATA(raw);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(raw);
+    PyObject *entries = PyList_New(0);
+    PyObject *seen = PySet_New(NULL);
+    if (entries == NULL || seen == NULL) {
+        goto failed;
+    }
+    Py_ssize_t at = 0;
+    while (at < length) {
+        while (at < length && is_space(PyUnicode_READ(kind, data, at))) {
+            at++;
+        }
+        if (at >= length) {
+            break;
+        }
+        Py_ssize_t name_start = at;
+        while (at < length && is_attribute_name_char(PyUnicode_READ(kind, data, at))) {
+            at++;
+        }
+        if (at == name_start) { /* cannot happen in a run of the shapes: leave it to Python */
+            PyErr_SetString(PyExc_ValueError, "not a run of simple attributes");
+            goto failed;
+        }
+        PyObject *name = tag_name(raw, kind, data, name_start, at);
+        if (name == NULL) {
+            goto failed;
+        }
+        Py_ssize_t value_start = -1, value_end = -1;
+        Py_UCS4 quote = 0;
+        if (at < length && PyUnicode_READ(kind, data, at) == '=') {
+            at++;
+            Py_UCS4 c = at < length ? PyUnicode_READ(kind, data, at) : 0;
+            if (c == '"' || c == '\'') {
+                quote = c;
+                value_start = at + 1;
+                value_end = value_start;
+                while (value_end < length && PyUnicode_READ(kind, data, value_end) != c) {
+                    value_end++;
+                }
+                at = value_end + 1;
+            } else {
+                value_start = at;
+                while (at < length && is_unquoted_char(PyUnicode_READ(kind, data, at))) {
+                    at++;
+                }
+                value_end = at;
+            }
+        }
+        int repeated = PySet_Contains(seen, name);
+        if (repeated != 0 || PySet_Add(seen, name) < 0) { /* browsers ignore a repeated one */
+            Py_DECREF(name);
+            if (repeated < 0) {
+                goto failed;
+            }
+            continue;
+        }
+        PyObject *entry;
+        if (value_start < 0) {
+            entry = Py_BuildValue("(NOnns)", name, Py_None, (Py_ssize_t)-1, (Py_ssize_t)-1, "");
+        } else {
+            PyObject *value = PyUnicode_Substring(raw, value_start, value_end);
+            if (value != NULL && PyUnicode_FindChar(value, '&', 0, value_end - value_start, 1) >= 0) {
+                Py_SETREF(value, PyObject_CallOneArg(unescape, value));
+            }
+            if (value == NULL) {
+                Py_DECREF(name);
+                goto failed;
+            }
+            const char *quotes = quote == '"' ? "\"" : quote == '\'' ? "'" : "";
+            entry = Py_BuildValue("(NNnns)", name, value, value_start, value_end, quotes);
+        }
+        if (entry == NULL || PyList_Append(entries, entry) < 0) {
+            Py_XDECREF(entry);
+            goto failed;
+        }
+        Py_DECREF(entry);
+    }
+    Py_DECREF(seen);
+    PyObject *template = PyList_AsTuple(entries);
+    Py_DECREF(entries);
+    return template;
+failed:
+    Py_XDECREF(entries);
+    Py_XDECREF(seen);
+    return NULL;
+}
+
+/* The attributes of a simple tag: its template (made once per distinct attribute text) with the spans moved to where the text stands. New reference. */
 static PyObject *tag_attributes(PyObject *text, PyObject *templates, Py_ssize_t start,
                                 Py_ssize_t end) {
     PyObject *raw = PyUnicode_Substring(text, start, end);
@@ -128,7 +219,7 @@ static PyObject *tag_attributes(PyObject *text, PyObject *templates, Py_ssize_t 
             Py_DECREF(raw);
             return NULL;
         }
-        template = PyObject_CallOneArg(make_template, raw);
+        template = attribute_template(raw);
         if (template == NULL || PyDict_SetItem(templates, raw, template) < 0) {
             Py_XDECREF(template);
             Py_DECREF(raw);
@@ -517,13 +608,13 @@ static PyObject *scan(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 static PyObject *configure(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 5 || !PyType_Check(args[0]) || !PyType_Check(args[1]) ||
         !PyFrozenSet_Check(args[3]) || !PyFrozenSet_Check(args[4])) {
-        PyErr_SetString(PyExc_TypeError, "configure(Token, Attribute, make_template, "
+        PyErr_SetString(PyExc_TypeError, "configure(Token, Attribute, unescape, "
                                          "stop_names: frozenset, code_names: frozenset)");
         return NULL;
     }
     Py_XSETREF(token_type, (PyTypeObject *)Py_NewRef(args[0]));
     Py_XSETREF(attribute_type, (PyTypeObject *)Py_NewRef(args[1]));
-    Py_XSETREF(make_template, Py_NewRef(args[2]));
+    Py_XSETREF(unescape, Py_NewRef(args[2]));
     Py_XSETREF(stop_names, Py_NewRef(args[3]));
     Py_XSETREF(code_names, Py_NewRef(args[4]));
     Py_RETURN_NONE;
@@ -533,7 +624,7 @@ static PyMethodDef methods[] = {
     {"scan", (PyCFunction)(void (*)(void))scan, METH_FASTCALL,
      "Append the tokens of the simple shapes from `position`; return where it stopped."},
     {"configure", (PyCFunction)(void (*)(void))configure, METH_FASTCALL,
-     "Give the token types, the attribute template function and the names to stop at."},
+     "Give the token types, html.unescape and the names of raw-text and code elements."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -6,7 +6,7 @@ from typing import Any
 def configure(
     token: type[Any],
     attribute: type[Any],
-    make_template: Callable[[str], Any],
+    unescape: Callable[[str], str],
     stop: frozenset[str],
     code: frozenset[str],
     /,

@@ -561,5 +561,5 @@ try:  # the C extension, where it was built (setup.py; optional)
 except ImportError:  # the Python tokenizer does the same, slower
     _scan = None
 else:
-    _tokenizer.configure(Token, Attribute, _attribute_template, _SPECIAL, _CODE_ELEMENTS)
+    _tokenizer.configure(Token, Attribute, unescape, _SPECIAL, _CODE_ELEMENTS)
     _scan = _tokenizer.scan
