@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: site test setup system-deps bench fuzz clean
 
-$(VENV)/.installed: pyproject.toml setup.py pipeline/_tokenizer.c
+$(VENV)/.installed: pyproject.toml setup.py pipeline/_speedups.c
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'

@@ -287,7 +287,7 @@ def tokenize(text: str, *, accelerated: bool = True) -> list[Token]:
     Built for speed (a page has tens of thousands of tokens): one regex match per token, tuples
     made without the named tuple's Python-level constructor, and the attributes of a tag parsed
     once per distinct attribute text (pages repeat `class="pre"` thousands of times). Where the
-    C extension `pipeline._tokenizer` is built, it makes the tokens of text and of simple tags
+    C extension `pipeline._speedups` is built, it makes the tokens of text and of simple tags
     (nine in ten) and this code the rest; `accelerated=False` runs this code alone, the
     reference the tests hold the extension to.
     """
@@ -557,9 +557,9 @@ def _end_tag(text: str, start: int, tokens: list[Token]) -> int:
 
 _scan: Callable[[str, int, list[Token], dict[str, _AttributeTemplate]], int] | None
 try:  # the C extension, where it was built (setup.py; optional)
-    from pipeline import _tokenizer
+    from pipeline import _speedups
 except ImportError:  # the Python tokenizer does the same, slower
     _scan = None
 else:
-    _tokenizer.configure(Token, Attribute, unescape, _SPECIAL, _CODE_ELEMENTS)
-    _scan = _tokenizer.scan
+    _speedups.configure_scan(Token, Attribute, unescape, _SPECIAL, _CODE_ELEMENTS)
+    _scan = _speedups.scan

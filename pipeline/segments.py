@@ -305,9 +305,15 @@ class _OpenElements:
         return any(counts.get(name) for name in names)
 
 
-def _build_tree(tokens: list[Token]) -> _Element:
+def _build_tree(tokens: list[Token], *, accelerated: bool = True) -> _Element:
+    """The tree of elements the tokens make, as a browser nests them (closely enough for
+    segments). The C extension's `grow_tree` runs the same loop where it was built;
+    `accelerated=False` runs this code alone, the reference the tests hold it to."""
     root = _Element("#root", None)
     stack = _OpenElements(root)
+    if accelerated and _speedups is not None:
+        _speedups.grow_tree(tokens, stack)
+        return root
     items, counts = stack.items, stack.counts
     for token in tokens:
         kind = token.kind
@@ -324,10 +330,7 @@ def _build_tree(tokens: list[Token]) -> _Element:
                 items[-1].children.append(token)
             continue
         name = token.name
-        if name in _MAYBE_IGNORED and (
-            (name in ("html", "head", "body") and counts.get(name))
-            or (name in TABLE_PARTS and not stack.any_open(_TABLE_CONTEXTS))
-        ):
+        if name in _MAYBE_IGNORED and _is_ignored(stack, name):
             items[-1].children.append(token)  # browsers ignore it: kept as markup only
             continue
         foreign = counts.get("svg") or counts.get("math")  # inside foreign content
@@ -340,6 +343,15 @@ def _build_tree(tokens: list[Token]) -> _Element:
         items.append(element)
         counts[name] = counts.get(name, 0) + 1
     return root
+
+
+def _is_ignored(stack: _OpenElements, name: str) -> bool:
+    """Whether browsers ignore this start tag: a second html, head or body, or table structure
+    outside a table."""
+    return bool(
+        (name in ("html", "head", "body") and stack.counts.get(name))
+        or (name in TABLE_PARTS and not stack.any_open(_TABLE_CONTEXTS))
+    )
 
 
 #: Table structure outside a table (or a template) is ignored by browsers.
@@ -919,3 +931,23 @@ def _attach_notes(page: SourcePage, tokens: list[Token], segments: list[Segment]
         replace(s, comments=(*s.comments, *notes[i])) if i in notes else s
         for i, s in enumerate(segments)
     ]
+
+
+try:  # the C extension, where it was built (setup.py; optional)
+    from pipeline import _speedups
+except ImportError:  # the Python loop does the same, slower
+    _speedups = None  # type: ignore[assignment]
+else:
+    _speedups.configure_tree(
+        _Element,
+        _close,
+        _close_implied,
+        _is_ignored,
+        _translate_flag,
+        _MAYBE_IGNORED,
+        _IMPLYING,
+        VOID_ELEMENTS,
+        P_CLOSERS,
+        HEADINGS,
+        _IMPLIED_CLOSE,
+    )

@@ -1,5 +1,9 @@
-/* The common shapes of `pipeline.html.tokenize`, in C.
+/* The hot loops of `pipeline.html.tokenize` and `pipeline.segments._build_tree`, in C.
  *
+ * Both follow the Python code they speed up, which stays the reference and runs where this
+ * module was not built; the tests hold the two to the same results.
+ *
+ * The tokenizer:
  * `scan(text, position, tokens, templates)` appends the tokens the one-pass regular expression
  * `_TOKEN_RE` gives for text, simple start tags and simple end tags, and returns where it
  * stopped: the end of the text, or the first place that needs the Python tokenizer (a comment,
@@ -14,6 +18,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <structmember.h> /* T_OBJECT_EX: how a slot is stored */
 
 static PyTypeObject *token_type;     /* pipeline.html.Token */
 static PyTypeObject *attribute_type; /* pipeline.html.Attribute */
@@ -472,7 +477,7 @@ static Py_ssize_t code_body_end(PyObject *name, int kind, const void *data, Py_s
 
 static PyObject *scan(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     if (token_type == NULL) {
-        PyErr_SetString(PyExc_RuntimeError, "_tokenizer.configure() was not called");
+        PyErr_SetString(PyExc_RuntimeError, "_speedups.configure_scan() was not called");
         return NULL;
     }
     if (nargs != 4 || !PyUnicode_Check(args[0]) || !PyList_Check(args[2]) ||
@@ -605,10 +610,10 @@ static PyObject *scan(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return PyLong_FromSsize_t(position);
 }
 
-static PyObject *configure(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+static PyObject *configure_scan(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 5 || !PyType_Check(args[0]) || !PyType_Check(args[1]) ||
         !PyFrozenSet_Check(args[3]) || !PyFrozenSet_Check(args[4])) {
-        PyErr_SetString(PyExc_TypeError, "configure(Token, Attribute, unescape, "
+        PyErr_SetString(PyExc_TypeError, "configure_scan(Token, Attribute, unescape, "
                                          "stop_names: frozenset, code_names: frozenset)");
         return NULL;
     }
@@ -620,26 +625,390 @@ static PyObject *configure(PyObject *module, PyObject *const *args, Py_ssize_t n
     Py_RETURN_NONE;
 }
 
+/* --- the tree ------------------------------------------------------------------------------
+ *
+ * `grow_tree(tokens, stack)` is the loop of `_build_tree` over the tokens, on the same
+ * `_OpenElements` (its `items` list and `counts` dict): the usual steps here (an end tag that
+ * closes the current element, text and other tokens appended, an element opened), the rest by
+ * the Python functions it was given (`_close`, `_close_implied`, whether a start tag is
+ * ignored, and `_translate_flag` for a tag that may say something about translation).
+ */
+
+static PyObject *element_type;  /* segments._Element */
+static PyObject *close_element; /* segments._close(stack, token) */
+static PyObject *close_implied; /* segments._close_implied(stack, name) */
+static PyObject *is_ignored;    /* segments._is_ignored(stack, name) */
+static PyObject *translate_flag; /* segments._translate_flag(token) */
+static PyObject *maybe_ignored, *implying, *void_elements; /* frozensets of names */
+static PyObject *p_closers, *headings, *implied_close; /* frozensets, and name -> frozenset */
+static PyObject *str_items, *str_counts, *str_translate,
+    *str_class, *str_notranslate, *str_svg, *str_math;
+
+/* Where each field of an `_Element` (a slotted dataclass) lives in the object, read off its
+ * member descriptors: elements are made and read here without a Python call. */
+enum { F_NAME, F_START, F_END, F_CHILDREN, F_INLINE_ONLY, F_TAIL, F_FLAG, FIELDS };
+static const char *field_names[FIELDS] = {"name",        "start", "end", "children",
+                                          "inline_only", "tail",  "flag"};
+static Py_ssize_t field_offsets[FIELDS];
+
+#define FIELD(element, field) (*(PyObject **)((char *)(element) + field_offsets[field]))
+
+/* The element's children list (new reference). */
+static PyObject *children_of(PyObject *element) {
+    PyObject *children = FIELD(element, F_CHILDREN);
+    if (children == NULL || !PyList_Check(children)) {
+        PyErr_SetString(PyExc_TypeError, "an element's children must be a list");
+        return NULL;
+    }
+    return Py_NewRef(children);
+}
+
+/* _Element(name, token, flag=flag), its other fields at their defaults (new reference). */
+static PyObject *new_element(PyObject *name, PyObject *token, PyObject *flag) {
+    PyTypeObject *type = (PyTypeObject *)element_type;
+    PyObject *children = PyList_New(0);
+    if (children == NULL) {
+        return NULL;
+    }
+    PyObject *element = type->tp_alloc(type, 0);
+    if (element == NULL) {
+        Py_DECREF(children);
+        return NULL;
+    }
+    FIELD(element, F_NAME) = Py_NewRef(name);
+    FIELD(element, F_START) = Py_NewRef(token);
+    FIELD(element, F_END) = Py_NewRef(Py_None);
+    FIELD(element, F_CHILDREN) = children;
+    FIELD(element, F_INLINE_ONLY) = Py_NewRef(Py_True);
+    FIELD(element, F_TAIL) = Py_NewRef(Py_None);
+    FIELD(element, F_FLAG) = Py_NewRef(flag);
+    return element;
+}
+
+static int append_child(PyObject *element, PyObject *child) {
+    PyObject *children = children_of(element);
+    if (children == NULL) {
+        return -1;
+    }
+    int failed = PyList_Append(children, child);
+    Py_DECREF(children);
+    return failed;
+}
+
+/* counts[name] += delta (absent = 0) */
+static int count(PyObject *counts, PyObject *name, long delta) {
+    PyObject *now = PyDict_GetItemWithError(counts, name);
+    if (now == NULL && PyErr_Occurred()) {
+        return -1;
+    }
+    long value = now == NULL ? 0 : PyLong_AsLong(now);
+    if (value == -1 && PyErr_Occurred()) {
+        return -1;
+    }
+    PyObject *updated = PyLong_FromLong(value + delta);
+    if (updated == NULL) {
+        return -1;
+    }
+    int failed = PyDict_SetItem(counts, name, updated);
+    Py_DECREF(updated);
+    return failed;
+}
+
+/* Whether counts[name] is there and not zero: -1 on error. */
+static int is_open(PyObject *counts, PyObject *name) {
+    PyObject *now = PyDict_GetItemWithError(counts, name);
+    if (now == NULL) {
+        return PyErr_Occurred() ? -1 : 0;
+    }
+    return PyObject_IsTrue(now);
+}
+
+/* `_translate_flag(token)`, asked of Python only when the tag has a translate attribute or a
+ * class that holds "notranslate": every other tag says nothing (new reference). */
+static PyObject *flag_of(PyObject *token, PyObject *attributes) {
+    Py_ssize_t count_attributes = PyTuple_GET_SIZE(attributes);
+    for (Py_ssize_t i = 0; i < count_attributes; i++) {
+        PyObject *attribute = PyTuple_GET_ITEM(attributes, i);
+        PyObject *name = PyTuple_GET_ITEM(attribute, 0);
+        PyObject *value = PyTuple_GET_ITEM(attribute, 1);
+        int translate = PyUnicode_Compare(name, str_translate) == 0;
+        int says = translate;
+        if (!translate && value != Py_None && PyUnicode_Compare(name, str_class) == 0) {
+            Py_ssize_t found = PyUnicode_Find(value, str_notranslate, 0, PY_SSIZE_T_MAX, 1);
+            if (found == -2) {
+                return NULL;
+            }
+            says = found >= 0;
+        }
+        if (says) {
+            return PyObject_CallOneArg(translate_flag, token);
+        }
+    }
+    Py_RETURN_NONE;
+}
+
+/* Whether any of the names (a frozenset) is open: -1 on error. */
+static int any_open(PyObject *counts, PyObject *names) {
+    PyObject *iterator = PyObject_GetIter(names);
+    if (iterator == NULL) {
+        return -1;
+    }
+    int open = 0;
+    PyObject *name;
+    while (open == 0 && (name = PyIter_Next(iterator)) != NULL) {
+        open = is_open(counts, name);
+        Py_DECREF(name);
+    }
+    Py_DECREF(iterator);
+    return open == 0 && PyErr_Occurred() ? -1 : open;
+}
+
+/* Whether `_close_implied(stack, name)` would close anything (its three tests, in C): most
+ * start tags that may imply an end close nothing, and need no Python call. -1 on error. */
+static int implies_a_close(PyObject *items, PyObject *counts, PyObject *name) {
+    static PyObject *p_name;
+    if (p_name == NULL && (p_name = PyUnicode_InternFromString("p")) == NULL) {
+        return -1;
+    }
+    int closes_p = PySet_Contains(p_closers, name);
+    if (closes_p != 0) {
+        int open = closes_p < 0 ? -1 : is_open(counts, p_name);
+        if (open != 0) {
+            return open;
+        }
+    }
+    int heading = PySet_Contains(headings, name);
+    if (heading != 0) {
+        PyObject *top = PyList_GET_ITEM(items, PyList_GET_SIZE(items) - 1);
+        int top_heading = heading < 0 ? -1 : PySet_Contains(headings, FIELD(top, F_NAME));
+        if (top_heading != 0) {
+            return top_heading;
+        }
+    }
+    PyObject *closes = PyDict_GetItemWithError(implied_close, name);
+    if (closes == NULL) {
+        return PyErr_Occurred() ? -1 : 0;
+    }
+    if (!PyFrozenSet_Check(closes)) {
+        PyErr_SetString(PyExc_TypeError, "implied closes must be frozensets");
+        return -1;
+    }
+    return any_open(counts, closes);
+}
+
+static int open_element(PyObject *stack, PyObject *items, PyObject *counts, PyObject *token) {
+    PyObject *name = PyTuple_GET_ITEM(token, 3);
+    PyObject *attributes = PyTuple_GET_ITEM(token, 4);
+    PyObject *top = PyList_GET_ITEM(items, PyList_GET_SIZE(items) - 1);
+    int ignorable = PySet_Contains(maybe_ignored, name);
+    if (ignorable < 0) {
+        return -1;
+    }
+    if (ignorable) {
+        PyObject *ignored = PyObject_CallFunctionObjArgs(is_ignored, stack, name, NULL);
+        if (ignored == NULL) {
+            return -1;
+        }
+        int yes = PyObject_IsTrue(ignored);
+        Py_DECREF(ignored);
+        if (yes) {
+            return yes < 0 ? -1 : append_child(top, token); /* kept as markup only */
+        }
+    }
+    int svg = is_open(counts, str_svg), math = is_open(counts, str_math);
+    if (svg < 0 || math < 0) {
+        return -1;
+    }
+    int foreign = svg || math;
+    if (!foreign) {
+        int implies = PySet_Contains(implying, name);
+        if (implies > 0) {
+            implies = implies_a_close(items, counts, name);
+        }
+        if (implies < 0) {
+            return -1;
+        }
+        if (implies) {
+            PyObject *done = PyObject_CallFunctionObjArgs(close_implied, stack, name, NULL);
+            if (done == NULL) {
+                return -1;
+            }
+            Py_DECREF(done);
+            top = PyList_GET_ITEM(items, PyList_GET_SIZE(items) - 1);
+        }
+    }
+    PyObject *flag = PyTuple_GET_SIZE(attributes) ? flag_of(token, attributes) : Py_NewRef(Py_None);
+    if (flag == NULL) {
+        return -1;
+    }
+    PyObject *element = new_element(name, token, flag);
+    Py_DECREF(flag);
+    if (element == NULL) {
+        return -1;
+    }
+    if (append_child(top, element) < 0) {
+        Py_DECREF(element);
+        return -1;
+    }
+    int void_element = PySet_Contains(void_elements, name);
+    if (void_element < 0) {
+        Py_DECREF(element);
+        return -1;
+    }
+    if (void_element || (foreign && PyTuple_GET_ITEM(token, 5) == Py_True)) {
+        Py_DECREF(element);
+        return 0;
+    }
+    int failed = PyList_Append(items, element) < 0 || count(counts, name, 1) < 0;
+    Py_DECREF(element);
+    return failed ? -1 : 0;
+}
+
+static int close_current(PyObject *stack, PyObject *items, PyObject *counts, PyObject *token) {
+    PyObject *top = PyList_GET_ITEM(items, PyList_GET_SIZE(items) - 1);
+    PyObject *name = PyTuple_GET_ITEM(token, 3);
+    PyObject *top_name = FIELD(top, F_NAME);
+    if (top_name == NULL || !PyUnicode_Check(top_name)) {
+        PyErr_SetString(PyExc_TypeError, "an element's name must be a str");
+        return -1;
+    }
+    int same = PyUnicode_Compare(top_name, name) == 0;
+    if (!same) { /* it closes something further down, or nothing */
+        PyObject *done = PyObject_CallFunctionObjArgs(close_element, stack, token, NULL);
+        Py_XDECREF(done);
+        return done == NULL ? -1 : 0;
+    }
+    Py_INCREF(top);
+    Py_XSETREF(FIELD(top, F_END), Py_NewRef(token));
+    int failed = PyList_SetSlice(items, PyList_GET_SIZE(items) - 1, PY_SSIZE_T_MAX, NULL) < 0 ||
+                 count(counts, name, -1) < 0;
+    Py_DECREF(top);
+    return failed ? -1 : 0;
+}
+
+static PyObject *grow_tree(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (element_type == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "_speedups.configure_tree() was not called");
+        return NULL;
+    }
+    if (nargs != 2 || !PyList_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "grow_tree(tokens: list, stack: _OpenElements)");
+        return NULL;
+    }
+    PyObject *tokens = args[0], *stack = args[1];
+    PyObject *items = PyObject_GetAttr(stack, str_items);
+    PyObject *counts = PyObject_GetAttr(stack, str_counts);
+    if (items == NULL || counts == NULL || !PyList_Check(items) || !PyDict_Check(counts)) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_TypeError, "the stack's items must be a list, counts a dict");
+        }
+        goto failed;
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(tokens); i++) {
+        PyObject *token = PyList_GET_ITEM(tokens, i);
+        if (!PyTuple_Check(token) || PyTuple_GET_SIZE(token) != 6 || PyList_GET_SIZE(items) < 1) {
+            PyErr_SetString(PyExc_TypeError, "a token must be a Token; the stack must hold the root");
+            goto failed;
+        }
+        Py_INCREF(token);
+        PyObject *kind = PyTuple_GET_ITEM(token, 0);
+        int failed_step;
+        if (PyUnicode_Compare(kind, kind_start) == 0) {
+            failed_step = open_element(stack, items, counts, token);
+        } else if (PyUnicode_Compare(kind, kind_end) == 0) {
+            failed_step = close_current(stack, items, counts, token);
+        } else {
+            failed_step = append_child(PyList_GET_ITEM(items, PyList_GET_SIZE(items) - 1), token);
+        }
+        Py_DECREF(token);
+        if (failed_step < 0) {
+            goto failed;
+        }
+    }
+    Py_DECREF(items);
+    Py_DECREF(counts);
+    Py_RETURN_NONE;
+failed:
+    Py_XDECREF(items);
+    Py_XDECREF(counts);
+    return NULL;
+}
+
+static PyObject *configure_tree(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 11 || !PyFrozenSet_Check(args[5]) || !PyFrozenSet_Check(args[6]) ||
+        !PyFrozenSet_Check(args[7]) || !PyFrozenSet_Check(args[8]) ||
+        !PyFrozenSet_Check(args[9]) || !PyDict_Check(args[10])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "configure_tree(_Element, _close, _close_implied, _is_ignored, "
+                        "_translate_flag, maybe_ignored, implying, void, p_closers, headings: "
+                        "frozenset, implied_close: dict)");
+        return NULL;
+    }
+    if (!PyType_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "configure_tree: _Element must be a type");
+        return NULL;
+    }
+    for (int field = 0; field < FIELDS; field++) { /* each a slot: a member descriptor */
+        PyObject *descriptor = PyDict_GetItemString(((PyTypeObject *)args[0])->tp_dict,
+                                                    field_names[field]);
+        if (descriptor == NULL || !Py_IS_TYPE(descriptor, &PyMemberDescr_Type) ||
+            ((PyMemberDescrObject *)descriptor)->d_member->type != T_OBJECT_EX) {
+            PyErr_Format(PyExc_TypeError, "configure_tree: _Element.%s must be a slot",
+                         field_names[field]);
+            return NULL;
+        }
+        field_offsets[field] = ((PyMemberDescrObject *)descriptor)->d_member->offset;
+    }
+    Py_XSETREF(element_type, Py_NewRef(args[0]));
+    Py_XSETREF(close_element, Py_NewRef(args[1]));
+    Py_XSETREF(close_implied, Py_NewRef(args[2]));
+    Py_XSETREF(is_ignored, Py_NewRef(args[3]));
+    Py_XSETREF(translate_flag, Py_NewRef(args[4]));
+    Py_XSETREF(maybe_ignored, Py_NewRef(args[5]));
+    Py_XSETREF(implying, Py_NewRef(args[6]));
+    Py_XSETREF(void_elements, Py_NewRef(args[7]));
+    Py_XSETREF(p_closers, Py_NewRef(args[8]));
+    Py_XSETREF(headings, Py_NewRef(args[9]));
+    Py_XSETREF(implied_close, Py_NewRef(args[10]));
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"scan", (PyCFunction)(void (*)(void))scan, METH_FASTCALL,
      "Append the tokens of the simple shapes from `position`; return where it stopped."},
-    {"configure", (PyCFunction)(void (*)(void))configure, METH_FASTCALL,
+    {"configure_scan", (PyCFunction)(void (*)(void))configure_scan, METH_FASTCALL,
      "Give the token types, html.unescape and the names of raw-text and code elements."},
+    {"grow_tree", (PyCFunction)(void (*)(void))grow_tree, METH_FASTCALL,
+     "Add the tokens to the tree whose open elements are `stack`."},
+    {"configure_tree", (PyCFunction)(void (*)(void))configure_tree, METH_FASTCALL,
+     "Give the element type, the Python steps for the rare cases and the names they need."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module_definition = {
-    PyModuleDef_HEAD_INIT, "_tokenizer", "The common shapes of pipeline.html.tokenize, in C.",
+    PyModuleDef_HEAD_INIT, "_speedups", "The hot loops of pipeline.html.tokenize and pipeline.segments._build_tree, in C.",
     -1, methods,
 };
 
-PyMODINIT_FUNC PyInit__tokenizer(void) {
+PyMODINIT_FUNC PyInit__speedups(void) {
     names = PyDict_New();
     kind_text = PyUnicode_InternFromString("text");
     kind_start = PyUnicode_InternFromString("start");
     kind_end = PyUnicode_InternFromString("end");
     kind_rawtext = PyUnicode_InternFromString("rawtext");
     empty_string = PyUnicode_InternFromString("");
+    str_items = PyUnicode_InternFromString("items");
+    str_counts = PyUnicode_InternFromString("counts");
+    str_translate = PyUnicode_InternFromString("translate");
+    str_class = PyUnicode_InternFromString("class");
+    str_notranslate = PyUnicode_InternFromString("notranslate");
+    str_svg = PyUnicode_InternFromString("svg");
+    str_math = PyUnicode_InternFromString("math");
+    if (str_items == NULL ||
+        str_counts == NULL || str_translate == NULL || str_class == NULL ||
+        str_notranslate == NULL || str_svg == NULL || str_math == NULL) {
+        return NULL;
+    }
     if (names == NULL || kind_text == NULL || kind_start == NULL || kind_end == NULL || kind_rawtext == NULL ||
         empty_string == NULL) {
         return NULL;

@@ -1,10 +1,12 @@
-"""The C tokenizer (pipeline/_tokenizer.c) against the Python one it speeds up.
+"""The C extension (pipeline/_speedups.c) against the Python code it speeds up.
 
 `tokenize(text)` uses the extension for text and simple tags and the Python code for the rest;
-`tokenize(text, accelerated=False)` is the Python code alone. They must give the same tokens,
-of the same types, on every input: generated markup dense in the shapes where a regular
-expression backtracks (unclosed quotes, `=` without a value, code elements holding spans, case
-folds only Unicode knows) and every page the tests carry.
+`tokenize(text, accelerated=False)` is the Python code alone. `_build_tree(tokens)` grows the
+tree in C, calling the Python steps for the rare cases; `accelerated=False` is the Python loop.
+Each pair must give the same result on every input: generated markup dense in the shapes where
+a regular expression backtracks (unclosed quotes, `=` without a value, code elements holding
+spans, case folds only Unicode knows) or where browsers close elements for you (lists, tables,
+paragraphs, headings, links, foreign content), and every page the tests carry.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline import html
+from pipeline import html, segments
 from pipeline.html import Attribute, Token, decode_page, tokenize
+from pipeline.segments import _build_tree, _Element
 
 PIECES = [
     "<", ">", "/", "=", '"', "'", " ", "\n", "\t", "\r", "\f", "`", "!", "?", "-", "&amp;",
@@ -60,7 +63,51 @@ def assert_same_tokens(text: str) -> None:
 
 def test_the_extension_is_built() -> None:
     """`make setup` compiles it (gcc and the Python headers come with the base image)."""
-    assert html._scan is not None
+    from pipeline import _speedups
+
+    assert html._scan is _speedups.scan
+    assert vars(segments)["_speedups"] is _speedups
+
+
+def same_trees(left: _Element, right: _Element) -> bool:
+    pending: list[tuple[_Element | Token, _Element | Token]] = [(left, right)]
+    while pending:
+        one, other = pending.pop()
+        if not (isinstance(one, _Element) and isinstance(other, _Element)):
+            if one != other or type(one) is not type(other):
+                return False
+            continue
+        fields = ("name", "start", "end", "flag", "inline_only", "tail")
+        if [getattr(one, f) for f in fields] != [getattr(other, f) for f in fields]:
+            return False
+        if len(one.children) != len(other.children):
+            return False
+        pending.extend(zip(one.children, other.children, strict=True))
+    return True
+
+
+def assert_same_tree(text: str) -> None:
+    tokens = tokenize(text)
+    assert same_trees(_build_tree(tokens), _build_tree(tokens, accelerated=False))
+
+
+NESTING = st.sampled_from(
+    ["<p>", "</p>", "<div>", "</div>", "<li>", "</li>", "<ul>", "</ul>", "<ol>", "<dl>", "<dt>",
+     "<dd>", "<table>", "</table>", "<tr>", "<td>", "</td>", "<th>", "<tbody>", "<thead>",
+     "<caption>", "<select>", "<option>", "<optgroup>", "<h1>", "<h2>", "</h1>", "</h3>", "<a>",
+     "</a>", "<b>", "</b>", "<i>", "<nobr>", "<button>", "<rt>", "<rp>", "<ruby>", "<svg>",
+     "</svg>", "<math>", "<path/>", "<br>", "<img>", "<html>", "<head>", "<body>", "</body>",
+     "<template>", "</template>", "<span translate=no>", "<em class='x notranslate'>",
+     "<q translate>", "<p class=notranslatex>", "<code>", "</code>", "<pre>", "<title>x",
+     "</title>", "text", " ", "<!-- c -->", "</x>", "<P>", "</LI>", "<Ｐ>"]
+)  # fmt: skip
+NESTED = st.lists(NESTING, max_size=50).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(NESTED, DOCUMENTS))
+def test_same_tree_as_python(text: str) -> None:
+    assert_same_tree(text)
 
 
 @settings(max_examples=400, deadline=None)
@@ -102,6 +149,7 @@ def test_same_tokens_as_python(text: str) -> None:
 )
 def test_same_tokens_on_shapes(text: str) -> None:
     assert_same_tokens(text)
+    assert_same_tree(text)
 
 
 def test_same_tokens_on_every_page_of_the_tests() -> None:
@@ -115,3 +163,4 @@ def test_same_tokens_on_every_page_of_the_tests() -> None:
         except Exception:
             text = data.decode("utf-8", "surrogateescape")
         assert_same_tokens(text)
+        assert_same_tree(text)

@@ -1,0 +1,29 @@
+"""The hot loops of `pipeline.html.tokenize` and `segments._build_tree`, in C (_speedups.c)."""
+
+from collections.abc import Callable
+from typing import Any
+
+def configure_scan(
+    token: type[Any],
+    attribute: type[Any],
+    unescape: Callable[[str], str],
+    stop: frozenset[str],
+    code: frozenset[str],
+    /,
+) -> None: ...
+def scan(text: str, position: int, tokens: list[Any], templates: dict[str, Any], /) -> int: ...
+def configure_tree(
+    element: type[Any],
+    close: Callable[[Any, Any], None],
+    close_implied: Callable[[Any, str], None],
+    is_ignored: Callable[[Any, str], bool],
+    translate_flag: Callable[[Any], bool | None],
+    maybe_ignored: frozenset[str],
+    implying: frozenset[str],
+    void: frozenset[str],
+    p_closers: frozenset[str],
+    headings: frozenset[str],
+    implied_close: dict[str, frozenset[str]],
+    /,
+) -> None: ...
+def grow_tree(tokens: list[Any], stack: Any, /) -> None: ...
