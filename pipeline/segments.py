@@ -531,7 +531,8 @@ class _Segmenter:
         self, element: _Element, translatable: bool, context: str | None, pending: list[_Step]
     ) -> None:
         """Push the steps for an element's children: inline runs, nested blocks, a title's text."""
-        if element.start is not None:
+        start = element.start
+        if start is not None and (start.attributes or element.name in _LANDMARKS):
             self._note_landmarks(element)
         if element.name in OPAQUE_ELEMENTS:
             return
@@ -567,7 +568,7 @@ class _Segmenter:
         flag = element.flag
         translatable = translatable if flag is None else flag
         context = self._context(element, context)
-        if translatable and start is not None:
+        if translatable and start is not None and start.attributes:
             self.attributes(element, context)
         self.content(element, translatable, context, pending)
 
@@ -655,7 +656,8 @@ class _Segmenter:
             node, inherited, node_context = pending.pop()
             flag = node.flag
             node_translatable = inherited if flag is None else flag
-            if node.start is not None:
+            start = node.start
+            if start is not None and (start.attributes or node.name in _LANDMARKS):
                 self._note_landmarks(node)
             if _is_opaque(node) or not node_translatable:
                 continue
@@ -774,6 +776,8 @@ class _Segmenter:
         token = element.start
         assert token is not None
         for attribute in token.attributes:
+            if attribute.name not in _MAYBE_TRANSLATABLE:
+                continue  # class, href, id…: the most of them, never translated
             if self._attribute_translatable(token, attribute) and attribute.value is not None:
                 msgid = normalize_space(attribute.value)
                 if not _LETTER_RE.search(msgid):
@@ -836,6 +840,10 @@ class _Segmenter:
 
 
 _MARKUP_NAMES = {"comment": "#comment", "end": "#end"}
+#: Elements `_note_landmarks` notes without attributes (the others need one to be noted).
+_LANDMARKS = frozenset({"html", "head"})
+#: Every attribute name `_attribute_translatable` can accept, for any element.
+_MAYBE_TRANSLATABLE = frozenset({"content", "value"}).union(*TRANSLATABLE_ATTRIBUTES.values())
 
 
 def _meta_key(token: Token) -> str:
