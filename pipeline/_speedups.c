@@ -641,6 +641,7 @@ static PyObject *is_ignored;    /* segments._is_ignored(stack, name) */
 static PyObject *translate_flag; /* segments._translate_flag(token) */
 static PyObject *maybe_ignored, *implying, *void_elements; /* frozensets of names */
 static PyObject *p_closers, *headings, *implied_close; /* frozensets, and name -> frozenset */
+static PyObject *inline_elements, *code_phrases;        /* frozensets, for mark_inline */
 static PyObject *str_items, *str_counts, *str_translate,
     *str_class, *str_notranslate, *str_svg, *str_math;
 
@@ -934,14 +935,92 @@ failed:
     return NULL;
 }
 
+/* `_mark_inline(element)`: each element's `inline_only` and `tail`, children before parents,
+ * without recursion (a page may nest thousands deep). */
+static PyObject *mark_inline(PyObject *module, PyObject *element) {
+    if (element_type == NULL || inline_elements == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "_speedups.configure_tree() was not called");
+        return NULL;
+    }
+    if (Py_TYPE(element) != (PyTypeObject *)element_type) {
+        PyErr_SetString(PyExc_TypeError, "mark_inline(element: _Element)");
+        return NULL;
+    }
+    Py_ssize_t capacity = 256, size = 0;
+    PyObject **order = PyMem_Malloc(capacity * sizeof(PyObject *)); /* borrowed: the tree holds them */
+    if (order == NULL) {
+        return PyErr_NoMemory();
+    }
+    order[size++] = element;
+    for (Py_ssize_t next = 0; next < size; next++) { /* every node after its parent */
+        PyObject *children = FIELD(order[next], F_CHILDREN);
+        if (children == NULL || !PyList_Check(children)) {
+            PyErr_SetString(PyExc_TypeError, "an element's children must be a list");
+            goto failed;
+        }
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(children); i++) {
+            PyObject *child = PyList_GET_ITEM(children, i);
+            if (Py_TYPE(child) != (PyTypeObject *)element_type) {
+                continue;
+            }
+            if (size == capacity) {
+                capacity *= 2;
+                PyObject **grown = PyMem_Realloc(order, capacity * sizeof(PyObject *));
+                if (grown == NULL) {
+                    PyErr_NoMemory();
+                    goto failed;
+                }
+                order = grown;
+            }
+            order[size++] = child;
+        }
+    }
+    for (Py_ssize_t index = size - 1; index >= 0; index--) {
+        PyObject *node = order[index];
+        PyObject *name = FIELD(node, F_NAME);
+        PyObject *children = FIELD(node, F_CHILDREN);
+        int inline_only = PySet_Contains(inline_elements, name);
+        if (inline_only == 0 && FIELD(node, F_END) == Py_None) {
+            inline_only = PySet_Contains(code_phrases, name); /* unclosed code */
+        }
+        if (inline_only < 0) {
+            goto failed;
+        }
+        Py_ssize_t count_children = PyList_GET_SIZE(children);
+        for (Py_ssize_t i = 0; inline_only && i < count_children; i++) {
+            PyObject *child = PyList_GET_ITEM(children, i);
+            if (Py_TYPE(child) == (PyTypeObject *)element_type &&
+                FIELD(child, F_INLINE_ONLY) != Py_True) {
+                inline_only = 0;
+            }
+        }
+        Py_XSETREF(FIELD(node, F_INLINE_ONLY), Py_NewRef(inline_only ? Py_True : Py_False));
+        PyObject *tail = Py_None; /* the element itself: its end tag, or no content */
+        if (FIELD(node, F_END) == Py_None && count_children) {
+            PyObject *last = PyList_GET_ITEM(children, count_children - 1);
+            tail = last;
+            if (Py_TYPE(last) == (PyTypeObject *)element_type && FIELD(last, F_TAIL) != Py_None) {
+                tail = FIELD(last, F_TAIL);
+            }
+        }
+        Py_XSETREF(FIELD(node, F_TAIL), Py_NewRef(tail));
+    }
+    PyMem_Free(order);
+    return Py_NewRef(FIELD(element, F_INLINE_ONLY));
+failed:
+    PyMem_Free(order);
+    return NULL;
+}
+
 static PyObject *configure_tree(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 11 || !PyFrozenSet_Check(args[5]) || !PyFrozenSet_Check(args[6]) ||
+    if (nargs != 13 || !PyFrozenSet_Check(args[5]) || !PyFrozenSet_Check(args[6]) ||
         !PyFrozenSet_Check(args[7]) || !PyFrozenSet_Check(args[8]) ||
-        !PyFrozenSet_Check(args[9]) || !PyDict_Check(args[10])) {
+        !PyFrozenSet_Check(args[9]) || !PyDict_Check(args[10]) ||
+        !PyFrozenSet_Check(args[11]) || !PyFrozenSet_Check(args[12])) {
         PyErr_SetString(PyExc_TypeError,
                         "configure_tree(_Element, _close, _close_implied, _is_ignored, "
                         "_translate_flag, maybe_ignored, implying, void, p_closers, headings: "
-                        "frozenset, implied_close: dict)");
+                        "frozenset, implied_close: dict, inline_elements, code_phrases: frozenset)");
         return NULL;
     }
     if (!PyType_Check(args[0])) {
@@ -970,6 +1049,8 @@ static PyObject *configure_tree(PyObject *module, PyObject *const *args, Py_ssiz
     Py_XSETREF(p_closers, Py_NewRef(args[8]));
     Py_XSETREF(headings, Py_NewRef(args[9]));
     Py_XSETREF(implied_close, Py_NewRef(args[10]));
+    Py_XSETREF(inline_elements, Py_NewRef(args[11]));
+    Py_XSETREF(code_phrases, Py_NewRef(args[12]));
     Py_RETURN_NONE;
 }
 
@@ -980,6 +1061,8 @@ static PyMethodDef methods[] = {
      "Give the token types, html.unescape and the names of raw-text and code elements."},
     {"grow_tree", (PyCFunction)(void (*)(void))grow_tree, METH_FASTCALL,
      "Add the tokens to the tree whose open elements are `stack`."},
+    {"mark_inline", (PyCFunction)mark_inline, METH_O,
+     "Set each element's inline_only and tail; return the element's inline_only."},
     {"configure_tree", (PyCFunction)(void (*)(void))configure_tree, METH_FASTCALL,
      "Give the element type, the Python steps for the rare cases and the names they need."},
     {NULL, NULL, 0, NULL},

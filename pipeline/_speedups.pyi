@@ -24,6 +24,9 @@ def configure_tree(
     p_closers: frozenset[str],
     headings: frozenset[str],
     implied_close: dict[str, frozenset[str]],
+    inline_elements: frozenset[str],
+    code_phrases: frozenset[str],
     /,
 ) -> None: ...
 def grow_tree(tokens: list[Any], stack: Any, /) -> None: ...
+def mark_inline(element: Any, /) -> bool: ...

@@ -412,13 +412,16 @@ def _ends_at_special(name: str) -> bool:
     return name not in SPECIAL_ELEMENTS and name not in FORMATTING_ELEMENTS
 
 
-def _mark_inline(element: _Element) -> bool:
+def _mark_inline(element: _Element, *, accelerated: bool = True) -> bool:
     """Whether an element and all it holds may sit inside a segment (computed bottom-up).
 
     Sets each element's `tail` on the way.
 
     Iterative, children before parents, so a page nested thousands deep cannot exhaust the stack.
+    The C extension's `mark_inline` does the same where it was built.
     """
+    if accelerated and _speedups is not None:
+        return _speedups.mark_inline(element)
     order: list[_Element] = []
     pending = [element]
     while pending:
@@ -958,4 +961,6 @@ else:
         P_CLOSERS,
         HEADINGS,
         _IMPLIED_CLOSE,
+        INLINE_ELEMENTS,
+        CODE_PHRASES,
     )
