@@ -550,13 +550,14 @@ class _Segmenter:
                 run.append(child)
                 continue
             if run:
-                steps.append(("run", element, translatable, context, run))
+                if self._worth_a_run(run):
+                    steps.append(("run", element, translatable, context, run))
                 run = []
             if isinstance(child, _Element):
                 steps.append(("block", child, translatable, context, []))
             elif element.name == "title" and translatable:
                 steps.append(("rcdata", element, translatable, context, [child]))
-        if run:
+        if run and self._worth_a_run(run):
             steps.append(("run", element, translatable, context, run))
         pending.extend(reversed(steps))
 
@@ -684,6 +685,11 @@ class _Segmenter:
         if not kept:
             return [], 0, 0
         return kept, self._start_of(kept[0]), self._end_of(kept[-1])
+
+    def _worth_a_run(self, run: list[_Element | Token]) -> bool:
+        """False for a lone token a run would trim away (the white space between blocks, most
+        runs of a page): no step for it."""
+        return len(run) > 1 or run[0].__class__ is _Element or not self._is_edge(run[0])
 
     def _is_edge(self, node: _Element | Token) -> bool:
         if isinstance(node, _Element):
