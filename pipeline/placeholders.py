@@ -7,6 +7,7 @@ placeholders, but each must appear exactly once, as the same kind, with pairs pr
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -32,10 +33,12 @@ class Tag:
         return f"<{self.number}/>"
 
 
+@functools.lru_cache(maxsize=4096)
 def _tag(slash_before: str, digits: str, slash_after: str) -> Tag | None:
     """The placeholder a regex match spells, or None for look-alikes such as `</1/>` or `<01>`.
 
     Only the spelling `str(Tag)` produces counts, so joining the tokens gives the text back.
+    Remembered: a Tag is immutable, and a site spells the same few thousand again and again.
     """
     if (slash_before and slash_after) or not digits.isascii() or str(int(digits)) != digits:
         return None
@@ -54,6 +57,8 @@ def tokenize(text: str, numbers: frozenset[int] | None = None) -> tuple[str | Ta
     ('See ', Tag(kind='open', number=1), 'the ', Tag(kind='void', number=2), 'list', \
 Tag(kind='close', number=1), '.')
     """
+    if "<" not in text:  # no placeholder at all: most translations of plain text
+        return (text,) if text else ()
     tokens: list[str | Tag] = []
     position = 0
     for match in PLACEHOLDER_RE.finditer(text):
