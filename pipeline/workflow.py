@@ -160,8 +160,10 @@ def update(
 
     def results() -> Iterator[FileChange | PipelineError]:
         for locale in locales:
+            # Only catalogs that are there (none at a first run: then no workers to start).
             paths = [catalog_path(settings, locale, page) for page in all_pages]
-            memory_sources, _ = _split(_parallel(_translated_only, None, paths, jobs))
+            there = [path for path in paths if path.exists()]
+            memory_sources, _ = _split(_parallel(_translated_only, None, there, jobs))
             memory = translation_memory(memory_sources)  # a bad catalog is reported by its page
             context = _UpdateContext(settings, locale, memory, revision, write)
             yield from _parallel(_update_page, context, pages, jobs)
