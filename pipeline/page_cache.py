@@ -11,6 +11,10 @@ or writing the cache never fails a command: at worst the page is segmented again
 Catalogs' translations are kept the same way (`store_translations`), by the SHA-256 of the
 catalog's bytes: build counts a new catalog's words in one worker and builds its page in
 another, and the second need not parse the catalog again.
+
+And each template's digest, as `extract` wrote it (`remember_rendering`): `update` then knows
+the template's entries are exactly what `render_po` writes for its messages, and copies the
+ones a catalog keeps unchanged instead of wrapping their text again.
 """
 
 from __future__ import annotations
@@ -189,3 +193,36 @@ def prune_translations(cache: Path, keep: set[str]) -> None:
         for entry in os.scandir(cache / "catalogs"):
             if entry.name.endswith(".bin") and entry.name[:-4] not in keep:
                 os.unlink(entry.path)
+
+
+#: The code that writes catalogs, and this module.
+_RENDERING_DIGEST = code_digest("pofile.py", "model.py", "page_cache.py")
+
+
+def _rendering_path(cache: Path, page: str) -> Path:
+    return files.inside(cache, f"templates/{page}.digest")
+
+
+def _rendering_digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16, key=_RENDERING_DIGEST).hexdigest().encode()
+
+
+def remember_rendering(cache: Path, page: str, data: bytes) -> None:
+    """Note that `data` is a page's template as `render_po` wrote it (a failure only costs
+    speed)."""
+    with contextlib.suppress(OSError, model.PipelineError):
+        path = _rendering_path(cache, page)
+        digest = _rendering_digest(data)
+        with contextlib.suppress(OSError):
+            if files.read_file(path) == digest:
+                return
+        files.make_cache_directory(cache, path.parent)
+        files.atomic_write(path, digest, durable=False)
+
+
+def rendered_here(cache: Path, page: str, data: bytes) -> bool:
+    """Whether `data` is the page's template as this code's `render_po` wrote it."""
+    try:
+        return files.read_file(_rendering_path(cache, page)) == _rendering_digest(data)
+    except (OSError, model.PipelineError):
+        return False

@@ -14,7 +14,7 @@ import functools
 import itertools
 import re
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from pipeline.model import FUZZY, Catalog, Message, PipelineError
 
@@ -530,13 +530,24 @@ def _entry_lines(message: Message, width: int) -> Iterator[str]:
         )
 
 
-def render_po(catalog: Catalog, *, width: int = 79) -> str:
+def render_po(
+    catalog: Catalog, *, width: int = 79, known: Mapping[Message, str] | None = None
+) -> str:
     """The catalog as GNU msgcat writes it: header first, obsolete entries last.
 
     Byte-identical to `msgcat` output for the same catalog, so re-rendering what gettext tools
-    wrote changes nothing.
+    wrote changes nothing. `known` holds entries this function wrote before, at this width,
+    for messages equal to these (`rendered_entries`): they are copied, not wrapped again.
     """
-    entries: list[Iterator[str]] = []
+    known = known or {}
+
+    def entry(message: Message) -> str:
+        text = known.get(message)
+        if text is None:
+            text = "".join(line + "\n" for line in _entry_lines(message, width))
+        return text
+
+    entries: list[str] = []
     if catalog.header or catalog.header_comments or catalog.header_flags:
         header = Message(
             msgid="",
@@ -544,13 +555,23 @@ def render_po(catalog: Catalog, *, width: int = 79) -> str:
             flags=catalog.header_flags,
             translator_comments=catalog.header_comments,
         )
-        entries.append(_entry_lines(header, width))
-    entries.extend(_entry_lines(m, width) for m in catalog.messages if not m.obsolete)
+        entries.append(entry(header))
+    entries.extend(entry(m) for m in catalog.messages if not m.obsolete)
     # msgcat drops obsolete entries without a translation: there is nothing to keep.
-    entries.extend(
-        _entry_lines(m, width) for m in catalog.messages if m.obsolete and _first_msgstr(m)
-    )
-    return "\n".join("".join(line + "\n" for line in lines) for lines in entries)
+    entries.extend(entry(m) for m in catalog.messages if m.obsolete and _first_msgstr(m))
+    return "\n".join(entries)
+
+
+def rendered_entries(catalog: Catalog, text: str) -> dict[Message, str]:
+    """Each message of `catalog` with its entry in `text`, which must be `render_po(catalog)`
+    (the caller knows it is): entries hold no blank line, and one blank line parts them."""
+    blocks = text.split("\n\n")
+    entries = [block + "\n" for block in blocks[:-1]] + blocks[-1:]
+    has_header = bool(catalog.header or catalog.header_comments or catalog.header_flags)
+    messages = list(catalog.messages)
+    if any(m.obsolete for m in messages) or len(entries) != has_header + len(messages):
+        return {}  # not the layout `render_po` gives such a catalog: nothing to copy
+    return dict(zip(messages, entries[has_header:], strict=True))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from pipeline.config import Settings
 from pipeline.extract import template_for_page
 from pipeline.html import decode_page
 from pipeline.model import Catalog, Message, PipelineError
-from pipeline.pofile import parse_po, render_po
+from pipeline.pofile import parse_po, render_po, rendered_entries
 from pipeline.pseudo import pseudo_catalog
 from pipeline.segments import PageSegments, collector_paused, segment_page
 from pipeline.shard import Shard
@@ -138,7 +138,11 @@ def extract(
 def _extract_page(context: tuple[Settings, bool], page: str) -> FileChange:
     settings, write = context
     template = page_template(settings, page, remember=write)
-    return _put(template_path(settings, page), render_po(template), write, durable=False)
+    text = render_po(template)
+    change = _put(template_path(settings, page), text, write, durable=False)
+    if write:
+        page_cache.remember_rendering(settings.cache, page, text.encode("utf-8"))
+    return change
 
 
 def update(
@@ -199,9 +203,10 @@ def _translated_only(_: None, path: Path) -> Catalog:
 def _update_page(context: _UpdateContext, page: str) -> FileChange:
     settings, locale = context.settings, context.locale
     path = template_path(settings, page)
-    template = read_catalog(path)
-    if template is None:
+    if not path.exists():
         raise PipelineError(str(path), None, "template missing: run `extract` first")
+    data = files.read_bytes(path)
+    template = _parse_catalog(data, path)
     if not template.header:  # every template `extract` writes has one
         raise PipelineError(str(path), None, "template empty or cut short: run `extract` again")
     target = catalog_path(settings, locale, page)
@@ -214,7 +219,14 @@ def _update_page(context: _UpdateContext, page: str) -> FileChange:
     )
     if locale in settings.pseudo_locales:
         catalog = pseudo_catalog(catalog, locale=locale)
-    return _put(target, render_po(catalog), context.write, durable=True)
+    # Entries the catalog keeps as the template has them are copied from the template's text,
+    # when `extract` noted that this code wrote it.
+    known = (
+        rendered_entries(template, data.decode("utf-8-sig"))
+        if page_cache.rendered_here(settings.cache, page, data)
+        else None
+    )
+    return _put(target, render_po(catalog, known=known), context.write, durable=True)
 
 
 def _put(path: Path, text: str, write: bool, *, durable: bool) -> FileChange:

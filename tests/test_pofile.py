@@ -22,6 +22,7 @@ from pipeline.pofile import (
     _read_lines,
     parse_po,
     render_po,
+    rendered_entries,
     wrap_po_string,
 )
 
@@ -203,6 +204,30 @@ def test_fixture_is_msgcat_output_and_renders_identically(name: str) -> None:
 @settings(max_examples=150, deadline=None)
 def test_parse_render_parse_is_lossless(catalog: Catalog) -> None:
     assert parse_po(render_po(catalog), path="x.po") == catalog
+
+
+@given(catalogs(), catalogs(), st.data())
+@settings(max_examples=150, deadline=None)
+def test_copied_entries_give_the_same_text(
+    template: Catalog, other: Catalog, data: st.DataObject
+) -> None:
+    """`update` copies the entries a catalog keeps from the template's text: the result is
+    what rendering every entry gives, whichever messages are kept, changed or new."""
+    template = dataclasses.replace(
+        template, messages=tuple(m for m in template.messages if not m.obsolete)
+    )
+    text = render_po(template)
+    known = rendered_entries(parse_po(text, path="x.pot"), text)
+    assert len(known) == len(set(template.messages))
+    kept = [m for m in template.messages if data.draw(st.booleans())]
+    changed = [dataclasses.replace(m, msgstr=m.msgstr + "訳") for m in kept[:1]]
+    catalog = dataclasses.replace(other, messages=(*kept, *changed, *other.messages))
+    assert render_po(catalog, known=known) == render_po(catalog)
+
+
+def test_entries_are_not_copied_from_another_layout() -> None:
+    catalog = parse_po('msgid "a"\nmsgstr ""\n\nmsgid "b"\nmsgstr ""\n', path="x.po")
+    assert rendered_entries(catalog, 'msgid "a"\nmsgstr ""\n') == {}
 
 
 @given(catalogs())

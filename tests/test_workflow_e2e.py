@@ -98,3 +98,31 @@ def test_english_changes_translator_catches_up(clinic: Path) -> None:
     assert built.exit_code == 0 and "0 held back; problems: 0" in built.output
     ja = (clinic / "site" / "ja" / f"{ARTICLE}.html").read_text(encoding="utf-8")
     assert FIXES[EDITED_NEW] in ja and FIXES[ADDED] in ja
+
+
+def test_update_copies_template_entries_only_from_templates_extract_wrote(clinic: Path) -> None:
+    """`update` copies unchanged entries from the template's text when `extract` noted that it
+    wrote that text; a template edited afterwards is rendered entry by entry, as without it."""
+    assert run("extract").exit_code == 0
+    pot = clinic / "locales" / "templates" / f"{ARTICLE}.pot"
+    po = clinic / "locales" / "fr" / "LC_MESSAGES" / f"{ARTICLE}.po"
+    assert run("update", "--locale", "fr").exit_code == 0
+    copied = po.read_bytes()
+    po.unlink()
+    shutil.rmtree(clinic / ".pipeline-cache")
+    assert run("update", "--locale", "fr").exit_code == 0
+    assert po.read_bytes() == copied  # the same catalog, every entry rendered
+
+    # A template edited by hand after `extract`: a wrapped msgid joined on one line. The
+    # catalog must have gettext's layout, not a copy of the edited one.
+    wrapped = (
+        'msgid ""\n"Spinal stenosis is a condition where the spinal canal, the pathway for the "\n'
+        '"nerves within the spine, becomes narrowed."\n'
+    )
+    text = pot.read_text(encoding="utf-8")
+    assert wrapped in text
+    joined = 'msgid "' + wrapped.split('"\n"', 1)[1].replace('"\n"', "")
+    pot.write_text(text.replace(wrapped, joined), encoding="utf-8")
+    po.unlink()
+    assert run("update", "--locale", "fr").exit_code == 0
+    assert po.read_bytes() == copied
