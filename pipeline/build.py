@@ -76,9 +76,7 @@ def translate_page(
             leaves.append(_attribute_edit(segment, msgstr, page.page.newline))
             continue
         # Markup in the msgid's own order is the msgid's (well-formed) structure: nothing to check.
-        same_order = ("<" not in msgstr and "<" not in segment.msgid) or PLACEHOLDER_RE.findall(
-            msgstr
-        ) == PLACEHOLDER_RE.findall(segment.msgid)
+        same_order = PLACEHOLDER_RE.findall(msgstr) == PLACEHOLDER_RE.findall(segment.msgid)
         trouble = () if same_order else structure_problems(segment.msgid, msgstr)
         if trouble:
             problems.append(

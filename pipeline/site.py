@@ -168,7 +168,7 @@ def _surely_relative(token: Token) -> bool:
     """Whether a link's href is relative for `urlsplit` without asking it: no `:` (so no
     scheme), no leading slash, control character or space (which it strips), no tab or line
     break (which it removes)."""
-    href = next((a.value for a in token.attributes if a.name == "href"), None)
+    href = token.attribute("href")
     if href is None:
         return True  # no link at all
     value = href.strip()

@@ -138,10 +138,10 @@ def extract(
 def _extract_page(context: tuple[Settings, bool], page: str) -> FileChange:
     settings, write = context
     template = page_template(settings, page, remember=write)
-    text = render_po(template)
-    change = _put(template_path(settings, page), text, write, durable=False)
+    data = render_po(template).encode("utf-8")
+    change = _put(template_path(settings, page), data, write, durable=False)
     if write:
-        page_cache.remember_rendering(settings.cache, page, text.encode("utf-8"))
+        page_cache.remember_rendering(settings.cache, page, data)
     return change
 
 
@@ -226,12 +226,12 @@ def _update_page(context: _UpdateContext, page: str) -> FileChange:
         if page_cache.rendered_here(settings.cache, page, data)
         else None
     )
-    return _put(target, render_po(catalog, known=known), context.write, durable=True)
+    text = render_po(catalog, known=known)
+    return _put(target, text.encode("utf-8"), context.write, durable=True)
 
 
-def _put(path: Path, text: str, write: bool, *, durable: bool) -> FileChange:
-    """Write `text` if it differs (or, without `write`, only tell whether it would)."""
-    data = text.encode("utf-8")
+def _put(path: Path, data: bytes, write: bool, *, durable: bool) -> FileChange:
+    """Write `data` if it differs (or, without `write`, only tell whether it would)."""
     if write:
         return FileChange(path, files.atomic_write(path, data, durable=durable))
     return FileChange(path, not path.exists() or path.read_bytes() != data)
