@@ -1012,6 +1012,930 @@ failed:
     return NULL;
 }
 
+/* The segmenter's walk.
+ *
+ * `walk(segmenter, root)` is `_Segmenter.container(root, True, None)`: the same steps on the
+ * same stack discipline (blocks, inline runs, a title's text), so segments, dates and
+ * switchers come out in the same order. It renders each run's text and placeholders here and
+ * hands them to `segmenter.text_segment`; it asks the segmenter's Python methods for the rest,
+ * and only where they can do something: `_note_landmarks` for html, head, time and switcher
+ * elements, `_context` for an element with a context attribute, `attributes` for a tag with an
+ * attribute that may be translated, `rcdata` for a title. A step list replaces recursion, as
+ * in the Python code, so any depth of nesting works.
+ */
+
+static PyObject *placeholder_type; /* segments.Placeholder */
+static PyObject *taken_numbers;    /* segments._taken_numbers(text, start, end) */
+static PyObject *opaque_elements, *inline_void_elements, *inline_opaque_elements,
+    *edge_elements, *maybe_translatable; /* frozensets of names */
+static PyObject *switcher_attribute, *context_attribute;
+static PyObject *str_time, *str_datetime, *str_title, *str_html, *str_head, *str_comment, *str_other,
+    *str_hash_comment, *str_hash_end, *str_hash_other, *str_void, *str_pair;
+
+enum { P_NUMBER, P_KIND, P_ELEMENT, P_OPEN_START, P_OPEN_END, P_CLOSE_START, P_CLOSE_END,
+       P_FIELDS };
+static const char *placeholder_fields[P_FIELDS] = {"number",   "kind",        "element",
+                                                   "open_start", "open_end", "close_start",
+                                                   "close_end"};
+static Py_ssize_t placeholder_offsets[P_FIELDS];
+
+#define IS_ELEMENT(node) (Py_TYPE(node) == (PyTypeObject *)element_type)
+#define TOKEN_KIND(token) PyTuple_GET_ITEM(token, 0)
+#define TOKEN_ATTRIBUTES(token) PyTuple_GET_ITEM(token, 4)
+
+static inline int same(PyObject *a, PyObject *b) {
+    return a == b || PyUnicode_Compare(a, b) == 0;
+}
+
+static inline Py_ssize_t token_start(PyObject *token) {
+    return PyLong_AsSsize_t(PyTuple_GET_ITEM(token, 1));
+}
+
+static inline Py_ssize_t token_end(PyObject *token) {
+    return PyLong_AsSsize_t(PyTuple_GET_ITEM(token, 2));
+}
+
+typedef struct {
+    PyObject *text;
+    int kind;
+    const void *data;
+    Py_ssize_t length;
+    /* the segmenter's methods (owned) */
+    PyObject *note_landmarks, *context_of, *attributes, *rcdata, *text_segment;
+} Walker;
+
+/* The attribute named `name` of a start tag (borrowed), or NULL. */
+static PyObject *find_attribute(PyObject *token, PyObject *name) {
+    PyObject *attributes = TOKEN_ATTRIBUTES(token);
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(attributes); i++) {
+        PyObject *attribute = PyTuple_GET_ITEM(attributes, i);
+        if (same(PyTuple_GET_ITEM(attribute, 0), name)) {
+            return attribute;
+        }
+    }
+    return NULL;
+}
+
+/* Call a method with one or two arguments and drop its result: 0, or -1 on error. */
+static int call_method(PyObject *method, PyObject *first, PyObject *second) {
+    PyObject *args[2] = {first, second};
+    PyObject *result = PyObject_Vectorcall(method, args, second == NULL ? 1 : 2, NULL);
+    if (result == NULL) {
+        return -1;
+    }
+    Py_DECREF(result);
+    return 0;
+}
+
+/* `_note_landmarks(element)`, for the elements it does something with. */
+static int note_landmarks(Walker *w, PyObject *element) {
+    PyObject *start = FIELD(element, F_START);
+    if (start == Py_None) {
+        return 0;
+    }
+    PyObject *name = FIELD(element, F_NAME);
+    int noted = same(name, str_html) || same(name, str_head);
+    if (!noted && PyTuple_GET_SIZE(TOKEN_ATTRIBUTES(start))) {
+        noted = same(name, str_time) || find_attribute(start, switcher_attribute) != NULL;
+    }
+    return noted ? call_method(w->note_landmarks, element, NULL) : 0;
+}
+
+/* `_context(element, inherited)` (new reference). */
+static PyObject *context_of(Walker *w, PyObject *element, PyObject *inherited) {
+    PyObject *start = FIELD(element, F_START);
+    if (start == Py_None || find_attribute(start, context_attribute) == NULL) {
+        return Py_NewRef(inherited);
+    }
+    PyObject *args[2] = {element, inherited};
+    return PyObject_Vectorcall(w->context_of, args, 2, NULL);
+}
+
+/* `attributes(element, context)`, for a tag with an attribute that may be translated. */
+static int note_attributes(Walker *w, PyObject *element, PyObject *context) {
+    PyObject *attributes = TOKEN_ATTRIBUTES(FIELD(element, F_START));
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(attributes); i++) {
+        int maybe = PySet_Contains(maybe_translatable,
+                                   PyTuple_GET_ITEM(PyTuple_GET_ITEM(attributes, i), 0));
+        if (maybe) {
+            return maybe < 0 ? -1 : call_method(w->attributes, element, context);
+        }
+    }
+    return 0;
+}
+
+/* `_is_opaque(element)`: 1, 0, or -1 on error. */
+static int is_opaque(PyObject *element) {
+    if (FIELD(element, F_FLAG) == Py_False) {
+        return 1;
+    }
+    PyObject *name = FIELD(element, F_NAME);
+    int opaque = PySet_Contains(opaque_elements, name);
+    if (opaque) {
+        if (opaque < 0 || FIELD(element, F_END) != Py_None) {
+            return opaque;
+        }
+        int code = PySet_Contains(code_phrases, name); /* an unclosed code phrase is not */
+        return code < 0 ? -1 : !code;
+    }
+    PyObject *start = FIELD(element, F_START);
+    if (!same(name, str_time) || start == Py_None) {
+        return 0;
+    }
+    PyObject *attribute = find_attribute(start, str_datetime);
+    if (attribute == NULL) {
+        return 0;
+    }
+    PyObject *value = PyTuple_GET_ITEM(attribute, 1);
+    return value != Py_None && PyUnicode_GET_LENGTH(value) > 0;
+}
+
+/* `_is_inline_element(element)`: 1, 0, or -1 on error. */
+static int is_inline_element(PyObject *element) {
+    PyObject *name = FIELD(element, F_NAME);
+    int found = PySet_Contains(inline_void_elements, name);
+    if (found == 0) {
+        found = PySet_Contains(inline_opaque_elements, name);
+    }
+    if (found == 0 && FIELD(element, F_FLAG) == Py_False) {
+        found = PySet_Contains(inline_elements, name);
+    }
+    if (found == 0 && same(name, str_time)) {
+        found = is_opaque(element);
+    }
+    return found;
+}
+
+/* `_is_edge(node)`: 1, 0, or -1 on error. */
+static int is_edge(Walker *w, PyObject *node) {
+    if (IS_ELEMENT(node)) {
+        return PySet_Contains(edge_elements, FIELD(node, F_NAME));
+    }
+    PyObject *kind = TOKEN_KIND(node);
+    if (same(kind, kind_text)) {
+        Py_ssize_t end = token_end(node);
+        for (Py_ssize_t i = token_start(node); i < end; i++) {
+            if (!is_space(PyUnicode_READ(w->kind, w->data, i))) {
+                return 0;
+            }
+        }
+        return 1;
+    }
+    return same(kind, str_comment) || same(kind, str_other) || same(kind, kind_end);
+}
+
+/* `_Element.extent_end()` */
+static Py_ssize_t extent_end(PyObject *element) {
+    PyObject *node = FIELD(element, F_TAIL) != Py_None ? FIELD(element, F_TAIL) : element;
+    if (!IS_ELEMENT(node)) {
+        return token_end(node);
+    }
+    while (FIELD(node, F_END) == Py_None && PyList_GET_SIZE(FIELD(node, F_CHILDREN))) {
+        PyObject *children = FIELD(node, F_CHILDREN);
+        PyObject *last = PyList_GET_ITEM(children, PyList_GET_SIZE(children) - 1);
+        if (!IS_ELEMENT(last)) {
+            return token_end(last);
+        }
+        node = last;
+    }
+    if (FIELD(node, F_END) != Py_None) {
+        return token_end(FIELD(node, F_END));
+    }
+    return FIELD(node, F_START) != Py_None ? token_end(FIELD(node, F_START)) : 0;
+}
+
+static Py_ssize_t extent_start(PyObject *element) {
+    PyObject *start = FIELD(element, F_START);
+    return start != Py_None ? token_start(start) : 0;
+}
+
+/* `_start_of(node)` */
+static Py_ssize_t start_of(Walker *w, PyObject *node) {
+    if (IS_ELEMENT(node)) {
+        return extent_start(node);
+    }
+    Py_ssize_t start = token_start(node), end = token_end(node);
+    if (same(TOKEN_KIND(node), kind_text)) {
+        while (start < end && is_space(PyUnicode_READ(w->kind, w->data, start))) {
+            start++;
+        }
+    }
+    return start;
+}
+
+/* `_end_of(node)` */
+static Py_ssize_t end_of(Walker *w, PyObject *node) {
+    if (IS_ELEMENT(node) && FIELD(node, F_TAIL) != Py_None) {
+        node = FIELD(node, F_TAIL);
+    }
+    while (IS_ELEMENT(node) && FIELD(node, F_END) == Py_None &&
+           PyList_GET_SIZE(FIELD(node, F_CHILDREN))) {
+        PyObject *children = FIELD(node, F_CHILDREN);
+        node = PyList_GET_ITEM(children, PyList_GET_SIZE(children) - 1);
+    }
+    if (IS_ELEMENT(node)) {
+        return extent_end(node);
+    }
+    Py_ssize_t start = token_start(node), end = token_end(node);
+    if (same(TOKEN_KIND(node), kind_text)) {
+        while (end > start && is_space(PyUnicode_READ(w->kind, w->data, end - 1))) {
+            end--;
+        }
+    }
+    return end;
+}
+
+/* `_trim`: narrow [*first, *last) of the list past the edges: 0, or -1 on error. */
+static int trim(Walker *w, PyObject *nodes, Py_ssize_t *first, Py_ssize_t *last) {
+    int edge;
+    while (*first < *last && (edge = is_edge(w, PyList_GET_ITEM(nodes, *first)))) {
+        if (edge < 0) {
+            return -1;
+        }
+        (*first)++;
+    }
+    while (*last > *first && (edge = is_edge(w, PyList_GET_ITEM(nodes, *last - 1)))) {
+        if (edge < 0) {
+            return -1;
+        }
+        (*last)--;
+    }
+    return 0;
+}
+
+/* A text token's text, its character references decoded (new reference). */
+static PyObject *decoded(Walker *w, PyObject *token) {
+    PyObject *raw = PyUnicode_Substring(w->text, token_start(token), token_end(token));
+    if (raw == NULL || PyUnicode_FindChar(raw, '&', 0, PyUnicode_GET_LENGTH(raw), 1) == -1) {
+        return raw;
+    }
+    PyObject *text = PyObject_CallOneArg(unescape, raw);
+    Py_DECREF(raw);
+    return text;
+}
+
+/* [^\W\d_], as `re` reads it for a str: alphanumeric, not a decimal digit. */
+static int has_letter(PyObject *text) {
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    for (Py_ssize_t i = 0; i < PyUnicode_GET_LENGTH(text); i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (Py_UNICODE_ISALNUM(c) && !Py_UNICODE_ISDECIMAL(c)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* `clean_text(normalize_space(text))`: runs of HTML white space made one space, the ends
+ * trimmed, undecodable bytes (lone surrogates U+DC80..U+DCFF) and NULs made U+FFFD (new
+ * reference). */
+static inline int is_unsafe(Py_UCS4 c) { return c == 0 || (c >= 0xDC80 && c <= 0xDCFF); }
+
+static PyObject *catalog_text(PyObject *text) {
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    int unchanged = length == 0 || (!is_space(PyUnicode_READ(kind, data, 0)) &&
+                                    !is_space(PyUnicode_READ(kind, data, length - 1)));
+    for (Py_ssize_t i = 0; unchanged && i < length; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        unchanged = !is_unsafe(c) && (c == ' ' ? !is_space(PyUnicode_READ(kind, data, i + 1))
+                                               : !is_space(c));
+    }
+    if (unchanged) {
+        return Py_NewRef(text);
+    }
+    Py_UCS4 *out = PyMem_Malloc((length ? length : 1) * sizeof(Py_UCS4));
+    if (out == NULL) {
+        return PyErr_NoMemory();
+    }
+    Py_ssize_t size = 0;
+    int space = 0;
+    for (Py_ssize_t i = 0; i < length; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (is_space(c)) {
+            space = size > 0;
+            continue;
+        }
+        if (space) {
+            out[size++] = ' ';
+            space = 0;
+        }
+        out[size++] = is_unsafe(c) ? 0xFFFD : c;
+    }
+    PyObject *cleaned = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, size);
+    PyMem_Free(out);
+    return cleaned;
+}
+
+/* A growable stack of borrowed nodes (the tree holds them). */
+typedef struct {
+    PyObject **items;
+    Py_ssize_t size, capacity;
+} Nodes;
+
+static int push_node(Nodes *stack, PyObject *node) {
+    if (stack->size == stack->capacity) {
+        Py_ssize_t capacity = stack->capacity ? stack->capacity * 2 : 64;
+        PyObject **grown = PyMem_Realloc(stack->items, capacity * sizeof(PyObject *));
+        if (grown == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        stack->items = grown;
+        stack->capacity = capacity;
+    }
+    stack->items[stack->size++] = node;
+    return 0;
+}
+
+/* Push nodes[first:last] so that they pop in order. */
+static int push_reversed(Nodes *stack, PyObject *nodes, Py_ssize_t first, Py_ssize_t last) {
+    for (Py_ssize_t i = last - 1; i >= first; i--) {
+        if (push_node(stack, PyList_GET_ITEM(nodes, i)) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* `_has_letters(nodes[first:last])`: 1, 0, or -1 on error. */
+static int has_letters(Walker *w, PyObject *nodes, Py_ssize_t first, Py_ssize_t last) {
+    Nodes pending = {NULL, 0, 0};
+    int found = push_reversed(&pending, nodes, first, last);
+    while (found == 0 && pending.size) {
+        PyObject *node = pending.items[--pending.size];
+        if (!IS_ELEMENT(node)) {
+            if (!same(TOKEN_KIND(node), kind_text)) {
+                continue;
+            }
+            PyObject *text = decoded(w, node);
+            found = text == NULL ? -1 : has_letter(text);
+            Py_XDECREF(text);
+            continue;
+        }
+        int opaque = is_opaque(node);
+        int void_element = opaque ? 0 : PySet_Contains(void_elements, FIELD(node, F_NAME));
+        if (opaque < 0 || void_element < 0) {
+            found = -1;
+        } else if (!opaque && !void_element) {
+            PyObject *children = FIELD(node, F_CHILDREN);
+            found = push_reversed(&pending, children, 0, PyList_GET_SIZE(children));
+        }
+    }
+    PyMem_Free(pending.items);
+    return found;
+}
+
+/* A Placeholder, made through its slots as `Placeholder(...)` makes it (new reference). */
+static PyObject *new_placeholder(Py_ssize_t number, PyObject *kind, PyObject *element,
+                                 Py_ssize_t open_start, Py_ssize_t open_end,
+                                 Py_ssize_t close_start, Py_ssize_t close_end) {
+    PyTypeObject *type = (PyTypeObject *)placeholder_type;
+    PyObject *placeholder = type->tp_alloc(type, 0);
+    if (placeholder == NULL) {
+        return NULL;
+    }
+    Py_ssize_t numbers[5] = {number, open_start, open_end, close_start, close_end};
+    int fields[5] = {P_NUMBER, P_OPEN_START, P_OPEN_END, P_CLOSE_START, P_CLOSE_END};
+    for (int i = 0; i < 5; i++) {
+        PyObject *value = PyLong_FromSsize_t(numbers[i]);
+        if (value == NULL) {
+            Py_DECREF(placeholder);
+            return NULL;
+        }
+        *(PyObject **)((char *)placeholder + placeholder_offsets[fields[i]]) = value;
+    }
+    *(PyObject **)((char *)placeholder + placeholder_offsets[P_KIND]) = Py_NewRef(kind);
+    *(PyObject **)((char *)placeholder + placeholder_offsets[P_ELEMENT]) = Py_NewRef(element);
+    return placeholder;
+}
+
+/* The next placeholder number that is not taken. */
+static Py_ssize_t next_number(PyObject *taken, Py_ssize_t *counter) {
+    for (;;) {
+        Py_ssize_t number = (*counter)++;
+        if (taken == NULL) {
+            return number;
+        }
+        PyObject *key = PyLong_FromSsize_t(number);
+        if (key == NULL) {
+            return -1;
+        }
+        int is_taken = PySet_Contains(taken, key);
+        Py_DECREF(key);
+        if (is_taken <= 0) {
+            return is_taken < 0 ? -1 : number;
+        }
+    }
+}
+
+/* Append a placeholder and its marker: 0, or -1 on error (steals `placeholder`). */
+static int add_placeholder(PyObject *pieces, PyObject *placeholders, PyObject *placeholder,
+                           const char *format, Py_ssize_t number) {
+    if (placeholder == NULL) {
+        return -1;
+    }
+    int failed = PyList_Append(placeholders, placeholder);
+    Py_DECREF(placeholder);
+    PyObject *marker = failed ? NULL : PyUnicode_FromFormat(format, number);
+    failed = marker == NULL || PyList_Append(pieces, marker) < 0;
+    Py_XDECREF(marker);
+    return failed ? -1 : 0;
+}
+
+/* A closing marker on the render stack: a tagged number, told apart from a node pointer. */
+#define CLOSING(number) ((PyObject *)(((uintptr_t)(number) << 1) | 1))
+#define IS_CLOSING(item) (((uintptr_t)(item)) & 1)
+#define CLOSING_NUMBER(item) ((Py_ssize_t)(((uintptr_t)(item)) >> 1))
+
+/* `_render(nodes[first:last], pieces, placeholders, numbers)`: 0, or -1 on error. */
+static int render(Walker *w, PyObject *nodes, Py_ssize_t first, Py_ssize_t last,
+                  PyObject *taken, PyObject *pieces, PyObject *placeholders) {
+    Nodes pending = {NULL, 0, 0};
+    Py_ssize_t counter = 1;
+    int failed = push_reversed(&pending, nodes, first, last);
+    while (!failed && pending.size) {
+        PyObject *node = pending.items[--pending.size];
+        if (IS_CLOSING(node)) {
+            PyObject *marker = PyUnicode_FromFormat("</%zd>", CLOSING_NUMBER(node));
+            failed = marker == NULL || PyList_Append(pieces, marker) < 0;
+            Py_XDECREF(marker);
+            continue;
+        }
+        if (!IS_ELEMENT(node)) {
+            PyObject *kind = TOKEN_KIND(node);
+            if (same(kind, kind_text)) {
+                PyObject *text = decoded(w, node);
+                failed = text == NULL || PyList_Append(pieces, text) < 0;
+                Py_XDECREF(text);
+                continue;
+            }
+            PyObject *element = same(kind, str_comment) ? str_hash_comment
+                                : same(kind, kind_end)  ? str_hash_end
+                                                        : str_hash_other;
+            Py_ssize_t number = next_number(taken, &counter);
+            failed = number < 0 ||
+                     add_placeholder(pieces, placeholders,
+                                     new_placeholder(number, str_void, element, token_start(node),
+                                                     token_end(node), -1, -1),
+                                     "<%zd/>", number) < 0;
+            continue;
+        }
+        Py_ssize_t number = next_number(taken, &counter);
+        PyObject *name = FIELD(node, F_NAME);
+        PyObject *start = FIELD(node, F_START);
+        int void_element = PySet_Contains(void_elements, name);
+        int opaque = void_element ? 0 : is_opaque(node);
+        if (number < 0 || void_element < 0 || opaque < 0 || start == Py_None) {
+            if (start == Py_None && !PyErr_Occurred()) {
+                PyErr_SetString(PyExc_RuntimeError, "a placeholder's element has no start tag");
+            }
+            failed = 1;
+            continue;
+        }
+        if (void_element || opaque || FIELD(node, F_INLINE_ONLY) != Py_True) {
+            failed = add_placeholder(pieces, placeholders,
+                                     new_placeholder(number, str_void, name, extent_start(node),
+                                                     extent_end(node), -1, -1),
+                                     "<%zd/>", number) < 0;
+            continue;
+        }
+        PyObject *close = FIELD(node, F_END);
+        failed = add_placeholder(
+                     pieces, placeholders,
+                     new_placeholder(number, str_pair, name, token_start(start), token_end(start),
+                                     close != Py_None ? token_start(close) : -1,
+                                     close != Py_None ? token_end(close) : -1),
+                     "<%zd>", number) < 0;
+        if (!failed) {
+            PyObject *children = FIELD(node, F_CHILDREN);
+            failed = push_node(&pending, CLOSING(number)) < 0 ||
+                     push_reversed(&pending, children, 0, PyList_GET_SIZE(children)) < 0;
+        }
+    }
+    PyMem_Free(pending.items);
+    return failed ? -1 : 0;
+}
+
+/* A step of the walk, as `_Step` in the Python code; it owns its references. */
+enum { STEP_BLOCK, STEP_RUN, STEP_RCDATA };
+typedef struct {
+    int kind;
+    int translatable;
+    PyObject *node;    /* the block; a run's or a title's parent */
+    PyObject *context; /* a str or None */
+    PyObject *nodes;   /* a run's list; a title's text token */
+} Step;
+
+typedef struct {
+    Step *items;
+    Py_ssize_t size, capacity;
+} Steps;
+
+static int push_step(Steps *steps, int kind, PyObject *node, int translatable,
+                     PyObject *context, PyObject *nodes) {
+    if (steps->size == steps->capacity) {
+        Py_ssize_t capacity = steps->capacity ? steps->capacity * 2 : 64;
+        Step *grown = PyMem_Realloc(steps->items, capacity * sizeof(Step));
+        if (grown == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        steps->items = grown;
+        steps->capacity = capacity;
+    }
+    Step step = {kind, translatable, Py_NewRef(node), Py_NewRef(context), Py_XNewRef(nodes)};
+    steps->items[steps->size++] = step;
+    return 0;
+}
+
+static void release_step(Step *step) {
+    Py_DECREF(step->node);
+    Py_DECREF(step->context);
+    Py_XDECREF(step->nodes);
+}
+
+/* `_worth_a_run(run)`: 1, 0, or -1 on error. */
+static int worth_a_run(Walker *w, PyObject *run) {
+    if (PyList_GET_SIZE(run) > 1 || IS_ELEMENT(PyList_GET_ITEM(run, 0))) {
+        return 1;
+    }
+    int edge = is_edge(w, PyList_GET_ITEM(run, 0));
+    return edge < 0 ? -1 : !edge;
+}
+
+/* Push a run's step if it is worth one; the run is then done with. */
+static int end_run(Walker *w, Steps *steps, PyObject **run, PyObject *element, int translatable,
+                   PyObject *context) {
+    if (*run == NULL) {
+        return 0;
+    }
+    int worth = worth_a_run(w, *run);
+    int failed = worth < 0 ||
+                 (worth && push_step(steps, STEP_RUN, element, translatable, context, *run) < 0);
+    Py_CLEAR(*run);
+    return failed ? -1 : 0;
+}
+
+/* `content(element, translatable, context, pending)`: 0, or -1 on error. */
+static int content(Walker *w, PyObject *element, int translatable, PyObject *context,
+                   Steps *pending) {
+    if (note_landmarks(w, element) < 0) {
+        return -1;
+    }
+    int opaque = PySet_Contains(opaque_elements, FIELD(element, F_NAME));
+    if (opaque) {
+        return opaque < 0 ? -1 : 0;
+    }
+    PyObject *children = FIELD(element, F_CHILDREN);
+    Py_ssize_t first_step = pending->size;
+    PyObject *run = NULL;
+    int is_title = same(FIELD(element, F_NAME), str_title);
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(children); i++) {
+        PyObject *child = PyList_GET_ITEM(children, i);
+        int in_run;
+        if (IS_ELEMENT(child)) {
+            in_run = FIELD(child, F_INLINE_ONLY) == Py_True ? 1 : is_inline_element(child);
+        } else {
+            in_run = !same(TOKEN_KIND(child), kind_rawtext);
+        }
+        if (in_run < 0) {
+            goto failed;
+        }
+        if (in_run) {
+            if ((run == NULL && (run = PyList_New(0)) == NULL) || PyList_Append(run, child) < 0) {
+                goto failed;
+            }
+            continue;
+        }
+        if (end_run(w, pending, &run, element, translatable, context) < 0) {
+            goto failed;
+        }
+        if (IS_ELEMENT(child)) {
+            if (push_step(pending, STEP_BLOCK, child, translatable, context, NULL) < 0) {
+                goto failed;
+            }
+        } else if (is_title && translatable &&
+                   push_step(pending, STEP_RCDATA, element, translatable, context, child) < 0) {
+            goto failed;
+        }
+    }
+    if (end_run(w, pending, &run, element, translatable, context) < 0) {
+        goto failed;
+    }
+    for (Py_ssize_t low = first_step, high = pending->size - 1; low < high; low++, high--) {
+        Step swap = pending->items[low];
+        pending->items[low] = pending->items[high];
+        pending->items[high] = swap;
+    }
+    return 0;
+failed:
+    Py_XDECREF(run);
+    return -1;
+}
+
+/* `block(element, translatable, context, pending)`: 0, or -1 on error. */
+static int block(Walker *w, PyObject *element, int translatable, PyObject *context,
+                 Steps *pending) {
+    PyObject *start = FIELD(element, F_START);
+    int has_attributes = start != Py_None && PyTuple_GET_SIZE(TOKEN_ATTRIBUTES(start));
+    if (has_attributes && find_attribute(start, switcher_attribute) != NULL) {
+        return note_landmarks(w, element); /* its content is the build's to write */
+    }
+    PyObject *flag = FIELD(element, F_FLAG);
+    if (flag != Py_None) {
+        translatable = flag == Py_True;
+    }
+    PyObject *own_context = context_of(w, element, context);
+    if (own_context == NULL) {
+        return -1;
+    }
+    int failed = (translatable && has_attributes && note_attributes(w, element, own_context) < 0) ||
+                 content(w, element, translatable, own_context, pending) < 0;
+    Py_DECREF(own_context);
+    return failed ? -1 : 0;
+}
+
+/* `_inline_details(element, translatable, context)`: 0, or -1 on error. */
+static int inline_details(Walker *w, PyObject *element, int translatable, PyObject *context) {
+    Steps pending = {NULL, 0, 0};
+    int failed = push_step(&pending, STEP_BLOCK, element, translatable, context, NULL) < 0;
+    while (!failed && pending.size) {
+        Step step = pending.items[--pending.size];
+        PyObject *node = step.node;
+        PyObject *flag = FIELD(node, F_FLAG);
+        int node_translatable = flag == Py_None ? step.translatable : flag == Py_True;
+        PyObject *start = FIELD(node, F_START);
+        int opaque = note_landmarks(w, node) < 0 ? -1 : is_opaque(node);
+        PyObject *node_context = NULL;
+        if (opaque < 0) {
+            failed = 1;
+        } else if (!opaque && node_translatable) {
+            if (start != Py_None && PyTuple_GET_SIZE(TOKEN_ATTRIBUTES(start))) {
+                node_context = context_of(w, node, step.context);
+                failed = node_context == NULL || note_attributes(w, node, node_context) < 0;
+            } else {
+                node_context = Py_NewRef(step.context);
+            }
+            PyObject *children = FIELD(node, F_CHILDREN);
+            for (Py_ssize_t i = PyList_GET_SIZE(children) - 1; !failed && i >= 0; i--) {
+                PyObject *child = PyList_GET_ITEM(children, i);
+                failed = IS_ELEMENT(child) && push_step(&pending, STEP_BLOCK, child,
+                                                        node_translatable, node_context, NULL) < 0;
+            }
+        }
+        Py_XDECREF(node_context);
+        release_step(&step);
+    }
+    while (pending.size) {
+        release_step(&pending.items[--pending.size]);
+    }
+    PyMem_Free(pending.items);
+    return failed ? -1 : 0;
+}
+
+/* Whether text[start:end] may spell a placeholder `<N>`, `</N>` or `<N/>` (PLACEHOLDER_RE),
+ * as written or through a character reference: only then is `_taken_numbers` asked. */
+static int may_spell_numbers(Walker *w, Py_ssize_t start, Py_ssize_t end) {
+    for (Py_ssize_t i = start; i < end; i++) {
+        Py_UCS4 c = PyUnicode_READ(w->kind, w->data, i);
+        if (c == '&') {
+            return 1;
+        }
+        if (c == '<' && i + 1 < end) {
+            Py_UCS4 next = PyUnicode_READ(w->kind, w->data, i + 1);
+            if (next == '/' && i + 2 < end) {
+                next = PyUnicode_READ(w->kind, w->data, i + 2);
+            }
+            if (next >= '0' && next <= '9') {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* `run(nodes, parent, translatable, context)`: 0, or -1 on error. */
+static int run(Walker *w, PyObject *nodes, PyObject *parent, int translatable,
+               PyObject *context) {
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(nodes); i++) {
+        PyObject *node = PyList_GET_ITEM(nodes, i);
+        if (IS_ELEMENT(node) && inline_details(w, node, translatable, context) < 0) {
+            return -1;
+        }
+    }
+    if (!translatable) {
+        return 0;
+    }
+    Py_ssize_t first = 0, last = PyList_GET_SIZE(nodes);
+    if (trim(w, nodes, &first, &last) < 0) {
+        return -1;
+    }
+    if (first == last) {
+        return 0; /* white space between blocks, mostly */
+    }
+    PyObject *wrappers = PyList_New(1);
+    if (wrappers == NULL) {
+        return -1;
+    }
+    PyList_SET_ITEM(wrappers, 0, Py_NewRef(parent));
+    PyObject *own_context = Py_NewRef(context);
+    PyObject *pieces = NULL, *placeholders = NULL, *taken = NULL, *joined = NULL, *text = NULL;
+    int failed = 0;
+    while (last - first == 1 && IS_ELEMENT(PyList_GET_ITEM(nodes, first)) &&
+           FIELD(PyList_GET_ITEM(nodes, first), F_INLINE_ONLY) == Py_True) {
+        PyObject *wrapper = PyList_GET_ITEM(nodes, first);
+        if (FIELD(wrapper, F_FLAG) == Py_False) {
+            goto done;
+        }
+        Py_SETREF(own_context, context_of(w, wrapper, own_context));
+        if (own_context == NULL || PyList_Append(wrappers, wrapper) < 0) {
+            goto error;
+        }
+        nodes = FIELD(wrapper, F_CHILDREN);
+        first = 0;
+        last = PyList_GET_SIZE(nodes);
+        if (trim(w, nodes, &first, &last) < 0) {
+            goto error;
+        }
+    }
+    if (first == last) {
+        goto done;
+    }
+    int letters = has_letters(w, nodes, first, last);
+    if (letters <= 0) {
+        failed = letters < 0;
+        goto done;
+    }
+    Py_ssize_t start = start_of(w, PyList_GET_ITEM(nodes, first));
+    Py_ssize_t end = end_of(w, PyList_GET_ITEM(nodes, last - 1));
+    if (may_spell_numbers(w, start, end)) {
+        PyObject *start_object = PyLong_FromSsize_t(start);
+        PyObject *end_object = PyLong_FromSsize_t(end);
+        if (start_object != NULL && end_object != NULL) {
+            PyObject *args[3] = {w->text, start_object, end_object};
+            taken = PyObject_Vectorcall(taken_numbers, args, 3, NULL);
+        }
+        Py_XDECREF(start_object);
+        Py_XDECREF(end_object);
+        if (taken == NULL) {
+            goto error;
+        }
+        if (!PyAnySet_Check(taken)) {
+            PyErr_SetString(PyExc_TypeError, "_taken_numbers must return a set");
+            goto error;
+        }
+    }
+    pieces = PyList_New(0);
+    placeholders = PyList_New(0);
+    if (pieces == NULL || placeholders == NULL ||
+        render(w, nodes, first, last, taken, pieces, placeholders) < 0 ||
+        (joined = PyUnicode_Join(empty_string, pieces)) == NULL ||
+        (text = catalog_text(joined)) == NULL) {
+        goto error;
+    }
+    {
+        PyObject *start_object = PyLong_FromSsize_t(start);
+        PyObject *end_object = PyLong_FromSsize_t(end);
+        PyObject *result = NULL;
+        if (start_object != NULL && end_object != NULL) {
+            PyObject *args[6] = {wrappers, own_context, start_object, end_object, text,
+                                 placeholders};
+            result = PyObject_Vectorcall(w->text_segment, args, 6, NULL);
+        }
+        Py_XDECREF(start_object);
+        Py_XDECREF(end_object);
+        if (result == NULL) {
+            goto error;
+        }
+        Py_DECREF(result);
+    }
+    goto done;
+error:
+    failed = 1;
+done:
+    Py_DECREF(wrappers);
+    Py_XDECREF(own_context);
+    Py_XDECREF(pieces);
+    Py_XDECREF(placeholders);
+    Py_XDECREF(taken);
+    Py_XDECREF(joined);
+    Py_XDECREF(text);
+    return failed ? -1 : 0;
+}
+
+static PyObject *walk(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (placeholder_type == NULL || element_type == NULL) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "_speedups.configure_tree() and configure_walk() were not called");
+        return NULL;
+    }
+    if (nargs != 2 || !IS_ELEMENT(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "walk(segmenter, root: _Element)");
+        return NULL;
+    }
+    PyObject *segmenter = args[0];
+    Walker w = {NULL};
+    Steps pending = {NULL, 0, 0};
+    int failed = 1;
+    w.text = PyObject_GetAttrString(segmenter, "text");
+    if (w.text == NULL || !PyUnicode_Check(w.text) || PyUnicode_READY(w.text) < 0) {
+        if (w.text != NULL && !PyErr_Occurred()) {
+            PyErr_SetString(PyExc_TypeError, "the segmenter's text must be a str");
+        }
+        goto finished;
+    }
+    w.kind = PyUnicode_KIND(w.text);
+    w.data = PyUnicode_DATA(w.text);
+    w.length = PyUnicode_GET_LENGTH(w.text);
+    if ((w.note_landmarks = PyObject_GetAttrString(segmenter, "_note_landmarks")) == NULL ||
+        (w.context_of = PyObject_GetAttrString(segmenter, "_context")) == NULL ||
+        (w.attributes = PyObject_GetAttrString(segmenter, "attributes")) == NULL ||
+        (w.rcdata = PyObject_GetAttrString(segmenter, "rcdata")) == NULL ||
+        (w.text_segment = PyObject_GetAttrString(segmenter, "text_segment")) == NULL) {
+        goto finished;
+    }
+    failed = content(&w, args[1], 1, Py_None, &pending) < 0;
+    while (!failed && pending.size) {
+        Step step = pending.items[--pending.size];
+        if (step.kind == STEP_RUN) {
+            failed = run(&w, step.nodes, step.node, step.translatable, step.context) < 0;
+        } else if (step.kind == STEP_RCDATA) {
+            PyObject *call_args[3] = {step.nodes, step.node, step.context};
+            PyObject *result = PyObject_Vectorcall(w.rcdata, call_args, 3, NULL);
+            failed = result == NULL;
+            Py_XDECREF(result);
+        } else {
+            failed = block(&w, step.node, step.translatable, step.context, &pending) < 0;
+        }
+        release_step(&step);
+    }
+finished:
+    while (pending.size) {
+        release_step(&pending.items[--pending.size]);
+    }
+    PyMem_Free(pending.items);
+    Py_XDECREF(w.text);
+    Py_XDECREF(w.note_landmarks);
+    Py_XDECREF(w.context_of);
+    Py_XDECREF(w.attributes);
+    Py_XDECREF(w.rcdata);
+    Py_XDECREF(w.text_segment);
+    if (failed) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+/* Where each of a slotted class's fields lives in its objects: 0, or -1 with an error. */
+static int read_slot_offsets(PyObject *type, const char *caller, const char **fields, int count,
+                             Py_ssize_t *offsets) {
+    if (!PyType_Check(type)) {
+        PyErr_Format(PyExc_TypeError, "%s: expected a type", caller);
+        return -1;
+    }
+    for (int field = 0; field < count; field++) { /* each a slot: a member descriptor */
+        PyObject *descriptor = PyDict_GetItemString(((PyTypeObject *)type)->tp_dict, fields[field]);
+        if (descriptor == NULL || !Py_IS_TYPE(descriptor, &PyMemberDescr_Type) ||
+            ((PyMemberDescrObject *)descriptor)->d_member->type != T_OBJECT_EX) {
+            PyErr_Format(PyExc_TypeError, "%s: %s.%s must be a slot", caller,
+                         ((PyTypeObject *)type)->tp_name, fields[field]);
+            return -1;
+        }
+        offsets[field] = ((PyMemberDescrObject *)descriptor)->d_member->offset;
+    }
+    return 0;
+}
+
+static PyObject *configure_walk(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 9 || !PyCallable_Check(args[1]) || !PyFrozenSet_Check(args[2]) ||
+        !PyFrozenSet_Check(args[3]) || !PyFrozenSet_Check(args[4]) ||
+        !PyFrozenSet_Check(args[5]) || !PyFrozenSet_Check(args[6]) || !PyUnicode_Check(args[7]) ||
+        !PyUnicode_Check(args[8])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "configure_walk(Placeholder, _taken_numbers, opaque, inline_void, "
+                        "inline_opaque, edge, maybe_translatable: frozenset, "
+                        "switcher_attribute, context_attribute: str)");
+        return NULL;
+    }
+    if (read_slot_offsets(args[0], "configure_walk", placeholder_fields, P_FIELDS,
+                          placeholder_offsets) < 0) {
+        return NULL;
+    }
+    Py_XSETREF(placeholder_type, Py_NewRef(args[0]));
+    Py_XSETREF(taken_numbers, Py_NewRef(args[1]));
+    Py_XSETREF(opaque_elements, Py_NewRef(args[2]));
+    Py_XSETREF(inline_void_elements, Py_NewRef(args[3]));
+    Py_XSETREF(inline_opaque_elements, Py_NewRef(args[4]));
+    Py_XSETREF(edge_elements, Py_NewRef(args[5]));
+    Py_XSETREF(maybe_translatable, Py_NewRef(args[6]));
+    Py_XSETREF(switcher_attribute, Py_NewRef(args[7]));
+    Py_XSETREF(context_attribute, Py_NewRef(args[8]));
+    Py_RETURN_NONE;
+}
+
 static PyObject *configure_tree(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 13 || !PyFrozenSet_Check(args[5]) || !PyFrozenSet_Check(args[6]) ||
         !PyFrozenSet_Check(args[7]) || !PyFrozenSet_Check(args[8]) ||
@@ -1023,20 +1947,8 @@ static PyObject *configure_tree(PyObject *module, PyObject *const *args, Py_ssiz
                         "frozenset, implied_close: dict, inline_elements, code_phrases: frozenset)");
         return NULL;
     }
-    if (!PyType_Check(args[0])) {
-        PyErr_SetString(PyExc_TypeError, "configure_tree: _Element must be a type");
+    if (read_slot_offsets(args[0], "configure_tree", field_names, FIELDS, field_offsets) < 0) {
         return NULL;
-    }
-    for (int field = 0; field < FIELDS; field++) { /* each a slot: a member descriptor */
-        PyObject *descriptor = PyDict_GetItemString(((PyTypeObject *)args[0])->tp_dict,
-                                                    field_names[field]);
-        if (descriptor == NULL || !Py_IS_TYPE(descriptor, &PyMemberDescr_Type) ||
-            ((PyMemberDescrObject *)descriptor)->d_member->type != T_OBJECT_EX) {
-            PyErr_Format(PyExc_TypeError, "configure_tree: _Element.%s must be a slot",
-                         field_names[field]);
-            return NULL;
-        }
-        field_offsets[field] = ((PyMemberDescrObject *)descriptor)->d_member->offset;
     }
     Py_XSETREF(element_type, Py_NewRef(args[0]));
     Py_XSETREF(close_element, Py_NewRef(args[1]));
@@ -1065,11 +1977,15 @@ static PyMethodDef methods[] = {
      "Set each element's inline_only and tail; return the element's inline_only."},
     {"configure_tree", (PyCFunction)(void (*)(void))configure_tree, METH_FASTCALL,
      "Give the element type, the Python steps for the rare cases and the names they need."},
+    {"walk", (PyCFunction)(void (*)(void))walk, METH_FASTCALL,
+     "Segment the tree under `root` as `segmenter.container(root, True, None)` does."},
+    {"configure_walk", (PyCFunction)(void (*)(void))configure_walk, METH_FASTCALL,
+     "Give the placeholder type, the Python step for taken numbers and the names the walk needs."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module_definition = {
-    PyModuleDef_HEAD_INIT, "_speedups", "The hot loops of pipeline.html.tokenize and pipeline.segments._build_tree, in C.",
+    PyModuleDef_HEAD_INIT, "_speedups", "The hot loops of pipeline.html.tokenize and of pipeline.segments, in C.",
     -1, methods,
 };
 
@@ -1087,6 +2003,23 @@ PyMODINIT_FUNC PyInit__speedups(void) {
     str_notranslate = PyUnicode_InternFromString("notranslate");
     str_svg = PyUnicode_InternFromString("svg");
     str_math = PyUnicode_InternFromString("math");
+    str_time = PyUnicode_InternFromString("time");
+    str_datetime = PyUnicode_InternFromString("datetime");
+    str_title = PyUnicode_InternFromString("title");
+    str_html = PyUnicode_InternFromString("html");
+    str_head = PyUnicode_InternFromString("head");
+    str_comment = PyUnicode_InternFromString("comment");
+    str_other = PyUnicode_InternFromString("other");
+    str_hash_comment = PyUnicode_InternFromString("#comment");
+    str_hash_end = PyUnicode_InternFromString("#end");
+    str_hash_other = PyUnicode_InternFromString("#other");
+    str_void = PyUnicode_InternFromString("void");
+    str_pair = PyUnicode_InternFromString("pair");
+    if (str_time == NULL || str_datetime == NULL || str_title == NULL || str_html == NULL ||
+        str_head == NULL || str_comment == NULL || str_other == NULL || str_hash_comment == NULL ||
+        str_hash_end == NULL || str_hash_other == NULL || str_void == NULL || str_pair == NULL) {
+        return NULL;
+    }
     if (str_items == NULL ||
         str_counts == NULL || str_translate == NULL || str_class == NULL ||
         str_notranslate == NULL || str_svg == NULL || str_math == NULL) {

@@ -1,4 +1,4 @@
-"""The hot loops of `pipeline.html.tokenize` and `segments._build_tree`, in C (_speedups.c)."""
+"""The hot loops of `pipeline.html.tokenize` and of `pipeline.segments`, in C (_speedups.c)."""
 
 from collections.abc import Callable
 from typing import Any
@@ -30,3 +30,16 @@ def configure_tree(
 ) -> None: ...
 def grow_tree(tokens: list[Any], stack: Any, /) -> None: ...
 def mark_inline(element: Any, /) -> bool: ...
+def configure_walk(
+    placeholder: type[Any],
+    taken_numbers: Callable[[str, int, int], set[int]],
+    opaque: frozenset[str],
+    inline_void: frozenset[str],
+    inline_opaque: frozenset[str],
+    edge: frozenset[str],
+    maybe_translatable: frozenset[str],
+    switcher_attribute: str,
+    context_attribute: str,
+    /,
+) -> None: ...
+def walk(segmenter: Any, root: Any, /) -> None: ...

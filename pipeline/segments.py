@@ -8,6 +8,7 @@ source spans it came from; the build stage splices translations back into exactl
 
 from __future__ import annotations
 
+import functools
 import gc
 import re
 from collections.abc import Iterator
@@ -622,23 +623,37 @@ class _Segmenter:
         nodes, start, end = self._trim(nodes)
         if not nodes:  # white space between blocks, mostly
             return
-        roles = [self._role(parent)]
+        wrappers = [parent]
         while len(nodes) == 1 and isinstance(nodes[0], _Element) and nodes[0].inline_only:
             wrapper = nodes[0]
             if wrapper.flag is False:
                 return
             context = self._context(wrapper, context)
-            roles.append(self._role(wrapper))
+            wrappers.append(wrapper)
             nodes, start, end = self._trim(wrapper.children)
         if not nodes or not self._has_letters(nodes):
             return
-        numbers = _free_numbers(self.text, start, end)
         pieces: list[str] = []
         placeholders: list[Placeholder] = []
+        numbers = _free_numbers(_taken_numbers(self.text, start, end))
         self._render(nodes, pieces, placeholders, numbers)
-        msgid = normalize_space("".join(pieces))
-        comments = [" > ".join(roles)]
-        legend = [f"{_shown(p)} = {_legend(p)}" for p in placeholders]
+        msgid = clean_text(normalize_space("".join(pieces)))
+        self.text_segment(wrappers, context, start, end, msgid, placeholders)
+
+    def text_segment(
+        self,
+        wrappers: list[_Element],
+        context: str | None,
+        start: int,
+        end: int,
+        msgid: str,
+        placeholders: list[Placeholder],
+    ) -> None:
+        """The segment of a run: its text with placeholders (white space collapsed, made safe
+        for a catalog), told by the elements around it (the block, then each element that
+        wraps all of the run)."""
+        comments = [" > ".join(map(self._role, wrappers))]
+        legend = [_legend(p.number, p.kind, p.element) for p in placeholders]
         if legend:
             comments.append("placeholders: " + ", ".join(legend))
         self.segments.append(
@@ -647,7 +662,7 @@ class _Segmenter:
                 start,
                 end,
                 self.page.line_of(start),
-                clean_text(msgid),
+                msgid,
                 context,
                 tuple(comments),
                 tuple(placeholders),
@@ -860,20 +875,23 @@ def _meta_key(token: Token) -> str:
     return key.strip().lower()
 
 
-def _shown(placeholder: Placeholder) -> str:
-    n = placeholder.number
-    return f"<{n}>…</{n}>" if placeholder.kind == "pair" else f"<{n}/>"
+@functools.cache
+def _legend(number: int, kind: str, element: str) -> str:
+    """A placeholder as the comment explains it: `<1>…</1> = a (link)`. Pages repeat the same
+    few, so each is made once."""
+    shown = f"<{number}>…</{number}>" if kind == "pair" else f"<{number}/>"
+    role = INLINE_ROLES.get(element)
+    name = element.lstrip("#")
+    return f"{shown} = {name} ({role})" if role and role != name else f"{shown} = {name}"
 
 
-def _legend(placeholder: Placeholder) -> str:
-    role = INLINE_ROLES.get(placeholder.element)
-    name = placeholder.element.lstrip("#")
-    return f"{name} ({role})" if role and role != name else name
+def _taken_numbers(text: str, start: int, end: int) -> set[int]:
+    """The numbers the segment's own text already spells as `<N>`: placeholders skip them."""
+    return {int(m.group(2)) for m in PLACEHOLDER_RE.finditer(unescape(text[start:end]))}
 
 
-def _free_numbers(text: str, start: int, end: int) -> Iterator[int]:
-    """Placeholder numbers, skipping any the segment's own text already spells as `<N>`."""
-    taken = {int(m.group(2)) for m in PLACEHOLDER_RE.finditer(unescape(text[start:end]))}
+def _free_numbers(taken: set[int]) -> Iterator[int]:
+    """Placeholder numbers from 1, skipping the `taken` ones."""
     number = 1
     while True:
         if number not in taken:
@@ -881,10 +899,14 @@ def _free_numbers(text: str, start: int, end: int) -> Iterator[int]:
         number += 1
 
 
-def segment_page(page: SourcePage) -> PageSegments:
-    """All translatable segments of a page, in document order, with i18n notes attached."""
+def segment_page(page: SourcePage, *, accelerated: bool = True) -> PageSegments:
+    """All translatable segments of a page, in document order, with i18n notes attached.
+
+    The C extension walks the tree where it was built (`accelerated`); the Python walk,
+    `_Segmenter.container`, stays the reference, and the tests compare the two.
+    """
     with collector_paused():
-        return _segment_page(page)
+        return _segment_page(page, accelerated)
 
 
 @contextmanager
@@ -907,14 +929,17 @@ def collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _segment_page(page: SourcePage) -> PageSegments:
-    tokens = tokenize(page.text)
-    root = _build_tree(tokens)
+def _segment_page(page: SourcePage, accelerated: bool) -> PageSegments:
+    tokens = tokenize(page.text, accelerated=accelerated)
+    root = _build_tree(tokens, accelerated=accelerated)
     for child in root.children:
         if isinstance(child, _Element):
-            _mark_inline(child)
+            _mark_inline(child, accelerated=accelerated)
     segmenter = _Segmenter(page)
-    segmenter.container(root, True, None)
+    if accelerated and _speedups is not None:
+        _speedups.walk(segmenter, root)
+    else:
+        segmenter.container(root, True, None)
     segments = sorted(segmenter.segments, key=lambda s: s.start)
     segments = _attach_notes(page, tokens, segments)
     return PageSegments(
@@ -969,4 +994,15 @@ else:
         _IMPLIED_CLOSE,
         INLINE_ELEMENTS,
         CODE_PHRASES,
+    )
+    _speedups.configure_walk(
+        Placeholder,
+        _taken_numbers,
+        OPAQUE_ELEMENTS,
+        INLINE_VOID_ELEMENTS,
+        INLINE_OPAQUE_ELEMENTS,
+        EDGE_ELEMENTS,
+        _MAYBE_TRANSLATABLE,
+        SWITCHER_ATTRIBUTE,
+        CONTEXT_ATTRIBUTE,
     )

@@ -3,7 +3,7 @@
 `tokenize(text)` uses the extension for text and simple tags and the Python code for the rest;
 `tokenize(text, accelerated=False)` is the Python code alone. `_build_tree(tokens)` grows the
 tree in C, calling the Python steps for the rare cases; `accelerated=False` is the Python loop
-(and so for `_mark_inline`).
+(and so for `_mark_inline`, and for `segment_page`, whose walk over the tree is in C too).
 Each pair must give the same result on every input: generated markup dense in the shapes where
 a regular expression backtracks (unclosed quotes, `=` without a value, code elements holding
 spans, case folds only Unicode knows) or where browsers close elements for you (lists, tables,
@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from pipeline import html, segments
 from pipeline.html import Attribute, Token, decode_page, tokenize
-from pipeline.segments import _build_tree, _Element, _mark_inline
+from pipeline.segments import _build_tree, _Element, _mark_inline, segment_page
 
 PIECES = [
     "<", ">", "/", "=", '"', "'", " ", "\n", "\t", "\r", "\f", "`", "!", "?", "-", "&amp;",
@@ -180,3 +180,44 @@ def test_same_tokens_on_every_page_of_the_tests() -> None:
             text = data.decode("utf-8", "surrogateescape")
         assert_same_tokens(text)
         assert_same_tree(text)
+        assert_same_segments(data)
+
+
+def assert_same_segments(data: bytes) -> None:
+    """The same segments, dates, links and landmarks from the C walk and the Python one."""
+    try:
+        page = decode_page(data, path="page.html")
+    except Exception:
+        return  # not a page (binary, empty): nothing to segment
+    fast, reference = segment_page(page), segment_page(page, accelerated=False)
+    assert fast == reference
+    for one, other in zip(fast.segments, reference.segments, strict=True):
+        assert [type(p) for p in one.placeholders] == [type(p) for p in other.placeholders]
+
+
+#: Markup where segmenting decides things: inline and block elements, attributes translated or
+#: not, contexts, switchers, dates, opaque and unclosed code, titles, placeholders spelled in
+#: the text itself, character references, white space and what a catalog cannot hold.
+SEGMENTING = st.sampled_from(
+    ["<p>", "</p>", "<div>", "</div>", "<li>", "<ul>", "<h2>", "</h2>", "<a href='x'>", "</a>",
+     "<a title='Go there'>", "<b>", "</b>", "<em>", "</em>", "<span>", "</span>", "<br>",
+     "<wbr>", "<img alt='A cat'>", "<img src=x>", "<input type=submit value='Send it'>",
+     "<input value=v>", "<abbr title='HyperText'>", "<code>", "</code>", "<kbd>", "<pre>",
+     "</pre>", "<script>x<y</script>", "<style>p{}</style>", "<template>t</template>",
+     "<title>", "</title>", "<title>A &amp; B</title>", "<time datetime='2024-05-01'>",
+     "<time>", "</time>", "<time datetime=''>", "<span translate=no>", "<p translate=yes>",
+     "<em class='notranslate'>", "<div data-i18n-context=' menu '>", "<b data-i18n-context>",
+     "<nav data-i18n-switcher>", "<span data-i18n-switcher>", "</nav>", "<html lang=en>",
+     "<head>", "</head>", "<meta name=description content='About us'>", "<option label=L>",
+     "<!-- i18n: a note -->", "<!-- c -->", "</x>", "<?pi?>", "<svg><text>s</text></svg>",
+     "<button title=t>", "<textarea placeholder='Type'>", "Back pain", "text", " ", "\n ",
+     "\t", "&lt;1&gt;", "<1>", "</2>", "<3/>", "&#60;4/&#62;", "&eacute;", "&#233;", "&amp;",
+     "12", "\x00", "\udcff", "腰部", "\u00a0", "x_y", "²"]
+)  # fmt: skip
+SEGMENTED = st.lists(SEGMENTING, max_size=40).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(SEGMENTED, NESTED, DOCUMENTS))
+def test_same_segments_as_python(text: str) -> None:
+    assert_same_segments(text.encode("utf-8", "surrogateescape"))
