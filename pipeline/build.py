@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from pipeline.html import SourcePage
 from pipeline.model import PLACEHOLDER_RE, PipelineError
 from pipeline.placeholders import Tag, structure_problems, tokenize
 from pipeline.segments import PageSegments, Segment
@@ -186,6 +187,8 @@ def assemble(page: PageSegments, edits: list[Edit]) -> bytes:
         if edit.start < previous_end:
             raise PipelineError(source.path, source.line_of(edit.start), "overlapping edits")
         previous_end = edit.end
+    if source.encodes_back():
+        return _assemble_text(source, edits)
     offsets: set[int] = {0, len(source.text)}
     for edit in edits:
         offsets.update((edit.start, edit.end))
@@ -207,3 +210,19 @@ def assemble(page: PageSegments, edits: list[Edit]) -> bytes:
         position = edit.end
     out.append(data[byte_at[position] :])
     return b"".join(out)
+
+
+def _assemble_text(source: SourcePage, edits: list[Edit]) -> bytes:
+    """`assemble` for a page whose text encodes back to its very bytes: the same bytes, put
+    together as text and encoded once, with no byte offsets to work out."""
+    text = source.text
+    out: list[str] = []
+    position = 0
+    for edit in edits:
+        out.append(text[position : edit.start])
+        for piece in edit.pieces:
+            out.append(text[piece.start : piece.end] if isinstance(piece, Span) else piece)
+        position = edit.end
+    out.append(text[position:])
+    body = "".join(out).encode(source.encoding, "xmlcharrefreplace")
+    return source.data[: source.prefix] + body

@@ -69,6 +69,8 @@ _META_RE = re.compile(rb"<meta\b[^>]*>", re.IGNORECASE)
 _CHARSET_RE = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _NEWLINE_RE = re.compile(r"\r\n|\r|\n")
 _SURROGATE_RE = re.compile("[\udc80-\udcff\x00]")
+#: What `surrogateescape` decodes an undecodable byte to.
+_UNDECODED_RE = re.compile("[\udc80-\udcff]")
 
 #: Characters an HTML tokenizer treats as white space.
 HTML_SPACE = " \t\n\f\r"
@@ -121,6 +123,14 @@ class SourcePage:
     def encode(self, text: str) -> bytes:
         """New text in the page's encoding; what it cannot hold becomes a character reference."""
         return text.encode(self.encoding, "xmlcharrefreplace")
+
+    def encodes_back(self) -> bool:
+        """Whether any slice of the text encodes to the very bytes it was decoded from: a codec
+        that keeps no state between characters, and no undecodable byte in the page. Text put
+        together from such slices and new text can then be encoded at once."""
+        return (self.encoding == "utf-8" or self.encoding in _SINGLE_BYTE) and not (
+            _UNDECODED_RE.search(self.text)
+        )
 
     def byte_offsets(self, offsets: list[int]) -> list[int]:
         """Byte positions of sorted text offsets (one encode of the text between them)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from bs4 import BeautifulSoup
@@ -10,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.build import translate_page
+from pipeline.html import SourcePage
 from tests.laws import build_with, pseudo_law_violations, segments_of
 
 NASTY = sorted((Path(__file__).parent / "nasty").glob("*.html"))
@@ -187,3 +189,19 @@ def test_links_taken_as_relative_are_relative_for_urlsplit(href: str) -> None:
     if _surely_relative(token):
         parts = urlsplit(quoted.strip())
         assert not parts.scheme and not parts.netloc and not parts.path.startswith("/")
+
+
+@settings(max_examples=150, deadline=None)
+@given(pages, st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "shift_jis"]), st.booleans())
+def test_pages_put_together_as_text_or_bytes_are_the_same(
+    html: str, encoding: str, undecodable: bool
+) -> None:
+    """`assemble` joins text and encodes it once where the page's text encodes back to its
+    bytes; the byte-offset path (every other page) gives the same bytes."""
+    meta = f"<meta charset={encoding.removesuffix('-sig')}>"
+    data = (meta + html).encode(encoding, "xmlcharrefreplace") + (b"\xff" if undecodable else b"")
+    page = segments_of(data)
+    table = {(s.msgctxt, s.msgid): "⟦" + s.msgid + "⟧é腰" for s in page.segments}
+    fast = translate_page(page, table).data
+    with mock.patch.object(SourcePage, "encodes_back", lambda _: False):
+        assert translate_page(page, table).data == fast
