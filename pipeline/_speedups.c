@@ -1966,6 +1966,171 @@ static PyObject *configure_tree(PyObject *module, PyObject *const *args, Py_ssiz
     Py_RETURN_NONE;
 }
 
+/* Line breaking for catalogs.
+ *
+ * `simple_cuts(escaped, unbreakable, page, start)` is `pofile._simple_cuts` after its set-up:
+ * the greedy fill that cuts each line at the last break opportunity that fits (or, when none
+ * does, at the first one after it), for text of one-column characters whose breaks depend on
+ * their neighbours alone. It reads the same pair table; a character's line-break class comes
+ * from a table for ASCII and from the Python function for the rest.
+ */
+
+static PyObject *pair_rows;     /* tuple of bytes: the rule for (class before, class) */
+static PyObject *line_class_of; /* pofile: the line-break class of a character */
+static unsigned char ascii_classes[128];
+static int rule_direct, rule_indirect; /* 'D', 'I' */
+
+/* The line-break class of text[i]: -1 on error. */
+static long line_class(int kind, const void *data, Py_ssize_t i) {
+    Py_UCS4 c = PyUnicode_READ(kind, data, i);
+    if (c < 128) {
+        return ascii_classes[c];
+    }
+    PyObject *character = PyUnicode_FromOrdinal(c);
+    PyObject *found = character == NULL ? NULL : PyObject_CallOneArg(line_class_of, character);
+    Py_XDECREF(character);
+    long value = found == NULL ? -1 : PyLong_AsLong(found);
+    Py_XDECREF(found);
+    return value;
+}
+
+/* Latin letters and digits (`pofile._WORD`): never a break between two of them. */
+static inline int is_word(Py_UCS4 c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           (c >= 0xC0 && c <= 0x24F);
+}
+
+/* `_PAIR_ROWS[before - 6][after - 6]`, indices wrapping as Python's do. */
+static int pair_rule(long before, long after) {
+    Py_ssize_t rows = PyTuple_GET_SIZE(pair_rows);
+    Py_ssize_t row_index = before - 6 < 0 ? before - 6 + rows : before - 6;
+    if (row_index < 0 || row_index >= rows) {
+        PyErr_SetString(PyExc_IndexError, "line-break class out of the pair table");
+        return -1;
+    }
+    PyObject *row = PyTuple_GET_ITEM(pair_rows, row_index);
+    Py_ssize_t columns = PyBytes_GET_SIZE(row);
+    Py_ssize_t column = after - 6 < 0 ? after - 6 + columns : after - 6;
+    if (column < 0 || column >= columns) {
+        PyErr_SetString(PyExc_IndexError, "line-break class out of the pair table");
+        return -1;
+    }
+    return (unsigned char)PyBytes_AS_STRING(row)[column];
+}
+
+/* `first_opportunity`: the first index from `from` by `step` (not reaching `to`) where a line
+ * may start; -1 for none, -2 on error. */
+static Py_ssize_t first_opportunity(int kind, const void *data, PyObject *unbreakable,
+                                    Py_ssize_t from, Py_ssize_t to, Py_ssize_t step) {
+    for (Py_ssize_t index = from; step > 0 ? index < to : index > to; index += step) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, index);
+        if (c == ' ' || (is_word(c) && is_word(PyUnicode_READ(kind, data, index - 1)))) {
+            continue; /* the common answers first, without a look-up */
+        }
+        if (PySet_GET_SIZE(unbreakable)) {
+            PyObject *key = PyLong_FromSsize_t(index);
+            int kept = key == NULL ? -1 : PySet_Contains(unbreakable, key);
+            Py_XDECREF(key);
+            if (kept) {
+                if (kept < 0) {
+                    return -2;
+                }
+                continue;
+            }
+        }
+        Py_ssize_t before = index - 1;
+        while (before >= 0 && PyUnicode_READ(kind, data, before) == ' ') {
+            before--;
+        }
+        if (before < 0) {
+            continue;
+        }
+        long before_class = line_class(kind, data, before);
+        long after_class = before_class < 0 ? -1 : line_class(kind, data, index);
+        int rule = after_class < 0 ? -1 : pair_rule(before_class, after_class);
+        if (rule < 0) {
+            return -2;
+        }
+        if (rule == rule_direct || (rule == rule_indirect && before < index - 1)) {
+            return index;
+        }
+    }
+    return -1;
+}
+
+static PyObject *simple_cuts(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (pair_rows == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "_speedups.configure_wrap() was not called");
+        return NULL;
+    }
+    if (nargs != 4 || !PyUnicode_Check(args[0]) || !PyAnySet_Check(args[1]) ||
+        !PyLong_Check(args[2]) || !PyLong_Check(args[3])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "simple_cuts(escaped: str, unbreakable: set[int], page: int, start: int)");
+        return NULL;
+    }
+    PyObject *escaped = args[0], *unbreakable = args[1];
+    Py_ssize_t page = PyLong_AsSsize_t(args[2]), column = PyLong_AsSsize_t(args[3]);
+    if ((page == -1 || column == -1) && PyErr_Occurred()) {
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(escaped);
+    const void *data = PyUnicode_DATA(escaped);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(escaped);
+    PyObject *chosen = PyList_New(0);
+    if (chosen == NULL) {
+        return NULL;
+    }
+    Py_ssize_t line_start = 0;
+    for (;;) {
+        Py_ssize_t limit = line_start + page - column; /* the last index a line can end at */
+        if (length <= limit) {
+            return chosen;
+        }
+        Py_ssize_t from = limit < length - 1 ? limit : length - 1;
+        Py_ssize_t cut = first_opportunity(kind, data, unbreakable, from, line_start, -1);
+        if (cut == -1) {
+            from = limit + 1 > line_start + 1 ? limit + 1 : line_start + 1;
+            cut = first_opportunity(kind, data, unbreakable, from, length, 1);
+            if (cut == -1) {
+                return chosen;
+            }
+        }
+        PyObject *cut_object = cut == -2 ? NULL : PyLong_FromSsize_t(cut);
+        if (cut_object == NULL || PyList_Append(chosen, cut_object) < 0) {
+            Py_XDECREF(cut_object);
+            Py_DECREF(chosen);
+            return NULL;
+        }
+        Py_DECREF(cut_object);
+        line_start = cut;
+        column = 0;
+    }
+}
+
+static PyObject *configure_wrap(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 5 || !PyBytes_Check(args[0]) || PyBytes_GET_SIZE(args[0]) != 128 ||
+        !PyTuple_Check(args[1]) || !PyCallable_Check(args[2]) || !PyLong_Check(args[3]) ||
+        !PyLong_Check(args[4])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "configure_wrap(ascii_classes: bytes[128], pair_rows: tuple[bytes, ...], "
+                        "line_class: Callable[[str], int], direct: int, indirect: int)");
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(args[1]); i++) {
+        if (!PyBytes_Check(PyTuple_GET_ITEM(args[1], i))) {
+            PyErr_SetString(PyExc_TypeError, "configure_wrap: each pair row must be bytes");
+            return NULL;
+        }
+    }
+    memcpy(ascii_classes, PyBytes_AS_STRING(args[0]), 128);
+    Py_XSETREF(pair_rows, Py_NewRef(args[1]));
+    Py_XSETREF(line_class_of, Py_NewRef(args[2]));
+    rule_direct = (int)PyLong_AsLong(args[3]);
+    rule_indirect = (int)PyLong_AsLong(args[4]);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"scan", (PyCFunction)(void (*)(void))scan, METH_FASTCALL,
      "Append the tokens of the simple shapes from `position`; return where it stopped."},
@@ -1981,11 +2146,15 @@ static PyMethodDef methods[] = {
      "Segment the tree under `root` as `segmenter.container(root, True, None)` does."},
     {"configure_walk", (PyCFunction)(void (*)(void))configure_walk, METH_FASTCALL,
      "Give the placeholder type, the Python step for taken numbers and the names the walk needs."},
+    {"simple_cuts", (PyCFunction)(void (*)(void))simple_cuts, METH_FASTCALL,
+     "Where lines of a catalog string start, for text of one-column characters."},
+    {"configure_wrap", (PyCFunction)(void (*)(void))configure_wrap, METH_FASTCALL,
+     "Give the line-break classes of ASCII, the pair table and the class of other characters."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module_definition = {
-    PyModuleDef_HEAD_INIT, "_speedups", "The hot loops of pipeline.html.tokenize and of pipeline.segments, in C.",
+    PyModuleDef_HEAD_INIT, "_speedups", "The hot loops of pipeline.html.tokenize, pipeline.segments and pipeline.pofile, in C.",
     -1, methods,
 };
 

@@ -1,4 +1,4 @@
-"""The hot loops of `pipeline.html.tokenize` and of `pipeline.segments`, in C (_speedups.c)."""
+"""The hot loops of `pipeline.html.tokenize`, `pipeline.segments` and `pipeline.pofile`, in C."""
 
 from collections.abc import Callable
 from typing import Any
@@ -43,3 +43,12 @@ def configure_walk(
     /,
 ) -> None: ...
 def walk(segmenter: Any, root: Any, /) -> None: ...
+def configure_wrap(
+    ascii_classes: bytes,
+    pair_rows: tuple[bytes, ...],
+    line_class: Callable[[str], int],
+    direct: int,
+    indirect: int,
+    /,
+) -> None: ...
+def simple_cuts(escaped: str, unbreakable: set[int], page: int, start: int, /) -> list[int]: ...

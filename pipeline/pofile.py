@@ -1071,13 +1071,20 @@ def _is_simple(char: str) -> bool:
     return char == " " or (width == 1 and line_class not in (_BK, _CR, _SP, _ZW, _CM, _ZWJ, _HL))
 
 
-def _simple_cuts(portion: str, escaped: str, page: int, start: int) -> list[int]:
-    """`_cuts` for text of `_is_simple` characters: the same answer, far fewer steps."""
+def _simple_cuts(
+    portion: str, escaped: str, page: int, start: int, *, accelerated: bool = True
+) -> list[int]:
+    """`_cuts` for text of `_is_simple` characters: the same answer, far fewer steps.
+
+    The C extension runs the loop where it was built (`accelerated`); this one is the reference.
+    """
     length = len(escaped)
     # Each escape sequence makes the text one longer: equal lengths, no sequence to keep whole.
     unbreakable = {i + 1 for i in _escape_starts(portion)} if length > len(portion) else set()
     if portion.endswith("\n"):
         unbreakable.add(length - 2)
+    if accelerated and _speedups is not None:
+        return _speedups.simple_cuts(escaped, unbreakable, page, start)
 
     def first_opportunity(indices: range) -> int | None:
         """The first index in `indices` where a line may start (as `_possible_breaks` says)."""
@@ -1118,3 +1125,17 @@ _ESCAPED_RE = re.compile("[" + re.escape("".join(_ESCAPES)) + "]")
 def _escape_starts(portion: str) -> list[int]:
     """Indices in the escaped text where an escape sequence's backslash stands."""
     return [match.start() + shift for shift, match in enumerate(_ESCAPED_RE.finditer(portion))]
+
+
+def _line_class(char: str) -> int:
+    return _char_props(char)[0]
+
+
+try:  # the C extension, where it was built (setup.py; optional)
+    from pipeline import _speedups
+except ImportError:  # the Python loop does the same, slower
+    _speedups = None  # type: ignore[assignment]
+else:
+    _speedups.configure_wrap(
+        bytes(line_class for line_class, _ in _ASCII_PROPS), _PAIR_ROWS, _line_class, _D, _I
+    )

@@ -221,3 +221,79 @@ SEGMENTED = st.lists(SEGMENTING, max_size=40).map("".join)
 @given(st.one_of(SEGMENTED, NESTED, DOCUMENTS))
 def test_same_segments_as_python(text: str) -> None:
     assert_same_segments(text.encode("utf-8", "surrogateescape"))
+
+
+#: Text `_simple_cuts` takes: one-column characters of many line-break classes, Latin words,
+#: escapes, hyphens, slashes, quotes and the characters just past the Latin ranges.
+SIMPLE_TEXT = st.lists(
+    st.sampled_from(
+        [
+            "word",
+            "Wörter",
+            "ą",
+            "ɏ",
+            "ɐ",
+            "À",
+            "×",
+            "12",
+            "3.5",
+            " ",
+            "  ",
+            "-",
+            "/",
+            "—",
+            "–",
+            "(",
+            ")",
+            "[",
+            "]",
+            "{",
+            "}",
+            '"',
+            "\\",
+            "'",
+            "«",
+            "»",
+            "!",
+            "?",
+            ",",
+            ".",
+            ";",
+            ":",
+            "%",
+            "$",
+            "€",
+            "#",
+            "@",
+            "&",
+            "*",
+            "+",
+            "=",
+            "<1>",
+            "</1>",
+            "<2/>",
+            "|",
+            "~",
+            "\n",
+            "\t",
+            "Ω",
+            "a" * 30,
+            "http://example.org/a-b?c=d",
+            "e.g.",
+        ]
+    ),
+    max_size=80,
+).map("".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(SIMPLE_TEXT, st.integers(1, 90), st.integers(0, 20))
+def test_same_line_cuts_as_python(portion: str, page: int, start: int) -> None:
+    from pipeline.pofile import _escape, _is_simple, _simple_cuts
+
+    escaped = _escape(portion)
+    if not all(_is_simple(c) for c in escaped):
+        return  # `_cuts` takes the general path for these
+    assert _simple_cuts(portion, escaped, page, start) == _simple_cuts(
+        portion, escaped, page, start, accelerated=False
+    )
