@@ -1266,7 +1266,13 @@ static int trim(Walker *w, PyObject *nodes, Py_ssize_t *first, Py_ssize_t *last)
 /* A text token's text, its character references decoded (new reference). */
 static PyObject *decoded(Walker *w, PyObject *token) {
     PyObject *raw = PyUnicode_Substring(w->text, token_start(token), token_end(token));
-    if (raw == NULL || PyUnicode_FindChar(raw, '&', 0, PyUnicode_GET_LENGTH(raw), 1) == -1) {
+    Py_ssize_t ampersand =
+        raw == NULL ? -1 : PyUnicode_FindChar(raw, '&', 0, PyUnicode_GET_LENGTH(raw), 1);
+    if (ampersand < -1) {
+        Py_DECREF(raw);
+        return NULL;
+    }
+    if (ampersand == -1) {
         return raw;
     }
     PyObject *text = PyObject_CallOneArg(unescape, raw);
@@ -1709,7 +1715,7 @@ static int may_spell_numbers(Walker *w, Py_ssize_t start, Py_ssize_t end) {
             if (next == '/' && i + 2 < end) {
                 next = PyUnicode_READ(w->kind, w->data, i + 2);
             }
-            if (next >= '0' && next <= '9') {
+            if (Py_UNICODE_ISDECIMAL(next)) { /* \d: any decimal digit */
                 return 1;
             }
         }
@@ -2128,6 +2134,9 @@ static PyObject *configure_wrap(PyObject *module, PyObject *const *args, Py_ssiz
     Py_XSETREF(line_class_of, Py_NewRef(args[2]));
     rule_direct = (int)PyLong_AsLong(args[3]);
     rule_indirect = (int)PyLong_AsLong(args[4]);
+    if (PyErr_Occurred()) {
+        return NULL;
+    }
     Py_RETURN_NONE;
 }
 

@@ -1131,11 +1131,11 @@ def _line_class(char: str) -> int:
     return _char_props(char)[0]
 
 
-try:  # the C extension, where it was built (setup.py; optional)
+try:  # the C extension, where it was built (setup.py; optional) from this source
     from pipeline import _speedups
-except ImportError:  # the Python loop does the same, slower
-    _speedups = None  # type: ignore[assignment]
-else:
+
     _speedups.configure_wrap(
         bytes(line_class for line_class, _ in _ASCII_PROPS), _PAIR_ROWS, _line_class, _D, _I
     )
+except (ImportError, AttributeError):  # not built, or built from older source
+    _speedups = None  # type: ignore[assignment]  # the Python code does the same, slower

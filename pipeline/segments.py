@@ -975,11 +975,9 @@ def _attach_notes(page: SourcePage, tokens: list[Token], segments: list[Segment]
     ]
 
 
-try:  # the C extension, where it was built (setup.py; optional)
+try:  # the C extension, where it was built (setup.py; optional) from this source
     from pipeline import _speedups
-except ImportError:  # the Python loop does the same, slower
-    _speedups = None  # type: ignore[assignment]
-else:
+
     _speedups.configure_tree(
         _Element,
         _close,
@@ -1006,3 +1004,5 @@ else:
         SWITCHER_ATTRIBUTE,
         CONTEXT_ATTRIBUTE,
     )
+except (ImportError, AttributeError):  # not built, or built from older source
+    _speedups = None  # type: ignore[assignment]  # the Python code does the same, slower

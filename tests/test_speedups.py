@@ -211,7 +211,8 @@ SEGMENTING = st.sampled_from(
      "<head>", "</head>", "<meta name=description content='About us'>", "<option label=L>",
      "<!-- i18n: a note -->", "<!-- c -->", "</x>", "<?pi?>", "<svg><text>s</text></svg>",
      "<button title=t>", "<textarea placeholder='Type'>", "Back pain", "text", " ", "\n ",
-     "\t", "&lt;1&gt;", "<1>", "</2>", "<3/>", "&#60;4/&#62;", "&eacute;", "&#233;", "&amp;",
+     "\t", "&lt;1&gt;", "<1>", "</2>", "<3/>", "&#60;4/&#62;", "<١>", "</١>", "<１/>",
+     "&#x3c;१>", "&eacute;", "&#233;", "&amp;",
      "12", "\x00", "\udcff", "腰部", "\u00a0", "x_y", "²"]
 )  # fmt: skip
 SEGMENTED = st.lists(SEGMENTING, max_size=40).map("".join)
