@@ -282,6 +282,33 @@ static PyObject *tag_attributes(PyObject *text, PyObject *templates, Py_ssize_t 
 
 /* Where the simple start tag at `start` ends (after its `>`), with the end of its name and of
  * its attributes; -1 where the expression's first choice fails (the Python code decides). */
+/* An attribute value of the simple shapes at `at` (right after its `=`): "…", '…' or an
+ * unquoted run of `is_unquoted_char`. Returns where it ends, or -1 for no such value. `plain`
+ * (a plain span's value) also refuses `<` and `>` inside the quotes. */
+static Py_ssize_t value_end(int kind, const void *data, Py_ssize_t length, Py_ssize_t at,
+                            int plain) {
+    if (at >= length) {
+        return -1;
+    }
+    Py_UCS4 quote = PyUnicode_READ(kind, data, at);
+    if (quote == '"' || quote == '\'') {
+        Py_UCS4 c;
+        for (at++; at < length && (c = PyUnicode_READ(kind, data, at)) != quote; at++) {
+            if (plain && (c == '<' || c == '>')) {
+                return -1;
+            }
+        }
+        return at < length ? at + 1 : -1;
+    }
+    if (!is_unquoted_char(quote)) {
+        return -1;
+    }
+    while (at < length && is_unquoted_char(PyUnicode_READ(kind, data, at))) {
+        at++;
+    }
+    return at;
+}
+
 static Py_ssize_t simple_start_tag(int kind, const void *data, Py_ssize_t length,
                                    Py_ssize_t start, Py_ssize_t *name_end,
                                    Py_ssize_t *attributes_end) {
@@ -303,28 +330,9 @@ static Py_ssize_t simple_start_tag(int kind, const void *data, Py_ssize_t length
         while (next < length && is_attribute_name_char(PyUnicode_READ(kind, data, next))) {
             next++;
         }
-        if (next < length && PyUnicode_READ(kind, data, next) == '=') {
-            next++;
-            if (next >= length) {
-                return -1;
-            }
-            Py_UCS4 c = PyUnicode_READ(kind, data, next);
-            if (c == '"' || c == '\'') {
-                Py_ssize_t close = next + 1;
-                while (close < length && PyUnicode_READ(kind, data, close) != c) {
-                    close++;
-                }
-                if (close >= length) {
-                    return -1;
-                }
-                next = close + 1;
-            } else if (is_unquoted_char(c)) {
-                while (next < length && is_unquoted_char(PyUnicode_READ(kind, data, next))) {
-                    next++;
-                }
-            } else {
-                return -1; /* `=` without a value of the simple shapes */
-            }
+        if (next < length && PyUnicode_READ(kind, data, next) == '=' &&
+            (next = value_end(kind, data, length, next + 1, 0)) < 0) {
+            return -1; /* `=` without a value of the simple shapes */
         }
         at = next;
     }
@@ -390,31 +398,9 @@ static Py_ssize_t plain_span_start(int kind, const void *data, Py_ssize_t length
                (is_ascii_alpha(c = PyUnicode_READ(kind, data, next)) || c == '-')) {
             next++;
         }
-        if (next < length && PyUnicode_READ(kind, data, next) == '=') {
-            next++;
-            if (next >= length) {
-                return -1;
-            }
-            Py_UCS4 quote = PyUnicode_READ(kind, data, next);
-            if (quote == '"' || quote == '\'') {
-                next++;
-                while (next < length && (c = PyUnicode_READ(kind, data, next)) != quote) {
-                    if (c == '<' || c == '>') {
-                        return -1;
-                    }
-                    next++;
-                }
-                if (next >= length) {
-                    return -1;
-                }
-                next++;
-            } else if (is_unquoted_char(quote)) {
-                while (next < length && is_unquoted_char(PyUnicode_READ(kind, data, next))) {
-                    next++;
-                }
-            } else {
-                return -1;
-            }
+        if (next < length && PyUnicode_READ(kind, data, next) == '=' &&
+            (next = value_end(kind, data, length, next + 1, 1)) < 0) {
+            return -1;
         }
         at = next;
     }
@@ -935,6 +921,38 @@ failed:
     return NULL;
 }
 
+/* Room for one more item in a growable array of `item_size` items: the array, grown when
+ * full (the old one is freed), or NULL with MemoryError (the old one is kept). */
+static void *with_room(void *items, Py_ssize_t size, Py_ssize_t *capacity, size_t item_size) {
+    if (size < *capacity) {
+        return items;
+    }
+    Py_ssize_t grown_capacity = *capacity ? *capacity * 2 : 64;
+    void *grown = PyMem_Realloc(items, grown_capacity * item_size);
+    if (grown == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    *capacity = grown_capacity;
+    return grown;
+}
+
+/* A growable stack of borrowed nodes (the tree holds them). */
+typedef struct {
+    PyObject **items;
+    Py_ssize_t size, capacity;
+} Nodes;
+
+static int push_node(Nodes *stack, PyObject *node) {
+    PyObject **items = with_room(stack->items, stack->size, &stack->capacity, sizeof(PyObject *));
+    if (items == NULL) {
+        return -1;
+    }
+    stack->items = items;
+    stack->items[stack->size++] = node;
+    return 0;
+}
+
 /* `_mark_inline(element)`: each element's `inline_only` and `tail`, children before parents,
  * without recursion (a page may nest thousands deep). */
 static PyObject *mark_inline(PyObject *module, PyObject *element) {
@@ -946,37 +964,25 @@ static PyObject *mark_inline(PyObject *module, PyObject *element) {
         PyErr_SetString(PyExc_TypeError, "mark_inline(element: _Element)");
         return NULL;
     }
-    Py_ssize_t capacity = 256, size = 0;
-    PyObject **order = PyMem_Malloc(capacity * sizeof(PyObject *)); /* borrowed: the tree holds them */
-    if (order == NULL) {
-        return PyErr_NoMemory();
+    Nodes order = {NULL, 0, 0};
+    if (push_node(&order, element) < 0) {
+        return NULL;
     }
-    order[size++] = element;
-    for (Py_ssize_t next = 0; next < size; next++) { /* every node after its parent */
-        PyObject *children = FIELD(order[next], F_CHILDREN);
+    for (Py_ssize_t next = 0; next < order.size; next++) { /* every node after its parent */
+        PyObject *children = FIELD(order.items[next], F_CHILDREN);
         if (children == NULL || !PyList_Check(children)) {
             PyErr_SetString(PyExc_TypeError, "an element's children must be a list");
             goto failed;
         }
         for (Py_ssize_t i = 0; i < PyList_GET_SIZE(children); i++) {
             PyObject *child = PyList_GET_ITEM(children, i);
-            if (Py_TYPE(child) != (PyTypeObject *)element_type) {
-                continue;
+            if (Py_TYPE(child) == (PyTypeObject *)element_type && push_node(&order, child) < 0) {
+                goto failed;
             }
-            if (size == capacity) {
-                capacity *= 2;
-                PyObject **grown = PyMem_Realloc(order, capacity * sizeof(PyObject *));
-                if (grown == NULL) {
-                    PyErr_NoMemory();
-                    goto failed;
-                }
-                order = grown;
-            }
-            order[size++] = child;
         }
     }
-    for (Py_ssize_t index = size - 1; index >= 0; index--) {
-        PyObject *node = order[index];
+    for (Py_ssize_t index = order.size - 1; index >= 0; index--) {
+        PyObject *node = order.items[index];
         PyObject *name = FIELD(node, F_NAME);
         PyObject *children = FIELD(node, F_CHILDREN);
         int inline_only = PySet_Contains(inline_elements, name);
@@ -1005,10 +1011,10 @@ static PyObject *mark_inline(PyObject *module, PyObject *element) {
         }
         Py_XSETREF(FIELD(node, F_TAIL), Py_NewRef(tail));
     }
-    PyMem_Free(order);
+    PyMem_Free(order.items);
     return Py_NewRef(FIELD(element, F_INLINE_ONLY));
 failed:
-    PyMem_Free(order);
+    PyMem_Free(order.items);
     return NULL;
 }
 
@@ -1335,27 +1341,6 @@ static PyObject *catalog_text(PyObject *text) {
     return cleaned;
 }
 
-/* A growable stack of borrowed nodes (the tree holds them). */
-typedef struct {
-    PyObject **items;
-    Py_ssize_t size, capacity;
-} Nodes;
-
-static int push_node(Nodes *stack, PyObject *node) {
-    if (stack->size == stack->capacity) {
-        Py_ssize_t capacity = stack->capacity ? stack->capacity * 2 : 64;
-        PyObject **grown = PyMem_Realloc(stack->items, capacity * sizeof(PyObject *));
-        if (grown == NULL) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        stack->items = grown;
-        stack->capacity = capacity;
-    }
-    stack->items[stack->size++] = node;
-    return 0;
-}
-
 /* Push nodes[first:last] so that they pop in order. */
 static int push_reversed(Nodes *stack, PyObject *nodes, Py_ssize_t first, Py_ssize_t last) {
     for (Py_ssize_t i = last - 1; i >= first; i--) {
@@ -1542,16 +1527,11 @@ typedef struct {
 
 static int push_step(Steps *steps, int kind, PyObject *node, int translatable,
                      PyObject *context, PyObject *nodes) {
-    if (steps->size == steps->capacity) {
-        Py_ssize_t capacity = steps->capacity ? steps->capacity * 2 : 64;
-        Step *grown = PyMem_Realloc(steps->items, capacity * sizeof(Step));
-        if (grown == NULL) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        steps->items = grown;
-        steps->capacity = capacity;
+    Step *items = with_room(steps->items, steps->size, &steps->capacity, sizeof(Step));
+    if (items == NULL) {
+        return -1;
     }
+    steps->items = items;
     Step step = {kind, translatable, Py_NewRef(node), Py_NewRef(context), Py_XNewRef(nodes)};
     steps->items[steps->size++] = step;
     return 0;
