@@ -368,10 +368,10 @@ _NOTHING: frozenset[str] = frozenset()
 
 
 def _close_implied(stack: _OpenElements, name: str) -> None:
-    current = stack.top.name
     if name in P_CLOSERS and stack.counts.get("p"):
         _pop_through(stack, _P, _NOTHING)
-    if name in HEADINGS and current in HEADINGS:
+    # A heading closes the current node when that is a heading, once any `<p>` is closed.
+    if name in HEADINGS and stack.top.name in HEADINGS:
         stack.truncate(len(stack.items) - 1)
     closes = _IMPLIED_CLOSE.get(name)
     if closes:

@@ -199,3 +199,11 @@ def test_lines_start_after_every_line_break(text: str) -> None:
     ]
     expected = [0] + [end + 1 for end in ends]
     assert list(page.line_starts) == expected
+
+
+def test_a_heading_after_a_paragraph_in_a_heading_closes_that_heading() -> None:
+    """WHATWG: a heading start tag closes an open `<p>` first, then the current node if that
+    is now a heading; so the second heading is not inside the untranslated first one."""
+    html = '<h2 translate="no">spine\n<p>spine\n<h2>Back pain'
+    assert msgids(html) == ["Back pain"]
+    assert msgids("<h1>One<p>Two<h3>Three") == ["One", "Two", "Three"]
