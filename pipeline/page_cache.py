@@ -12,9 +12,10 @@ Catalogs' translations are kept the same way (`store_translations`), by the SHA-
 catalog's bytes: build counts a new catalog's words in one worker and builds its page in
 another, and the second need not parse the catalog again.
 
-And each template's digest, as `extract` wrote it (`remember_rendering`): `update` then knows
-the template's entries are exactly what `render_po` writes for its messages, and copies the
-ones a catalog keeps unchanged instead of wrapping their text again.
+A page's entry also holds the digest of its template as `extract` wrote it (`rendered_here`):
+`update` then knows the template's entries are exactly what `render_po` writes for its
+messages, and copies the ones a catalog keeps unchanged instead of wrapping their text again.
+One file a page, not two: creating a file costs more here than segmenting a small page.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from pipeline.html import Attribute, SourcePage, Token
 from pipeline.segments import DateText, PageSegments, Placeholder, Segment
 
 #: The format of an entry; change it with the layout of `_pack`.
-_FORMAT = 1
+_FORMAT = 2
 
 
 def code_digest(*modules: str) -> bytes:
@@ -49,7 +50,7 @@ _CODE_DIGEST = code_digest("html.py", "segments.py", "model.py", "page_cache.py"
 
 
 def _key(data: bytes, default_encoding: str | None) -> bytes:
-    digest = hashlib.blake2b(data, digest_size=16, key=_CODE_DIGEST)
+    digest = hashlib.blake2b(data, digest_size=_KEY_SIZE, key=_CODE_DIGEST)
     digest.update(repr(default_encoding).encode())
     return digest.digest()
 
@@ -64,21 +65,52 @@ def load(
     """The cached segments of `source` (the page `page`), or None when there are none."""
     try:
         blob = files.read_file(_entry_path(cache, page))
-        key, packed = marshal.loads(blob)
-        if key != _key(source.data, default_encoding):
+        if blob[:_KEY_SIZE] != _key(source.data, default_encoding):
             return None
-        return _unpack(source, packed)
+        return _unpack(source, marshal.loads(blob[_HEAD_SIZE:]))
     except (OSError, EOFError, ValueError, TypeError, model.PipelineError):
         return None
 
 
-def store(cache: Path, page: str, segmented: PageSegments, default_encoding: str | None) -> None:
-    """Keep the segments of a page for the next run; a failure only loses the entry."""
+def store(
+    cache: Path,
+    page: str,
+    segmented: PageSegments,
+    default_encoding: str | None,
+    *,
+    template: bytes | None = None,
+) -> None:
+    """Keep the segments of a page for the next run, and the digest of the template `extract`
+    rendered from them (so one file per page holds both); a failure only loses the entry. An
+    entry that holds the same already is not written again."""
     with contextlib.suppress(OSError, model.PipelineError):
         path = _entry_path(cache, page)
+        head = _key(segmented.page.data, default_encoding) + (
+            _NO_RENDERING if template is None else _rendering_digest(template)
+        )
+        with contextlib.suppress(OSError):
+            if _read_head(path) == head:
+                return
         files.make_cache_directory(cache, path.parent)
-        blob = marshal.dumps((_key(segmented.page.data, default_encoding), _pack(segmented)))
-        files.atomic_write(path, blob, durable=False)
+        files.atomic_write(path, head + marshal.dumps(_pack(segmented)), durable=False)
+
+
+def rendered_here(cache: Path, page: str, data: bytes) -> bool:
+    """Whether `data` is the page's template as this code's `render_po` wrote it (as `store`
+    noted when `extract` wrote it)."""
+    try:
+        return _read_head(_entry_path(cache, page))[_KEY_SIZE:] == _rendering_digest(data)
+    except (OSError, model.PipelineError):
+        return False
+
+
+def _read_head(path: Path) -> bytes:
+    """The first bytes of an entry: the digests, without the segments."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        return os.read(descriptor, _HEAD_SIZE)
+    finally:
+        os.close(descriptor)
 
 
 def _pack(page: PageSegments) -> tuple[Any, ...]:
@@ -197,32 +229,11 @@ def prune_translations(cache: Path, keep: set[str]) -> None:
 
 #: The code that writes catalogs, and this module.
 _RENDERING_DIGEST = code_digest("pofile.py", "model.py", "page_cache.py")
-
-
-def _rendering_path(cache: Path, page: str) -> Path:
-    return files.inside(cache, f"templates/{page}.digest")
+#: A segment entry's head: the key of the page it holds, then its template's digest.
+_KEY_SIZE = 16
+_HEAD_SIZE = 2 * _KEY_SIZE
+_NO_RENDERING = bytes(_KEY_SIZE)
 
 
 def _rendering_digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16, key=_RENDERING_DIGEST).hexdigest().encode()
-
-
-def remember_rendering(cache: Path, page: str, data: bytes) -> None:
-    """Note that `data` is a page's template as `render_po` wrote it (a failure only costs
-    speed)."""
-    with contextlib.suppress(OSError, model.PipelineError):
-        path = _rendering_path(cache, page)
-        digest = _rendering_digest(data)
-        with contextlib.suppress(OSError):
-            if files.read_file(path) == digest:
-                return
-        files.make_cache_directory(cache, path.parent)
-        files.atomic_write(path, digest, durable=False)
-
-
-def rendered_here(cache: Path, page: str, data: bytes) -> bool:
-    """Whether `data` is the page's template as this code's `render_po` wrote it."""
-    try:
-        return files.read_file(_rendering_path(cache, page)) == _rendering_digest(data)
-    except (OSError, model.PipelineError):
-        return False
+    return hashlib.blake2b(data, digest_size=_KEY_SIZE, key=_RENDERING_DIGEST).digest()

@@ -111,12 +111,9 @@ def load_page(settings: Settings, page: str, *, remember: bool = True) -> PageSe
     return segmented
 
 
-def page_template(settings: Settings, page: str, *, remember: bool = True) -> Catalog:
+def page_template(settings: Settings, page: str, segmented: PageSegments) -> Catalog:
     return template_for_page(
-        load_page(settings, page, remember=remember),
-        page_path=page,
-        project=settings.project,
-        source_locale=settings.source_locale,
+        segmented, page_path=page, project=settings.project, source_locale=settings.source_locale
     )
 
 
@@ -137,11 +134,11 @@ def extract(
 
 def _extract_page(context: tuple[Settings, bool], page: str) -> FileChange:
     settings, write = context
-    template = page_template(settings, page, remember=write)
-    data = render_po(template).encode("utf-8")
+    segmented = load_page(settings, page, remember=False)
+    data = render_po(page_template(settings, page, segmented)).encode("utf-8")
     change = _put(template_path(settings, page), data, write, durable=False)
     if write:
-        page_cache.remember_rendering(settings.cache, page, data)
+        page_cache.store(settings.cache, page, segmented, settings.default_encoding, template=data)
     return change
 
 
@@ -667,7 +664,7 @@ def _publish(
     record_path = record_directory / CATALOG_RECORDS
 
     def judge(locale: str, page: str, translated: int, total: int, percent: float) -> None:
-        if translated * 100 < min_percent * total:
+        if not _reaches(translated, total, min_percent):
             held.append(HeldBack(locale, page, percent, f"{percent:.1f} % < {min_percent:g} %"))
         else:
             published[locale].add(page)
@@ -710,7 +707,7 @@ def _publish(
 
         count = len(all_pages) * len(locales)
         for job, words in _parallel_pairs(
-            _catalog_words, settings.cache, unknown(), jobs, count=count
+            _catalog_words, (settings.cache, min_percent), unknown(), jobs, count=count
         ):
             if isinstance(words, PipelineError):
                 errors.append(words)
@@ -869,16 +866,23 @@ def _sha256_or_none(path: str) -> str | None:
         return None
 
 
-def _catalog_words(cache: Path, job: tuple[str, str, str, str]) -> list[Any]:
-    """[SHA-256, words translated, words in all, percent] of a catalog, for the records; its
-    translations go to the cache for the page's build."""
+def _catalog_words(context: tuple[Path, float], job: tuple[str, str, str, str]) -> list[Any]:
+    """[SHA-256, words translated, words in all, percent] of a catalog, for the records; the
+    translations of a page that will be built go to the cache for its build."""
+    cache, min_percent = context
     path = Path(job[0])
     data = files.read_bytes(path)
     sha = _sha256(data)
     catalog = _parse_catalog(data, path)
     row = catalog_status(catalog, locale="", catalog_path="", source_path="", stale=False)
-    _translations_of(cache, data, catalog)
+    if _reaches(row.words_translated, row.words_total, min_percent):
+        _translations_of(cache, data, catalog)
     return [sha, row.words_translated, row.words_total, row.percent]
+
+
+def _reaches(translated: int, total: int, min_percent: float) -> bool:
+    """Whether a catalog with these words translated is published at `min_percent`."""
+    return translated * 100 >= min_percent * total
 
 
 def _site_digest(settings: Settings, site: SiteMap) -> bytes:
@@ -970,7 +974,7 @@ def status(
 
 def _template_state(settings: Settings, page: str) -> tuple[Catalog, bool]:
     """The page's current template, and whether the .pot on disk lags behind the page."""
-    fresh = page_template(settings, page, remember=False)
+    fresh = page_template(settings, page, load_page(settings, page, remember=False))
     path = template_path(settings, page)
     stale = not path.exists() or files.read_bytes(path) != render_po(fresh).encode("utf-8")
     return fresh, stale

@@ -48,6 +48,30 @@ def test_a_damaged_entry_is_a_miss(tmp_path: Path, damage: bytes) -> None:
     assert page_cache.load(tmp_path, "p.html", source, None) is None
 
 
+def test_an_entry_notes_its_template_and_is_written_once(tmp_path: Path) -> None:
+    """extract keeps a page's segments and its template's digest in one file, and does not
+    write an entry that already holds both."""
+    page = b"<html><head><meta charset=utf-8></head><body><p>One.</p></body></html>"
+    source = decode_page(page, path="p.html")
+    segmented = segment_page(source)
+    page_cache.store(tmp_path, "p.html", segmented, None)
+    assert not page_cache.rendered_here(tmp_path, "p.html", b"template")
+    page_cache.store(tmp_path, "p.html", segmented, None, template=b"template")
+    assert page_cache.rendered_here(tmp_path, "p.html", b"template")
+    assert not page_cache.rendered_here(tmp_path, "p.html", b"another template")
+    assert not page_cache.rendered_here(tmp_path, "other.html", b"template")
+    entry = tmp_path / "segments/p.html.bin"
+    written = entry.stat().st_mtime_ns
+    os.utime(entry, ns=(written - 10**9, written - 10**9))
+    page_cache.store(tmp_path, "p.html", segmented, None, template=b"template")
+    assert entry.stat().st_mtime_ns == written - 10**9
+    assert page_cache.load(tmp_path, "p.html", source, None) == segmented
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == [
+        ".gitignore",
+        "p.html.bin",
+    ]
+
+
 def test_build_from_the_cache_writes_the_same_pages(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -239,6 +263,18 @@ def test_build_keeps_translations_by_catalog_digest_and_forgets_old_ones(
     (tmp_path / "site/ja/index.html").unlink()
     assert_clean(invoke("build", "--min-percent", "0"), 0)
     assert "毎日少し歩きましょう。" in (tmp_path / "site/ja/index.html").read_text(encoding="utf-8")
+
+
+def test_build_keeps_no_translations_of_a_page_it_holds_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a page that will be built needs its catalog's translations again."""
+    site_with_catalogs(tmp_path, monkeypatch)
+    result = invoke("build", "--min-percent", "100")
+    assert_clean(result, 0)
+    kept = tmp_path / ".pipeline-cache/catalogs"
+    assert not kept.exists() or not list(kept.iterdir())
+    assert not (tmp_path / "site/ja/index.html").exists()
 
 
 def test_records_forget_a_page_that_is_gone_and_a_locale_asked_twice_is_built_once(
