@@ -34,10 +34,9 @@ from pipeline.segments import PageSegments, collector_paused, segment_page
 from pipeline.shard import Shard
 from pipeline.site import SiteMap, site_edits
 from pipeline.status import CatalogStatus, catalog_status
+from pipeline.workers import in_order
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
-
     from pipeline.checks import Glossary, Problem
 
 #: `<locales>/templates/<page>.pot`, as the command-line contract says.
@@ -249,8 +248,8 @@ def _parallel(
 ) -> Iterator[_Result | PipelineError]:
     """`work(context, job)` over the jobs in order: in this process, or in `jobs` workers.
 
-    The context (settings, the site map, the site memory) goes to each worker once, not with
-    every job, so what is sent grows with the pages, not with their square. The jobs are taken
+    The workers are forked (`pipeline.workers`): they hold the context (settings, the site
+    map, the site memory) from the start, and only jobs and results are sent. The jobs are taken
     as the workers need them and the results come back in the order of the jobs, whatever the
     number of workers, so the bytes written never depend on `--jobs`. `count` is how many jobs
     there are at most, when `jobs_in` is not a list. A job's bad input comes back as its error.
@@ -261,28 +260,9 @@ def _parallel(
     if jobs <= 1 or len(first) < 2:
         yield from map(guarded, itertools.chain(first, pending))
         return
-    from concurrent.futures import ProcessPoolExecutor  # ~10 ms of imports: only when used
-
     total = count if count is not None else len(jobs_in) if isinstance(jobs_in, Sized) else 0
-    # Small chunks, so one big page at the end does not leave the other workers idle; a few
-    # per worker in flight, not all of them: results wait here until their turn, so the memory
-    # held stays the same whatever the number of pages.
-    # Chunks also start small and double: when `count` is only a bound (a build that redoes a
-    # few pages of a big site), the few jobs still spread over the workers.
-    size = max(1, min(64, total // (jobs * 32)))
-    sizes = itertools.chain((min(size, 1 << n) for n in range(1, 7)), itertools.repeat(size))
-    window = jobs * 8
-    chunks = iter(lambda: list(itertools.islice(pending, next(sizes))), [])
-    in_flight: deque[Future[list[Any]]] = deque()
-    with ProcessPoolExecutor(
-        max_workers=jobs, initializer=_receive_work, initargs=(guarded,)
-    ) as pool:
-        for chunk in itertools.chain([first], chunks):
-            in_flight.append(pool.submit(_run_received_work, chunk))
-            if len(in_flight) >= window:
-                yield from in_flight.popleft().result()
-        while in_flight:
-            yield from in_flight.popleft().result()
+    workers = min(jobs, total) if total else jobs
+    yield from in_order(guarded, itertools.chain(first, pending), workers, total=total)
 
 
 def _parallel_pairs(
@@ -307,7 +287,7 @@ def _parallel_pairs(
 
 @dataclass(frozen=True, slots=True)
 class _Guarded(Generic[_Context, _Job, _Result]):
-    """A job function and its context; bad input's error is returned, not raised (picklable)."""
+    """A job function and its context; bad input's error is returned, not raised."""
 
     work: Callable[[_Context, _Job], _Result]
     context: _Context
@@ -318,20 +298,6 @@ class _Guarded(Generic[_Context, _Job, _Result]):
                 return self.work(self.context, job)
         except PipelineError as error:
             return error
-
-
-#: In a worker process: the job function `_parallel` sent when it started the worker.
-_received_work: _Guarded[Any, Any, Any] | None = None
-
-
-def _receive_work(guarded: _Guarded[Any, Any, Any]) -> None:
-    global _received_work
-    _received_work = guarded
-
-
-def _run_received_work(jobs: list[Any]) -> list[Any]:
-    assert _received_work is not None, "a worker runs jobs only after _receive_work"
-    return [_received_work(job) for job in jobs]
 
 
 def _split(results: Iterable[_Result | PipelineError]) -> tuple[list[_Result], list[PipelineError]]:

@@ -1,0 +1,200 @@
+"""Worker processes for `--jobs N`: forked, fed chunks of jobs through pipes, results in order.
+
+Why not `concurrent.futures.ProcessPoolExecutor`: importing it (multiprocessing, threads,
+queues) costs 40-50 ms, a pool of it another 10-20, and a command starts up to two; on a site
+of a few dozen pages that is more than the work. A forked worker starts in a few milliseconds
+and already holds everything the parent computed (settings, the site map, the site memory), so
+nothing but jobs and results crosses a pipe. Where there is no `fork` the jobs run here.
+
+Each worker has a pipe for chunks and one for results; a message is its length (8 bytes),
+then its pickle. A worker that dies (killed, out of memory) ends the run with an error, as a
+worker error does; one that is interrupted exits without a word, as the parent reports it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import pickle
+import select
+import signal
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+_Job = TypeVar("_Job")
+_Result = TypeVar("_Result")
+
+_LENGTH = 8
+
+
+class WorkerDied(RuntimeError):
+    """A worker process ended before it sent its results."""
+
+
+def in_order(
+    work: Callable[[_Job], _Result], jobs_in: Iterable[_Job], workers: int, *, total: int
+) -> Iterator[_Result]:
+    """`work(job)` over the jobs, in `workers` forked processes, results in the jobs' order.
+
+    Small chunks, so one big page at the end does not leave the other workers idle, starting
+    at one job and doubling, so a few jobs (a build that redoes a few pages of a big site,
+    where `total` is only a bound) still spread over the workers. At most `workers * 8` chunks
+    are out at once: results wait here until their turn, so the memory held stays the same
+    whatever the number of pages.
+    """
+    pending = iter(jobs_in)
+    if workers <= 1 or not hasattr(os, "fork"):
+        yield from map(work, pending)
+        return
+    size = max(1, min(64, total // (workers * 32)))
+    sizes = itertools.chain((min(size, 1 << n) for n in range(7)), itertools.repeat(size))
+    chunks = iter(lambda: list(itertools.islice(pending, next(sizes))), [])
+    window = workers * 8
+    pool: list[_Worker] = []
+    finished = False
+    try:
+        for _ in range(workers):
+            pool.append(_start(work, pool))
+        done: dict[int, list[_Result]] = {}
+        busy: dict[int, tuple[_Worker, int]] = {}  # result pipe -> (worker, chunk number)
+        idle = list(pool)
+        given = yielded = 0
+        exhausted = False
+        while True:
+            while idle and not exhausted and given - yielded < window:
+                chunk = next(chunks, None)
+                if chunk is None:
+                    exhausted = True
+                    break
+                worker = idle.pop()
+                _send(worker.jobs, chunk)
+                busy[worker.results] = (worker, given)
+                given += 1
+            while yielded in done:
+                yield from done.pop(yielded)
+                yielded += 1
+            if not busy:  # every chunk given came back and went out
+                if exhausted:
+                    break
+                continue  # the window was full: there is room again
+            ready, _, _ = select.select(list(busy), [], [])
+            for descriptor in ready:
+                worker, number = busy.pop(descriptor)
+                done[number] = _receive(worker)
+                idle.append(worker)
+        finished = True
+    finally:
+        _stop(pool, finished=finished)
+
+
+@dataclass(frozen=True, slots=True)
+class _Worker:
+    pid: int
+    #: Where the parent writes chunks of jobs, and where it reads their results.
+    jobs: int
+    results: int
+
+
+def _start(work: Callable[[Any], Any], started: list[_Worker]) -> _Worker:
+    job_read, job_write = os.pipe()
+    result_read, result_write = os.pipe()
+    sys.stdout.flush()  # else the child would write the parent's buffered output again
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the worker: it never returns into the parent's code
+        code = 1
+        try:
+            # The other workers' pipe ends too: a copy held here would keep their pipes open.
+            for descriptor in (job_write, result_read, *_descriptors(started)):
+                os.close(descriptor)
+            code = _serve(work, job_read, result_write)
+        finally:
+            os._exit(code)
+    os.close(job_read)
+    os.close(result_write)
+    return _Worker(pid, job_write, result_read)
+
+
+def _descriptors(pool: list[_Worker]) -> Iterator[int]:
+    for worker in pool:
+        yield worker.jobs
+        yield worker.results
+
+
+def _serve(work: Callable[[Any], Any], jobs: int, results: int) -> int:
+    """Run chunks until the parent closes the pipe; a job's exception goes back to the parent."""
+    try:
+        while (message := _read_message(jobs)) is not None:
+            try:
+                reply: tuple[bool, Any] = (True, [work(job) for job in pickle.loads(message)])
+            except Exception as error:  # a defect: the parent raises it, as it would there
+                reply = (False, error)
+            try:
+                data = pickle.dumps(reply, pickle.HIGHEST_PROTOCOL)
+            except Exception as error:  # an exception that does not pickle: its text does
+                data = pickle.dumps((False, RuntimeError(repr(error))), pickle.HIGHEST_PROTOCOL)
+            _write_all(results, len(data).to_bytes(_LENGTH, "little") + data)
+    except (KeyboardInterrupt, BrokenPipeError):
+        return 1  # the parent was interrupted too, or is gone: it reports, not the worker
+    return 0
+
+
+def _send(descriptor: int, jobs: list[Any]) -> None:
+    data = pickle.dumps(jobs, pickle.HIGHEST_PROTOCOL)
+    _write_all(descriptor, len(data).to_bytes(_LENGTH, "little") + data)
+
+
+def _receive(worker: _Worker) -> list[Any]:
+    message = _read_message(worker.results)
+    if message is None:
+        raise WorkerDied(f"worker process {worker.pid} ended without its results")
+    succeeded, value = pickle.loads(message)
+    if not succeeded:
+        raise value
+    return list(value)
+
+
+def _read_message(descriptor: int) -> bytes | None:
+    """The next message on the pipe, or None at its end."""
+    head = _read_exactly(descriptor, _LENGTH)
+    if head is None:
+        return None
+    body = _read_exactly(descriptor, int.from_bytes(head, "little"))
+    if body is None:
+        return None
+    return body
+
+
+def _read_exactly(descriptor: int, size: int) -> bytes | None:
+    parts: list[bytes] = []
+    left = size
+    while left:
+        part = os.read(descriptor, min(left, 1 << 20))
+        if not part:
+            return None
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
+
+
+def _write_all(descriptor: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view) :]
+
+
+def _stop(pool: list[_Worker], *, finished: bool) -> None:
+    """Close the workers' pipes, so each idle worker exits, and wait for them. When the run
+    stopped early (an error, an interrupt, a caller that wanted no more), a worker may be in
+    the middle of a chunk: it is terminated, not waited for."""
+    for descriptor in _descriptors(pool):
+        os.close(descriptor)
+    for worker in pool:
+        if not finished:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(worker.pid, signal.SIGTERM)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(worker.pid, 0)
