@@ -20,7 +20,7 @@ import pickle
 import select
 import signal
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -36,7 +36,7 @@ class WorkerDied(RuntimeError):
 
 def in_order(
     work: Callable[[_Job], _Result], jobs_in: Iterable[_Job], workers: int, *, total: int
-) -> Iterator[_Result]:
+) -> Generator[_Result, None, None]:
     """`work(job)` over the jobs, in `workers` forked processes, results in the jobs' order.
 
     Small chunks, so one big page at the end does not leave the other workers idle, starting
