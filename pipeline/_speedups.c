@@ -1966,17 +1966,26 @@ static PyObject *line_class_of; /* pofile: the line-break class of a character *
 static unsigned char ascii_classes[128];
 static int rule_direct, rule_indirect; /* 'D', 'I' */
 
+/* The classes of the Basic Multilingual Plane asked so far, plus one (0: not asked yet). */
+static unsigned char bmp_classes[0x10000];
+
 /* The line-break class of text[i]: -1 on error. */
 static long line_class(int kind, const void *data, Py_ssize_t i) {
     Py_UCS4 c = PyUnicode_READ(kind, data, i);
     if (c < 128) {
         return ascii_classes[c];
     }
+    if (c < 0x10000 && bmp_classes[c]) {
+        return bmp_classes[c] - 1;
+    }
     PyObject *character = PyUnicode_FromOrdinal(c);
     PyObject *found = character == NULL ? NULL : PyObject_CallOneArg(line_class_of, character);
     Py_XDECREF(character);
     long value = found == NULL ? -1 : PyLong_AsLong(found);
     Py_XDECREF(found);
+    if (c < 0x10000 && value >= 0 && value < 255) {
+        bmp_classes[c] = (unsigned char)(value + 1);
+    }
     return value;
 }
 
@@ -2044,22 +2053,9 @@ static Py_ssize_t first_opportunity(int kind, const void *data, PyObject *unbrea
     return -1;
 }
 
-static PyObject *simple_cuts(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
-    if (pair_rows == NULL) {
-        PyErr_SetString(PyExc_RuntimeError, "_speedups.configure_wrap() was not called");
-        return NULL;
-    }
-    if (nargs != 4 || !PyUnicode_Check(args[0]) || !PyAnySet_Check(args[1]) ||
-        !PyLong_Check(args[2]) || !PyLong_Check(args[3])) {
-        PyErr_SetString(PyExc_TypeError,
-                        "simple_cuts(escaped: str, unbreakable: set[int], page: int, start: int)");
-        return NULL;
-    }
-    PyObject *escaped = args[0], *unbreakable = args[1];
-    Py_ssize_t page = PyLong_AsSsize_t(args[2]), column = PyLong_AsSsize_t(args[3]);
-    if ((page == -1 || column == -1) && PyErr_Occurred()) {
-        return NULL;
-    }
+/* The greedy fill: the indices of `escaped` where lines start, as a new list. */
+static PyObject *cuts_of(PyObject *escaped, PyObject *unbreakable, Py_ssize_t page,
+                         Py_ssize_t column) {
     int kind = PyUnicode_KIND(escaped);
     const void *data = PyUnicode_DATA(escaped);
     Py_ssize_t length = PyUnicode_GET_LENGTH(escaped);
@@ -2094,6 +2090,24 @@ static PyObject *simple_cuts(PyObject *module, PyObject *const *args, Py_ssize_t
     }
 }
 
+static PyObject *simple_cuts(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (pair_rows == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "_speedups.configure_wrap() was not called");
+        return NULL;
+    }
+    if (nargs != 4 || !PyUnicode_Check(args[0]) || !PyAnySet_Check(args[1]) ||
+        !PyLong_Check(args[2]) || !PyLong_Check(args[3])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "simple_cuts(escaped: str, unbreakable: set[int], page: int, start: int)");
+        return NULL;
+    }
+    Py_ssize_t page = PyLong_AsSsize_t(args[2]), column = PyLong_AsSsize_t(args[3]);
+    if ((page == -1 || column == -1) && PyErr_Occurred()) {
+        return NULL;
+    }
+    return cuts_of(args[0], args[1], page, column);
+}
+
 static PyObject *configure_wrap(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 5 || !PyBytes_Check(args[0]) || PyBytes_GET_SIZE(args[0]) != 128 ||
         !PyTuple_Check(args[1]) || !PyCallable_Check(args[2]) || !PyLong_Check(args[3]) ||
@@ -2110,6 +2124,7 @@ static PyObject *configure_wrap(PyObject *module, PyObject *const *args, Py_ssiz
         }
     }
     memcpy(ascii_classes, PyBytes_AS_STRING(args[0]), 128);
+    memset(bmp_classes, 0, sizeof bmp_classes); /* another line_class: ask again */
     Py_XSETREF(pair_rows, Py_NewRef(args[1]));
     Py_XSETREF(line_class_of, Py_NewRef(args[2]));
     rule_direct = (int)PyLong_AsLong(args[3]);
@@ -2117,6 +2132,473 @@ static PyObject *configure_wrap(PyObject *module, PyObject *const *args, Py_ssiz
     if (PyErr_Occurred()) {
         return NULL;
     }
+    Py_RETURN_NONE;
+}
+
+
+/* Catalog entries.
+ *
+ * `render_entry(message, width)` is `"".join(line + "\n" for line in _entry_lines(message,
+ * width))`: comments, references, flags, then each string wrapped as `wrap_po_string` does.
+ * Where the text is ASCII without control characters, the line fill runs here
+ * (`simple_cuts`); any other text is cut by `pofile._cuts`, and flags are read by
+ * `pofile._flags_and_wrap`, so the rare cases have one implementation.
+ */
+
+static PyObject *python_cuts;       /* pofile._cuts(portion, escaped, page, start) */
+static PyObject *flags_and_wrap;    /* pofile._flags_and_wrap(flags, translated) */
+static PyObject *str_msgctxt, *str_msgid, *str_msgstr, *str_msgid_plural, *str_hash,
+    *str_hash_dot, *str_hash_colon, *str_no_prefix, *str_obsolete_prefix,
+    *str_previous_prefix, *str_obsolete_previous_prefix, *str_newline;
+static PyObject *attr_translator_comments, *attr_extracted_comments, *attr_references,
+    *attr_flags, *attr_previous_msgctxt, *attr_previous_msgid, *attr_msgctxt, *attr_msgid,
+    *attr_msgstr, *attr_msgid_plural, *attr_msgstr_plural, *attr_obsolete;
+
+/* Printable ASCII but `"` and `\`: written as it is (`pofile._PLAIN_RE`). */
+static int is_plain(PyObject *text) {
+    if (!PyUnicode_IS_ASCII(text)) {
+        return 0;
+    }
+    const Py_UCS1 *data = PyUnicode_1BYTE_DATA(text);
+    for (Py_ssize_t i = 0, n = PyUnicode_GET_LENGTH(text); i < n; i++) {
+        if (data[i] < 0x20 || data[i] > 0x7e || data[i] == '"' || data[i] == '\\') {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The letter of gettext's escape sequence for `c`, or 0 (`pofile._ESCAPES`). */
+static inline Py_UCS4 escape_letter(Py_UCS4 c) {
+    switch (c) {
+    case '\a': return 'a';
+    case '\b': return 'b';
+    case '\f': return 'f';
+    case '\n': return 'n';
+    case '\r': return 'r';
+    case '\t': return 't';
+    case '\v': return 'v';
+    case '\\': return '\\';
+    case '"': return '"';
+    default: return 0;
+    }
+}
+
+/* `pofile._escape(text)`: a new reference. */
+static PyObject *escaped_text(PyObject *text) {
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text), extra = 0;
+    for (Py_ssize_t i = 0; i < length; i++) {
+        extra += escape_letter(PyUnicode_READ(kind, data, i)) != 0;
+    }
+    if (extra == 0) {
+        return Py_NewRef(text);
+    }
+    PyObject *result = PyUnicode_New(length + extra, PyUnicode_MAX_CHAR_VALUE(text));
+    if (result == NULL) {
+        return NULL;
+    }
+    int out_kind = PyUnicode_KIND(result);
+    void *out = PyUnicode_DATA(result);
+    Py_ssize_t at = 0;
+    for (Py_ssize_t i = 0; i < length; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i), letter = escape_letter(c);
+        if (letter) {
+            PyUnicode_WRITE(out_kind, out, at++, '\\');
+            c = letter;
+        }
+        PyUnicode_WRITE(out_kind, out, at++, c);
+    }
+    return result;
+}
+
+/* `pofile._cuts`, with its ASCII cases here: a new list. */
+static PyObject *portion_cuts(PyObject *portion, PyObject *escaped, Py_ssize_t page,
+                              Py_ssize_t start) {
+    Py_ssize_t length = PyUnicode_GET_LENGTH(escaped);
+    if (PyUnicode_IS_ASCII(escaped)) {
+        if (start + length <= page) {
+            return PyList_New(0); /* fits: no piece can overflow */
+        }
+        const Py_UCS1 *data = PyUnicode_1BYTE_DATA(escaped);
+        int control = 0;
+        for (Py_ssize_t i = 0; i < length && !control; i++) {
+            control = data[i] < 0x20 || data[i] == 0x7f;
+        }
+        if (!control) { /* `_simple_cuts`: an escape sequence is one unit, and the final \n */
+            PyObject *unbreakable = PySet_New(NULL);
+            if (unbreakable == NULL) {
+                return NULL;
+            }
+            int failed = 0;
+            for (Py_ssize_t i = 0; i < length && !failed; i++) {
+                if (data[i] == '\\') { /* every backslash here starts a sequence */
+                    PyObject *index = PyLong_FromSsize_t(++i);
+                    failed = index == NULL || PySet_Add(unbreakable, index) < 0;
+                    Py_XDECREF(index);
+                }
+            }
+            Py_ssize_t portion_length = PyUnicode_GET_LENGTH(portion);
+            if (!failed && portion_length &&
+                PyUnicode_READ_CHAR(portion, portion_length - 1) == '\n') {
+                PyObject *index = PyLong_FromSsize_t(length - 2);
+                failed = index == NULL || PySet_Add(unbreakable, index) < 0;
+                Py_XDECREF(index);
+            }
+            PyObject *cuts = failed ? NULL : cuts_of(escaped, unbreakable, page, start);
+            Py_DECREF(unbreakable);
+            return cuts;
+        }
+    }
+    PyObject *page_object = PyLong_FromSsize_t(page);
+    PyObject *start_object = PyLong_FromSsize_t(start);
+    PyObject *cuts = NULL;
+    if (page_object != NULL && start_object != NULL) {
+        PyObject *call[4] = {portion, escaped, page_object, start_object};
+        cuts = PyObject_Vectorcall(python_cuts, call, 4, NULL);
+    }
+    Py_XDECREF(page_object);
+    Py_XDECREF(start_object);
+    if (cuts != NULL && !PyList_Check(cuts)) {
+        PyErr_SetString(PyExc_TypeError, "pofile._cuts must return a list");
+        Py_CLEAR(cuts);
+    }
+    return cuts;
+}
+
+/* Append `line` (a new reference, or NULL after an error) to `lines`: 0, or -1. */
+static int add_line(PyObject *lines, PyObject *line) {
+    if (line == NULL) {
+        return -1;
+    }
+    int failed = PyList_Append(lines, line);
+    Py_DECREF(line);
+    return failed;
+}
+
+/* `wrap_po_string(keyword, value, prefix=prefix, width=width, wrap=wrap)`, onto `lines`. */
+static int wrap_string(PyObject *lines, PyObject *keyword, PyObject *value, PyObject *prefix,
+                       Py_ssize_t width, int wrap) {
+    Py_ssize_t keyword_length = PyUnicode_GET_LENGTH(keyword);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(value);
+    if (PyUnicode_GET_LENGTH(prefix) + keyword_length + length + 3 <= width && is_plain(value)) {
+        return add_line(lines, PyUnicode_FromFormat("%U%U \"%U\"", prefix, keyword, value));
+    }
+    /* Columns count from the first character after the opening quote of a continuation. */
+    Py_ssize_t page = (wrap ? width : ((Py_ssize_t)1 << 62)) - PyUnicode_GET_LENGTH(prefix) - 2;
+    int first_line = 1;
+    Py_ssize_t position = 0;
+    do { /* each portion: up to and with a \n, or the rest */
+        Py_ssize_t newline = PyUnicode_FindChar(value, '\n', position, length, 1);
+        if (newline == -2) {
+            return -1;
+        }
+        Py_ssize_t end = newline < 0 ? length : newline + 1;
+        PyObject *portion = PyUnicode_Substring(value, position, end);
+        PyObject *escaped = portion == NULL ? NULL : escaped_text(portion);
+        PyObject *cuts = NULL;
+        int failed = escaped == NULL;
+        if (!failed && first_line && PyUnicode_GET_LENGTH(escaped)) {
+            Py_ssize_t start = keyword_length + 1;
+            /* `keyword ""` comes first when more portions follow or this one needs a cut. */
+            int alone = end < length || start > page;
+            if (!alone) {
+                cuts = portion_cuts(portion, escaped, page, start);
+                failed = cuts == NULL;
+                alone = !failed && PyList_GET_SIZE(cuts) > 0;
+            }
+            if (!failed && alone) {
+                failed = add_line(lines, PyUnicode_FromFormat("%U%U \"\"", prefix, keyword)) < 0;
+                first_line = 0;
+                Py_CLEAR(cuts);
+            }
+        }
+        if (!failed && cuts == NULL) {
+            cuts = portion_cuts(portion, escaped, page, first_line ? keyword_length + 1 : 0);
+            failed = cuts == NULL;
+        }
+        Py_ssize_t pieces = failed ? 0 : PyList_GET_SIZE(cuts) + 1, begin = 0;
+        for (Py_ssize_t piece = 0; piece < pieces && !failed; piece++) {
+            Py_ssize_t stop = piece + 1 < pieces ? PyLong_AsSsize_t(PyList_GET_ITEM(cuts, piece))
+                                                 : PyUnicode_GET_LENGTH(escaped);
+            PyObject *text = stop < 0 ? NULL : PyUnicode_Substring(escaped, begin, stop);
+            if (text == NULL) {
+                failed = 1;
+                break;
+            }
+            failed = add_line(lines, first_line && piece == 0
+                                         ? PyUnicode_FromFormat("%U%U \"%U\"", prefix, keyword,
+                                                                text)
+                                         : PyUnicode_FromFormat("%U\"%U\"", prefix, text)) < 0;
+            Py_DECREF(text);
+            begin = stop;
+        }
+        first_line = 0;
+        Py_XDECREF(cuts);
+        Py_XDECREF(escaped);
+        Py_XDECREF(portion);
+        if (failed) {
+            return -1;
+        }
+        position = end;
+    } while (position < length);
+    return 0;
+}
+
+/* `#` comment lines: `marker comment`, or the marker alone for an empty comment. */
+static int comment_lines(PyObject *lines, PyObject *marker, PyObject *comments) {
+    if (!PyTuple_Check(comments)) {
+        PyErr_SetString(PyExc_TypeError, "render_entry: comments must be a tuple");
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(comments); i++) {
+        PyObject *comment = PyTuple_GET_ITEM(comments, i);
+        if (!PyUnicode_Check(comment)) {
+            PyErr_SetString(PyExc_TypeError, "render_entry: a comment must be a str");
+            return -1;
+        }
+        if (add_line(lines, PyUnicode_GET_LENGTH(comment)
+                                ? PyUnicode_FromFormat("%U %U", marker, comment)
+                                : Py_NewRef(marker)) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* A reference as gettext writes it: `path:line` with the line's leading zeros dropped. */
+static PyObject *normal_reference(PyObject *reference) {
+    Py_ssize_t length = PyUnicode_GET_LENGTH(reference);
+    Py_ssize_t colon = PyUnicode_FindChar(reference, ':', 0, length, -1);
+    if (colon < 0 || colon + 1 == length) {
+        return colon == -2 ? NULL : Py_NewRef(reference);
+    }
+    Py_ssize_t first = colon + 1;
+    for (Py_ssize_t i = first; i < length; i++) {
+        Py_UCS4 c = PyUnicode_READ_CHAR(reference, i);
+        if (c < '0' || c > '9') {
+            return Py_NewRef(reference);
+        }
+    }
+    while (first + 1 < length && PyUnicode_READ_CHAR(reference, first) == '0') {
+        first++;
+    }
+    if (first == colon + 1) {
+        return Py_NewRef(reference);
+    }
+    PyObject *path = PyUnicode_Substring(reference, 0, colon + 1);
+    PyObject *number = path == NULL ? NULL : PyUnicode_Substring(reference, first, length);
+    PyObject *result = number == NULL ? NULL : PyUnicode_Concat(path, number);
+    Py_XDECREF(path);
+    Py_XDECREF(number);
+    return result;
+}
+
+/* `pofile._reference_lines(references, width)`, onto `lines`. */
+static int reference_lines(PyObject *lines, PyObject *references, Py_ssize_t width) {
+    if (!PyTuple_Check(references)) {
+        PyErr_SetString(PyExc_TypeError, "render_entry: references must be a tuple");
+        return -1;
+    }
+    PyObject *seen = PySet_New(NULL);
+    PyObject *line = PyList_New(0); /* the pieces of the line being filled */
+    if (seen == NULL || line == NULL || add_line(line, Py_NewRef(str_hash_colon)) < 0) {
+        Py_XDECREF(seen);
+        Py_XDECREF(line);
+        return -1;
+    }
+    Py_ssize_t column = 2;
+    int failed = 0;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(references) && !failed; i++) {
+        PyObject *given = PyTuple_GET_ITEM(references, i);
+        if (!PyUnicode_Check(given)) {
+            PyErr_SetString(PyExc_TypeError, "render_entry: a reference must be a str");
+            failed = 1;
+            break;
+        }
+        PyObject *reference = normal_reference(given);
+        int known = reference == NULL ? -1 : PySet_Contains(seen, reference);
+        if (known != 0) {
+            failed = known < 0;
+            Py_XDECREF(reference);
+            continue;
+        }
+        failed = PySet_Add(seen, reference) < 0;
+        Py_ssize_t skip = 0, length = PyUnicode_GET_LENGTH(reference);
+        while (skip + 1 < length && PyUnicode_READ_CHAR(reference, skip) == '.' &&
+               PyUnicode_READ_CHAR(reference, skip + 1) == '/') {
+            skip += 2;
+        }
+        PyObject *written = failed ? NULL : PyUnicode_Substring(reference, skip, length);
+        Py_DECREF(reference);
+        if (written == NULL) {
+            failed = 1;
+            break;
+        }
+        Py_ssize_t size = PyUnicode_GET_LENGTH(written);
+        if (column > 2 && column + size + 1 > width) {
+            failed = add_line(lines, PyUnicode_Join(empty_string, line)) < 0 ||
+                     PyList_SetSlice(line, 1, PyList_GET_SIZE(line), NULL) < 0;
+            column = 2;
+        }
+        failed = failed || add_line(line, PyUnicode_FromFormat(" %U", written)) < 0;
+        column += size + 1;
+        Py_DECREF(written);
+    }
+    failed = failed || add_line(lines, PyUnicode_Join(empty_string, line)) < 0;
+    Py_DECREF(seen);
+    Py_DECREF(line);
+    return failed ? -1 : 0;
+}
+
+/* A string field that may be None: a new reference, or NULL with an error. */
+static PyObject *optional_text(PyObject *message, PyObject *name, int *present) {
+    PyObject *value = PyObject_GetAttr(message, name);
+    *present = value != NULL && value != Py_None;
+    if (*present && !PyUnicode_Check(value)) {
+        PyErr_Format(PyExc_TypeError, "render_entry: %U must be a str or None", name);
+        Py_CLEAR(value);
+    }
+    return value;
+}
+
+static int entry_lines(PyObject *lines, PyObject *message, Py_ssize_t width) {
+    PyObject *field = PyObject_GetAttr(message, attr_translator_comments);
+    int failed = field == NULL || comment_lines(lines, str_hash, field) < 0;
+    Py_XDECREF(field);
+    if (failed) {
+        return -1;
+    }
+    field = PyObject_GetAttr(message, attr_extracted_comments);
+    failed = field == NULL || comment_lines(lines, str_hash_dot, field) < 0;
+    Py_XDECREF(field);
+    if (failed) {
+        return -1;
+    }
+    field = PyObject_GetAttr(message, attr_references);
+    failed = field == NULL ||
+             (PyObject_IsTrue(field) && reference_lines(lines, field, width) < 0);
+    Py_XDECREF(field);
+    if (failed) {
+        return -1;
+    }
+    PyObject *obsolete_object = PyObject_GetAttr(message, attr_obsolete);
+    int obsolete = obsolete_object == NULL ? -1 : PyObject_IsTrue(obsolete_object);
+    Py_XDECREF(obsolete_object);
+    if (obsolete < 0) {
+        return -1;
+    }
+    PyObject *msgid_plural = NULL, *msgstr = NULL, *plural_msgstrs = NULL;
+    int plural = 0, wrap = 1;
+    msgid_plural = optional_text(message, attr_msgid_plural, &plural);
+    if (msgid_plural == NULL) {
+        return -1;
+    }
+    msgstr = plural ? NULL : PyObject_GetAttr(message, attr_msgstr);
+    plural_msgstrs = plural ? PyObject_GetAttr(message, attr_msgstr_plural) : NULL;
+    field = PyObject_GetAttr(message, attr_flags);
+    failed = field == NULL || (plural ? plural_msgstrs == NULL || !PyTuple_Check(plural_msgstrs)
+                                      : msgstr == NULL || !PyUnicode_Check(msgstr));
+    if (!failed && PyObject_IsTrue(field)) {
+        /* gettext judges an entry translated by its first msgstr alone. */
+        int translated = plural ? PyTuple_GET_SIZE(plural_msgstrs) &&
+                                      PyObject_IsTrue(PyTuple_GET_ITEM(plural_msgstrs, 0))
+                                : PyUnicode_GET_LENGTH(msgstr) > 0;
+        PyObject *call[2] = {field, translated ? Py_True : Py_False};
+        PyObject *found = PyObject_Vectorcall(flags_and_wrap, call, 2, NULL);
+        failed = found == NULL || !PyTuple_Check(found) || PyTuple_GET_SIZE(found) != 2;
+        if (!failed && PyTuple_GET_ITEM(found, 0) != Py_None) {
+            failed = add_line(lines, Py_NewRef(PyTuple_GET_ITEM(found, 0))) < 0;
+        }
+        wrap = failed ? 1 : PyObject_IsTrue(PyTuple_GET_ITEM(found, 1));
+        failed = failed || wrap < 0;
+        Py_XDECREF(found);
+    }
+    Py_XDECREF(field);
+    if (failed && !PyErr_Occurred()) {
+        PyErr_SetString(PyExc_TypeError, "render_entry: not a message of this catalog model");
+    }
+    PyObject *strings_prefix = obsolete ? str_obsolete_prefix : str_no_prefix;
+    PyObject *previous_prefix = obsolete ? str_obsolete_previous_prefix : str_previous_prefix;
+    struct {
+        PyObject *attribute, *keyword, *prefix;
+    } optional[3] = {
+        {attr_previous_msgctxt, str_msgctxt, previous_prefix},
+        {attr_previous_msgid, str_msgid, previous_prefix},
+        {attr_msgctxt, str_msgctxt, strings_prefix},
+    };
+    for (int i = 0; i < 3 && !failed; i++) {
+        int present;
+        PyObject *value = optional_text(message, optional[i].attribute, &present);
+        failed = value == NULL || (present && wrap_string(lines, optional[i].keyword, value,
+                                                          optional[i].prefix, width, wrap) < 0);
+        Py_XDECREF(value);
+    }
+    if (!failed) {
+        PyObject *msgid = PyObject_GetAttr(message, attr_msgid);
+        failed = msgid == NULL || !PyUnicode_Check(msgid) ||
+                 wrap_string(lines, str_msgid, msgid, strings_prefix, width, wrap) < 0;
+        if (msgid != NULL && !PyUnicode_Check(msgid) && !PyErr_Occurred()) {
+            PyErr_SetString(PyExc_TypeError, "render_entry: msgid must be a str");
+        }
+        Py_XDECREF(msgid);
+    }
+    if (!failed && !plural) {
+        failed = wrap_string(lines, str_msgstr, msgstr, strings_prefix, width, wrap) < 0;
+    } else if (!failed) {
+        failed = wrap_string(lines, str_msgid_plural, msgid_plural, strings_prefix, width, wrap) < 0;
+        Py_ssize_t count = PyTuple_GET_SIZE(plural_msgstrs);
+        for (Py_ssize_t i = 0; i < (count ? count : 1) && !failed; i++) {
+            PyObject *value = count ? PyTuple_GET_ITEM(plural_msgstrs, i) : empty_string;
+            PyObject *keyword = PyUnicode_FromFormat("msgstr[%zd]", i);
+            failed = keyword == NULL || !PyUnicode_Check(value) ||
+                     wrap_string(lines, keyword, value, strings_prefix, width, wrap) < 0;
+            if (keyword != NULL && !PyUnicode_Check(value) && !PyErr_Occurred()) {
+                PyErr_SetString(PyExc_TypeError, "render_entry: a msgstr must be a str");
+            }
+            Py_XDECREF(keyword);
+        }
+    }
+    Py_XDECREF(msgid_plural);
+    Py_XDECREF(msgstr);
+    Py_XDECREF(plural_msgstrs);
+    return failed ? -1 : 0;
+}
+
+static PyObject *render_entry(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (python_cuts == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "_speedups.configure_entries() was not called");
+        return NULL;
+    }
+    if (nargs != 2 || !PyLong_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "render_entry(message: Message, width: int)");
+        return NULL;
+    }
+    Py_ssize_t width = PyLong_AsSsize_t(args[1]);
+    if (width == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    PyObject *lines = PyList_New(0);
+    if (lines == NULL) {
+        return NULL;
+    }
+    if (entry_lines(lines, args[0], width) < 0 || PyList_Append(lines, empty_string) < 0) {
+        Py_DECREF(lines);
+        return NULL;
+    }
+    PyObject *text = PyUnicode_Join(str_newline, lines); /* each line ends with a newline */
+    Py_DECREF(lines);
+    return text;
+}
+
+static PyObject *configure_entries(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2 || !PyCallable_Check(args[0]) || !PyCallable_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "configure_entries(_cuts, _flags_and_wrap)");
+        return NULL;
+    }
+    Py_XSETREF(python_cuts, Py_NewRef(args[0]));
+    Py_XSETREF(flags_and_wrap, Py_NewRef(args[1]));
     Py_RETURN_NONE;
 }
 
@@ -2139,6 +2621,10 @@ static PyMethodDef methods[] = {
      "Where lines of a catalog string start, for text of one-column characters."},
     {"configure_wrap", (PyCFunction)(void (*)(void))configure_wrap, METH_FASTCALL,
      "Give the line-break classes of ASCII, the pair table and the class of other characters."},
+    {"render_entry", (PyCFunction)(void (*)(void))render_entry, METH_FASTCALL,
+     "The lines of a catalog entry, as pofile._entry_lines writes them, each with its newline."},
+    {"configure_entries", (PyCFunction)(void (*)(void))configure_entries, METH_FASTCALL,
+     "Give pofile's line cutting for text other than plain ASCII, and its reading of flags."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -2173,6 +2659,27 @@ PyMODINIT_FUNC PyInit__speedups(void) {
     str_hash_other = PyUnicode_InternFromString("#other");
     str_void = PyUnicode_InternFromString("void");
     str_pair = PyUnicode_InternFromString("pair");
+    struct {
+        PyObject **target;
+        const char *text;
+    } interned[] = {
+        {&str_msgctxt, "msgctxt"}, {&str_msgid, "msgid"}, {&str_msgstr, "msgstr"},
+        {&str_msgid_plural, "msgid_plural"}, {&str_hash, "#"}, {&str_hash_dot, "#."},
+        {&str_hash_colon, "#:"}, {&str_no_prefix, ""}, {&str_obsolete_prefix, "#~ "},
+        {&str_previous_prefix, "#| "}, {&str_obsolete_previous_prefix, "#~| "},
+        {&str_newline, "\n"},
+        {&attr_translator_comments, "translator_comments"},
+        {&attr_extracted_comments, "extracted_comments"}, {&attr_references, "references"},
+        {&attr_flags, "flags"}, {&attr_previous_msgctxt, "previous_msgctxt"},
+        {&attr_previous_msgid, "previous_msgid"}, {&attr_msgctxt, "msgctxt"},
+        {&attr_msgid, "msgid"}, {&attr_msgstr, "msgstr"}, {&attr_msgid_plural, "msgid_plural"},
+        {&attr_msgstr_plural, "msgstr_plural"}, {&attr_obsolete, "obsolete"},
+    };
+    for (size_t i = 0; i < sizeof interned / sizeof interned[0]; i++) {
+        if ((*interned[i].target = PyUnicode_InternFromString(interned[i].text)) == NULL) {
+            return NULL;
+        }
+    }
     if (str_time == NULL || str_datetime == NULL || str_title == NULL || str_html == NULL ||
         str_head == NULL || str_comment == NULL || str_other == NULL || str_hash_comment == NULL ||
         str_hash_end == NULL || str_hash_other == NULL || str_void == NULL || str_pair == NULL) {

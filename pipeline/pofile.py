@@ -454,6 +454,11 @@ def _flag_line(flags: Sequence[str], *, translated: bool) -> str | None:
     return "#, " + ", ".join(ordered + others) if ordered or others else None
 
 
+def _flags_and_wrap(flags: Sequence[str], translated: bool) -> tuple[str | None, bool]:
+    """The `#,` line of an entry with flags, and whether its strings are wrapped."""
+    return _flag_line(flags, translated=translated), not _no_wrap(flags)
+
+
 def _no_wrap(flags: Sequence[str]) -> bool:
     """Whether the last of `wrap`/`no-wrap` is `no-wrap`."""
     wrap_flags = [flag for flag in flags if flag in ("wrap", "no-wrap")]
@@ -466,7 +471,7 @@ def _reference_lines(references: Sequence[str], width: int) -> Iterator[str]:
     seen: set[str] = set()
     for reference in references:
         path, colon, number = reference.rpartition(":")
-        if colon and number.isdigit():
+        if colon and number.isascii() and number.isdigit():
             reference = f"{path}:{int(number)}"
         if reference in seen:
             continue
@@ -499,10 +504,11 @@ def _entry_lines(message: Message, width: int) -> Iterator[str]:
     yield from _comment_lines("#.", message.extracted_comments)
     if message.references:
         yield from _reference_lines(message.references, width)
-    flags = _flag_line(message.flags, translated=bool(_first_msgstr(message)))
+    flags, wrap = None, True
+    if message.flags:
+        flags, wrap = _flags_and_wrap(message.flags, bool(_first_msgstr(message)))
     if flags:
         yield flags
-    wrap = not _no_wrap(message.flags)
     obsolete = "#~ " if message.obsolete else ""
     previous = "#~| " if message.obsolete else "#| "
     if message.previous_msgctxt is not None:
@@ -530,6 +536,14 @@ def _entry_lines(message: Message, width: int) -> Iterator[str]:
         )
 
 
+def entry_text(message: Message, width: int = 79, *, accelerated: bool = True) -> str:
+    """One entry's lines, each with its newline: in C where it was built (`accelerated`), or
+    by `_entry_lines`, the reference."""
+    if accelerated and _speedups is not None:
+        return _speedups.render_entry(message, width)
+    return "".join(line + "\n" for line in _entry_lines(message, width))
+
+
 def render_po(
     catalog: Catalog, *, width: int = 79, known: Mapping[Message, str] | None = None
 ) -> str:
@@ -543,9 +557,7 @@ def render_po(
 
     def entry(message: Message) -> str:
         text = known.get(message)
-        if text is None:
-            text = "".join(line + "\n" for line in _entry_lines(message, width))
-        return text
+        return entry_text(message, width) if text is None else text
 
     entries: list[str] = []
     if catalog.header or catalog.header_comments or catalog.header_flags:
@@ -1137,5 +1149,6 @@ try:  # the C extension, where it was built (setup.py; optional) from this sourc
     _speedups.configure_wrap(
         bytes(line_class for line_class, _ in _ASCII_PROPS), _PAIR_ROWS, _line_class, _D, _I
     )
+    _speedups.configure_entries(_cuts, _flags_and_wrap)
 except (ImportError, AttributeError):  # not built, or built from older source
     _speedups = None  # type: ignore[assignment]  # the Python code does the same, slower

@@ -15,12 +15,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pipeline import html, segments
 from pipeline.html import Attribute, Token, decode_page, tokenize
+from pipeline.model import Message, PipelineError
+from pipeline.pofile import entry_text, parse_po
 from pipeline.segments import _build_tree, _Element, _mark_inline, segment_page
+
+ROOT = Path(__file__).parent.parent
 
 PIECES = [
     "<", ">", "/", "=", '"', "'", " ", "\n", "\t", "\r", "\f", "`", "!", "?", "-", "&amp;",
@@ -298,3 +302,119 @@ def test_same_line_cuts_as_python(portion: str, page: int, start: int) -> None:
     assert _simple_cuts(portion, escaped, page, start) == _simple_cuts(
         portion, escaped, page, start, accelerated=False
     )
+
+
+#: Catalog text: SIMPLE_TEXT's pieces and what takes the general path (wide, combining and
+#: control characters, zero width space, Hebrew before a hyphen), and plain text that fits.
+ENTRY_TEXT = st.one_of(
+    SIMPLE_TEXT,
+    st.lists(
+        st.sampled_from(
+            [
+                "腰部脊柱管狭窄症",
+                "、",
+                "。",
+                "e\u0301",
+                "\x01",
+                "\x7f",
+                "\u200b",
+                "א-",
+                "\r",
+                "\v",
+                "\a",
+                "\b",
+                "\f",
+                "\x00",
+                "😀",
+                "ｱ",
+                " ",
+                "\n",
+                "word ",
+                '"',
+                "\\",
+            ]
+        ),
+        max_size=40,
+    ).map("".join),
+    st.text(max_size=30),
+)
+REFERENCES = st.lists(
+    st.sampled_from(
+        [
+            "a.html:12",
+            "a.html:012",
+            "a.html:12",
+            "./b/c.html:3",
+            "././d.html:0",
+            "e.html:000",
+            "f.html",
+            "g.html:",
+            "h:i.html:7",
+            "j.html:٣",
+            "k.html:²",
+            "ü.html:5",
+            "x" * 90 + ":1",
+        ]
+    ),
+    max_size=6,
+).map(tuple)
+FLAGS = st.lists(
+    st.sampled_from(
+        [
+            "fuzzy",
+            "no-wrap",
+            "wrap",
+            "python-format",
+            "no-c-format",
+            "possible-c-format",
+            "range: 1..3",
+            "custom",
+        ]
+    ),
+    max_size=4,
+).map(tuple)
+OPTIONAL_TEXT = st.one_of(st.none(), ENTRY_TEXT)
+
+
+@st.composite
+def messages(draw: st.DrawFn) -> Message:
+    plural = draw(st.booleans())
+    return Message(
+        msgid=draw(ENTRY_TEXT),
+        msgstr="" if plural else draw(ENTRY_TEXT),
+        msgctxt=draw(OPTIONAL_TEXT),
+        flags=draw(FLAGS),
+        references=draw(REFERENCES),
+        extracted_comments=tuple(
+            draw(st.lists(st.sampled_from(["", "h2", "i18n: note"]), max_size=2))
+        ),
+        translator_comments=tuple(
+            draw(st.lists(st.sampled_from(["", "checked", "ß ok"]), max_size=2))
+        ),
+        previous_msgctxt=draw(OPTIONAL_TEXT),
+        previous_msgid=draw(OPTIONAL_TEXT),
+        msgid_plural=draw(ENTRY_TEXT) if plural else None,
+        msgstr_plural=tuple(draw(st.lists(ENTRY_TEXT, max_size=3))) if plural else (),
+        obsolete=draw(st.booleans()),
+    )
+
+
+@settings(max_examples=800, deadline=None)
+@given(messages(), st.sampled_from([79, 79, 40, 12, 3, 200]))
+@example(Message(msgid="word word \n"), 18)  # the final \n is never cut from its line
+def test_same_entries_as_python(message: Message, width: int) -> None:
+    assert entry_text(message, width) == entry_text(message, width, accelerated=False)
+
+
+def test_same_entries_on_every_catalog_of_the_tests() -> None:
+    paths = [*ROOT.rglob("locales/**/*.po"), *ROOT.rglob("tests/**/*.po"), *ROOT.rglob("*.pot")]
+    checked = 0
+    for path in paths:
+        try:
+            catalog = parse_po(path.read_text(encoding="utf-8"), path=str(path))
+        except (PipelineError, UnicodeDecodeError):
+            continue  # the tests' broken catalogs
+        for message in catalog.messages:
+            assert entry_text(message) == entry_text(message, accelerated=False), path
+            checked += 1
+    assert checked > 500
