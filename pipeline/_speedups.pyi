@@ -1,7 +1,9 @@
 """The hot loops of `pipeline.html.tokenize`, `pipeline.segments` and `pipeline.pofile`, in C."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
+
+from pipeline.model import Message
 
 def configure_scan(
     token: type[Any],
@@ -52,3 +54,9 @@ def configure_wrap(
     /,
 ) -> None: ...
 def simple_cuts(escaped: str, unbreakable: set[int], page: int, start: int, /) -> list[int]: ...
+def configure_entries(
+    cuts: Callable[[str, str, int, int], list[int]],
+    flags_and_wrap: Callable[[Sequence[str], bool], tuple[str | None, bool]],
+    /,
+) -> None: ...
+def render_entry(message: Message, width: int, /) -> str: ...
