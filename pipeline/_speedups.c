@@ -2149,7 +2149,7 @@ static PyObject *python_cuts;       /* pofile._cuts(portion, escaped, page, star
 static PyObject *flags_and_wrap;    /* pofile._flags_and_wrap(flags, translated) */
 static PyObject *str_msgctxt, *str_msgid, *str_msgstr, *str_msgid_plural, *str_hash,
     *str_hash_dot, *str_hash_colon, *str_no_prefix, *str_obsolete_prefix,
-    *str_previous_prefix, *str_obsolete_previous_prefix, *str_newline;
+    *str_previous_prefix, *str_obsolete_previous_prefix, *str_newline, *str_comma, *str_strip;
 static PyObject *attr_translator_comments, *attr_extracted_comments, *attr_references,
     *attr_flags, *attr_previous_msgctxt, *attr_previous_msgid, *attr_msgctxt, *attr_msgid,
     *attr_msgstr, *attr_msgid_plural, *attr_msgstr_plural, *attr_obsolete;
@@ -2602,6 +2602,447 @@ static PyObject *configure_entries(PyObject *module, PyObject *const *args, Py_s
     Py_RETURN_NONE;
 }
 
+
+/* Catalogs in the canonical layout.
+ *
+ * `read_canonical(text)` is `pofile._read_canonical(text)`: the messages of text laid out as
+ * gettext tools, Poedit and `render_po` write it, an entry at a time, or None for anything
+ * else (which `_read_lines` then reads, naming the line of any error). The grammar is
+ * `_canonical_entry`'s: comments and previous strings, then msgctxt, msgid and msgstr, each a
+ * keyword and quoted lines with only gettext's simple escapes; obsolete entries the same after
+ * `#~ `. Messages are made as `new_placeholder` makes placeholders: their slots filled.
+ */
+
+enum {
+    M_MSGID, M_MSGSTR, M_MSGCTXT, M_FLAGS, M_REFERENCES, M_EXTRACTED, M_TRANSLATOR,
+    M_PREVIOUS_MSGCTXT, M_PREVIOUS_MSGID, M_MSGID_PLURAL, M_MSGSTR_PLURAL, M_OBSOLETE, M_LINE,
+    M_FIELDS
+};
+static const char *message_fields[M_FIELDS] = {
+    "msgid", "msgstr", "msgctxt", "flags", "references", "extracted_comments",
+    "translator_comments", "previous_msgctxt", "previous_msgid", "msgid_plural",
+    "msgstr_plural", "obsolete", "line",
+};
+static Py_ssize_t message_offsets[M_FIELDS];
+static PyObject *message_type, *empty_tuple;
+
+typedef struct {
+    int kind;
+    const void *data;
+    Py_ssize_t length;
+} Text;
+
+static inline Py_UCS4 char_at(const Text *t, Py_ssize_t i) {
+    return i < t->length ? PyUnicode_READ(t->kind, t->data, i) : 0;
+}
+
+static int has_at(const Text *t, Py_ssize_t at, const char *literal) {
+    for (Py_ssize_t i = 0; literal[i]; i++) {
+        if (at + i >= t->length || PyUnicode_READ(t->kind, t->data, at + i) != (Py_UCS4)literal[i]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static inline int simple_escape(Py_UCS4 c) {
+    return c == 'a' || c == 'b' || c == 'f' || c == 'n' || c == 'r' || c == 't' || c == 'v' ||
+           c == '\\' || c == '"' || c == '\'' || c == '?';
+}
+
+/* A quoted string at `at` followed by a newline: the index after the newline, or -1. */
+static Py_ssize_t quoted_line_end(const Text *t, Py_ssize_t at) {
+    if (char_at(t, at) != '"') {
+        return -1;
+    }
+    for (Py_ssize_t i = at + 1; i < t->length; i++) {
+        Py_UCS4 c = PyUnicode_READ(t->kind, t->data, i);
+        if (c == '"') {
+            return char_at(t, i + 1) == '\n' ? i + 2 : -1;
+        }
+        if (c == '\n' || (c == '\\' && !simple_escape(char_at(t, ++i)))) {
+            return -1;
+        }
+    }
+    return -1;
+}
+
+/* `keyword "…"\n`, then `prefix"…"\n` lines: where the group ends, or -1. The strings start
+ * at `*first` (after the keyword and its space). */
+static Py_ssize_t strings_end(const Text *t, Py_ssize_t at, const char *prefix,
+                              const char *keyword, Py_ssize_t *first) {
+    if (!has_at(t, at, prefix)) {
+        return -1;
+    }
+    at += (Py_ssize_t)strlen(prefix);
+    if (!has_at(t, at, keyword) || char_at(t, at + (Py_ssize_t)strlen(keyword)) != ' ') {
+        return -1;
+    }
+    *first = at + (Py_ssize_t)strlen(keyword) + 1;
+    Py_ssize_t end = quoted_line_end(t, *first);
+    while (end >= 0 && has_at(t, end, prefix)) {
+        Py_ssize_t next = quoted_line_end(t, end + (Py_ssize_t)strlen(prefix));
+        if (next < 0) {
+            break;
+        }
+        end = next;
+    }
+    return end;
+}
+
+/* The string that the quoted lines from `at` to `end` spell, each line's string starting
+ * `skip` characters into it (after the first): a new reference. */
+static PyObject *strings_value(PyObject *text, const Text *t, Py_ssize_t at, Py_ssize_t end,
+                               Py_ssize_t skip) {
+    Py_ssize_t close = at + 1;
+    while (char_at(t, close) != '"') {
+        close += char_at(t, close) == '\\' ? 2 : 1;
+    }
+    if (close + 2 == end && PyUnicode_FindChar(text, '\\', at + 1, close, 1) == -1) {
+        return PyUnicode_Substring(text, at + 1, close); /* one line, no escape: most strings */
+    }
+    Py_UCS4 *buffer = PyMem_New(Py_UCS4, end - at);
+    if (buffer == NULL) {
+        return PyErr_NoMemory();
+    }
+    Py_ssize_t size = 0, i = at;
+    while (i < end) {
+        i++; /* the opening quote */
+        for (Py_UCS4 c; (c = PyUnicode_READ(t->kind, t->data, i)) != '"'; i++) {
+            if (c == '\\') {
+                c = PyUnicode_READ(t->kind, t->data, ++i);
+                c = c == 'a' ? '\a' : c == 'b' ? '\b' : c == 'f' ? '\f' : c == 'n' ? '\n'
+                  : c == 'r' ? '\r' : c == 't' ? '\t' : c == 'v' ? '\v' : c;
+            }
+            buffer[size++] = c;
+        }
+        i += 2 + skip; /* the closing quote, the newline, the next line's prefix */
+    }
+    PyObject *value = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buffer, size);
+    PyMem_Free(buffer);
+    return value;
+}
+
+/* A comment line at `at` (`#`, or `#` and one of ` .:,` and a rest not ending in a
+ * backslash): the index after its newline, or -1. */
+static Py_ssize_t comment_end(const Text *t, Py_ssize_t at) {
+    if (char_at(t, at) != '#') {
+        return -1;
+    }
+    Py_UCS4 mark = char_at(t, at + 1);
+    if (mark == '\n') {
+        return at + 2;
+    }
+    if (mark != ' ' && mark != '.' && mark != ':' && mark != ',') {
+        return -1;
+    }
+    Py_ssize_t newline = at + 2;
+    while (newline < t->length && PyUnicode_READ(t->kind, t->data, newline) != '\n') {
+        newline++;
+    }
+    if (newline >= t->length || PyUnicode_READ(t->kind, t->data, newline - 1) == '\\') {
+        return -1;
+    }
+    return newline + 1;
+}
+
+/* A previous-string line at `at` (`#| msgid "…"`, `#| "…"`): the index after it, or -1;
+ * `*quote` is where its string starts. */
+static Py_ssize_t previous_end(const Text *t, Py_ssize_t at, const char *marker,
+                               Py_ssize_t *quote) {
+    if (!has_at(t, at, marker)) {
+        return -1;
+    }
+    at += (Py_ssize_t)strlen(marker);
+    if (has_at(t, at, "msgctxt ")) {
+        at += 8;
+    } else if (has_at(t, at, "msgid ")) {
+        at += 6;
+    }
+    *quote = at;
+    return quoted_line_end(t, at);
+}
+
+typedef struct {
+    PyObject *translator, *extracted, *references, *flags; /* lists */
+    PyObject *previous_msgctxt, *previous_msgid;            /* or NULL */
+} Comments;
+
+static void release_comments(Comments *c) {
+    Py_XDECREF(c->translator);
+    Py_XDECREF(c->extracted);
+    Py_XDECREF(c->references);
+    Py_XDECREF(c->flags);
+    Py_XDECREF(c->previous_msgctxt);
+    Py_XDECREF(c->previous_msgid);
+}
+
+/* Read one comment line into `c` (`_canonical_message`'s loop): 0, 1 when the entry is not
+ * canonical, -1 on error. `*target` is the previous string that `#| "…"` continues. */
+static int read_comment(PyObject *text, const Text *t, Py_ssize_t start, Py_ssize_t end,
+                        Py_ssize_t quote, Comments *c, PyObject ***target) {
+    Py_UCS4 kind = char_at(t, start + 1) == '~' ? char_at(t, start + 2) : char_at(t, start + 1);
+    Py_ssize_t stop = end - 1; /* the newline */
+    if (start + 1 == stop) {
+        kind = 0; /* `#` alone: an empty translator comment */
+    }
+    if (kind == '|') {
+        PyObject *value = strings_value(text, t, quote, end, 0);
+        if (value == NULL) {
+            return -1;
+        }
+        if (char_at(t, start + (char_at(t, start + 1) == '~' ? 4 : 3)) == '"') {
+            if (*target == NULL || **target == NULL) {
+                Py_DECREF(value);
+                return 1;
+            }
+            PyUnicode_Append(*target, value);
+            Py_DECREF(value);
+            return **target == NULL ? -1 : 0;
+        }
+        *target = char_at(t, quote - 2) == 't' ? &c->previous_msgctxt : &c->previous_msgid;
+        Py_XSETREF(**target, value);
+        return 0;
+    }
+    PyObject *rest = PyUnicode_Substring(text, start + 2 > stop ? stop : start + 2, stop);
+    if (rest == NULL) {
+        return -1;
+    }
+    int failed = 0;
+    if (kind == ',') {
+        PyObject *parts = PyUnicode_Split(rest, str_comma, -1);
+        for (Py_ssize_t i = 0; parts != NULL && i < PyList_GET_SIZE(parts) && !failed; i++) {
+            PyObject *flag = PyObject_CallMethodNoArgs(PyList_GET_ITEM(parts, i), str_strip);
+            failed = flag == NULL ||
+                     (PyUnicode_GET_LENGTH(flag) ? add_line(c->flags, flag) < 0
+                                                 : (Py_DECREF(flag), 0));
+        }
+        failed = failed || parts == NULL;
+        Py_XDECREF(parts);
+    } else if (kind == ':') {
+        PyObject *parts = PyUnicode_Split(rest, NULL, -1);
+        failed = parts == NULL ||
+                 PyList_SetSlice(c->references, PY_SSIZE_T_MAX, PY_SSIZE_T_MAX, parts) < 0;
+        Py_XDECREF(parts);
+    } else if (kind == '.') {
+        PyObject *note = char_at(t, start + 2) == ' ' && start + 2 < stop
+                             ? PyUnicode_Substring(text, start + 3, stop)
+                             : Py_NewRef(rest);
+        failed = add_line(c->extracted, note) < 0;
+    } else {
+        failed = add_line(c->translator, Py_NewRef(rest)) < 0;
+    }
+    Py_DECREF(rest);
+    return failed ? -1 : 0;
+}
+
+static int set_slot(PyObject *object, int field, PyObject *value) {
+    if (value == NULL) {
+        return -1;
+    }
+    *(PyObject **)((char *)object + message_offsets[field]) = value;
+    return 0;
+}
+
+/* One entry at `at` (`obsolete` or not): 1 with `*message` and `*end` set, 0 when the
+ * layout does not match, -1 on error. */
+static int read_entry(PyObject *text, const Text *t, Py_ssize_t at, int obsolete,
+                      Py_ssize_t line, PyObject **message, Py_ssize_t *end) {
+    const char *marker = obsolete ? "#~| " : "#| ";
+    const char *prefix = obsolete ? "#~ " : "";
+    Py_ssize_t position = at, comment_lines = 0;
+    /* the comments' spans, read once the entry is known to match */
+    Py_ssize_t spans_capacity = 8, *spans = PyMem_New(Py_ssize_t, 3 * spans_capacity);
+    if (spans == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (;;) {
+        Py_ssize_t quote = -1, next = comment_end(t, position);
+        if (next < 0) {
+            next = previous_end(t, position, marker, &quote);
+        }
+        if (next < 0) {
+            break;
+        }
+        if (comment_lines == spans_capacity) {
+            Py_ssize_t *grown = PyMem_Resize(spans, Py_ssize_t, 6 * spans_capacity);
+            if (grown == NULL) {
+                PyMem_Free(spans);
+                PyErr_NoMemory();
+                return -1;
+            }
+            spans = grown;
+            spans_capacity *= 2;
+        }
+        spans[3 * comment_lines] = position;
+        spans[3 * comment_lines + 1] = next;
+        spans[3 * comment_lines + 2] = quote;
+        comment_lines++;
+        position = next;
+    }
+    Py_ssize_t context_first = -1,
+               context_end = strings_end(t, position, prefix, "msgctxt", &context_first);
+    if (context_end >= 0) {
+        position = context_end;
+    }
+    Py_ssize_t msgid_first, msgid_end = strings_end(t, position, prefix, "msgid", &msgid_first);
+    Py_ssize_t msgstr_first = -1,
+               msgstr_end = msgid_end < 0 ? -1
+                                          : strings_end(t, msgid_end, prefix, "msgstr",
+                                                        &msgstr_first);
+    if (msgstr_end < 0) {
+        PyMem_Free(spans);
+        return 0;
+    }
+    position = msgstr_end;
+    while (char_at(t, position) == '\n') {
+        position++;
+    }
+    *end = position;
+    Comments c = {PyList_New(0), PyList_New(0), PyList_New(0), PyList_New(0), NULL, NULL};
+    int outcome = c.translator && c.extracted && c.references && c.flags ? 1 : -1;
+    PyObject **target = NULL;
+    for (Py_ssize_t i = 0; i < comment_lines && outcome == 1; i++) {
+        int read = read_comment(text, t, spans[3 * i], spans[3 * i + 1], spans[3 * i + 2], &c,
+                                &target);
+        outcome = read < 0 ? -1 : read > 0 ? 0 : 1;
+    }
+    PyMem_Free(spans);
+    if (outcome == 1 && c.previous_msgctxt != NULL && c.previous_msgid == NULL) {
+        outcome = 0; /* a previous context without a previous msgid */
+    }
+    Py_ssize_t skip = (Py_ssize_t)strlen(prefix);
+    PyObject *result = NULL;
+    if (outcome == 1) {
+        PyTypeObject *type = (PyTypeObject *)message_type;
+        result = type->tp_alloc(type, 0);
+        outcome = result == NULL ||
+                  set_slot(result, M_MSGID, strings_value(text, t, msgid_first, msgid_end, skip)) ||
+                  set_slot(result, M_MSGSTR,
+                           strings_value(text, t, msgstr_first, msgstr_end, skip)) ||
+                  set_slot(result, M_MSGCTXT,
+                           context_end < 0 ? Py_NewRef(Py_None)
+                                           : strings_value(text, t, context_first, context_end,
+                                                           skip)) ||
+                  set_slot(result, M_FLAGS, PyList_AsTuple(c.flags)) ||
+                  set_slot(result, M_REFERENCES, PyList_AsTuple(c.references)) ||
+                  set_slot(result, M_EXTRACTED, PyList_AsTuple(c.extracted)) ||
+                  set_slot(result, M_TRANSLATOR, PyList_AsTuple(c.translator)) ||
+                  set_slot(result, M_PREVIOUS_MSGCTXT,
+                           Py_NewRef(c.previous_msgctxt ? c.previous_msgctxt : Py_None)) ||
+                  set_slot(result, M_PREVIOUS_MSGID,
+                           Py_NewRef(c.previous_msgid ? c.previous_msgid : Py_None)) ||
+                  set_slot(result, M_MSGID_PLURAL, Py_NewRef(Py_None)) ||
+                  set_slot(result, M_MSGSTR_PLURAL, Py_NewRef(empty_tuple)) ||
+                  set_slot(result, M_OBSOLETE, Py_NewRef(obsolete ? Py_True : Py_False)) ||
+                  set_slot(result, M_LINE, PyLong_FromSsize_t(line + comment_lines))
+                      ? -1
+                      : 1;
+        if (outcome < 0) {
+            Py_CLEAR(result);
+        }
+    }
+    release_comments(&c);
+    *message = result;
+    return outcome;
+}
+
+static PyObject *read_canonical(PyObject *module, PyObject *text) {
+    if (message_type == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "_speedups.configure_catalog() was not called");
+        return NULL;
+    }
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "read_canonical(text: str)");
+        return NULL;
+    }
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    if (length == 0 || PyUnicode_READ_CHAR(text, length - 1) != '\n') {
+        PyObject *ended = PyUnicode_Concat(text, str_newline);
+        if (ended == NULL) {
+            return NULL;
+        }
+        PyObject *result = read_canonical(module, ended);
+        Py_DECREF(ended);
+        return result;
+    }
+    Text t = {PyUnicode_KIND(text), PyUnicode_DATA(text), length};
+    Py_ssize_t position = 0;
+    while (position < length && PyUnicode_READ(t.kind, t.data, position) == '\n') {
+        position++;
+    }
+    Py_ssize_t line = position + 1;
+    PyObject *messages = PyList_New(0), *seen = PySet_New(NULL);
+    int failed = messages == NULL || seen == NULL, canonical = 1;
+    while (!failed && canonical && position < length) {
+        PyObject *message = NULL;
+        Py_ssize_t end = position;
+        int obsolete = 0, read = read_entry(text, &t, position, 0, line, &message, &end);
+        if (read == 0) {
+            obsolete = 1;
+            read = read_entry(text, &t, position, 1, line, &message, &end);
+        }
+        if (read <= 0) {
+            failed = read < 0;
+            canonical = 0;
+            break;
+        }
+        PyObject *key = PyTuple_Pack(3, obsolete ? Py_True : Py_False,
+                                     *(PyObject **)((char *)message + message_offsets[M_MSGCTXT]),
+                                     *(PyObject **)((char *)message + message_offsets[M_MSGID]));
+        int known = key == NULL ? -1 : PySet_Contains(seen, key);
+        if (known == 0) {
+            failed = PySet_Add(seen, key) < 0 || PyList_Append(messages, message) < 0;
+        } else {
+            failed = known < 0;
+            canonical = 0; /* a duplicate: `_read_lines` names both lines */
+        }
+        Py_XDECREF(key);
+        Py_DECREF(message);
+        for (Py_ssize_t i = position; i < end; i++) {
+            line += PyUnicode_READ(t.kind, t.data, i) == '\n';
+        }
+        position = end;
+    }
+    Py_XDECREF(seen);
+    if (failed) {
+        Py_XDECREF(messages);
+        return NULL;
+    }
+    if (!canonical) {
+        Py_DECREF(messages);
+        Py_RETURN_NONE;
+    }
+    return messages;
+}
+
+static PyObject *configure_catalog(PyObject *module, PyObject *type) {
+    PyObject *slots = PyObject_GetAttrString(type, "__slots__");
+    if (slots == NULL) {
+        return NULL;
+    }
+    PyObject *expected = PyTuple_New(M_FIELDS);
+    for (int i = 0; expected != NULL && i < M_FIELDS; i++) {
+        PyTuple_SET_ITEM(expected, i, PyUnicode_FromString(message_fields[i]));
+    }
+    int same_fields = expected == NULL ? -1 : PyObject_RichCompareBool(slots, expected, Py_EQ);
+    Py_DECREF(slots);
+    Py_XDECREF(expected);
+    if (same_fields <= 0) {
+        if (same_fields == 0) {
+            PyErr_SetString(PyExc_TypeError, "configure_catalog: Message's fields changed");
+        }
+        return NULL;
+    }
+    if (read_slot_offsets(type, "configure_catalog", message_fields, M_FIELDS,
+                          message_offsets) < 0) {
+        return NULL;
+    }
+    Py_XSETREF(message_type, Py_NewRef(type));
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"scan", (PyCFunction)(void (*)(void))scan, METH_FASTCALL,
      "Append the tokens of the simple shapes from `position`; return where it stopped."},
@@ -2625,6 +3066,10 @@ static PyMethodDef methods[] = {
      "The lines of a catalog entry, as pofile._entry_lines writes them, each with its newline."},
     {"configure_entries", (PyCFunction)(void (*)(void))configure_entries, METH_FASTCALL,
      "Give pofile's line cutting for text other than plain ASCII, and its reading of flags."},
+    {"read_canonical", (PyCFunction)read_canonical, METH_O,
+     "The messages of a catalog in the canonical layout, or None for pofile._read_lines."},
+    {"configure_catalog", (PyCFunction)configure_catalog, METH_O,
+     "Give the Message type, whose slots read_canonical fills."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -2674,11 +3119,15 @@ PyMODINIT_FUNC PyInit__speedups(void) {
         {&attr_previous_msgid, "previous_msgid"}, {&attr_msgctxt, "msgctxt"},
         {&attr_msgid, "msgid"}, {&attr_msgstr, "msgstr"}, {&attr_msgid_plural, "msgid_plural"},
         {&attr_msgstr_plural, "msgstr_plural"}, {&attr_obsolete, "obsolete"},
+        {&str_comma, ","}, {&str_strip, "strip"},
     };
     for (size_t i = 0; i < sizeof interned / sizeof interned[0]; i++) {
         if ((*interned[i].target = PyUnicode_InternFromString(interned[i].text)) == NULL) {
             return NULL;
         }
+    }
+    if ((empty_tuple = PyTuple_New(0)) == NULL) {
+        return NULL;
     }
     if (str_time == NULL || str_datetime == NULL || str_title == NULL || str_html == NULL ||
         str_head == NULL || str_comment == NULL || str_other == NULL || str_hash_comment == NULL ||

@@ -973,8 +973,11 @@ class _NotCanonical(Exception):
     """The text is not in the canonical layout; `_read_lines` reads it instead."""
 
 
-def _read_canonical(text: str) -> list[Message] | None:
-    """The messages of a canonically laid out file, or None for `_read_lines` to read it."""
+def _read_canonical(text: str, *, accelerated: bool = True) -> list[Message] | None:
+    """The messages of a canonically laid out file, or None for `_read_lines` to read it: in
+    C where it was built (`accelerated`); this is the reference."""
+    if accelerated and _speedups is not None:
+        return _speedups.read_canonical(text)
     if not text.endswith("\n"):
         text += "\n"
     position = len(text) - len(text.lstrip("\n"))
@@ -1150,5 +1153,6 @@ try:  # the C extension, where it was built (setup.py; optional) from this sourc
         bytes(line_class for line_class, _ in _ASCII_PROPS), _PAIR_ROWS, _line_class, _D, _I
     )
     _speedups.configure_entries(_cuts, _flags_and_wrap)
-except (ImportError, AttributeError):  # not built, or built from older source
+    _speedups.configure_catalog(Message)
+except (ImportError, AttributeError, TypeError):  # not built, or built from older source
     _speedups = None  # type: ignore[assignment]  # the Python code does the same, slower

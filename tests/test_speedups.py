@@ -418,3 +418,107 @@ def test_same_entries_on_every_catalog_of_the_tests() -> None:
             assert entry_text(message) == entry_text(message, accelerated=False), path
             checked += 1
     assert checked > 500
+
+
+#: Lines of catalogs: the canonical layout's and near misses (double spaces, unknown escapes,
+#: plurals, a comment ending in a backslash, unterminated strings, strings side by side).
+PO_LINE_LIST = [
+    'msgid "a"',
+    'msgstr "b"',
+    'msgctxt "c"',
+    '"cont"',
+    'msgid ""',
+    'msgstr ""',
+    '"\\n"',
+    '"esc \\t \\" \\\\ \\? \\\' \\a"',
+    '"bad \\x41"',
+    '"unterminated',
+    '"a" "b"',
+    'msgid  "two spaces"',
+    'msgid "trailing" ',
+    'msgid_plural "p"',
+    'msgstr[0] "x"',
+    '#~ msgid "x"',
+    '#~ msgstr "y"',
+    '#~ msgctxt "c"',
+    '#~ "z"',
+    '#| msgid "p"',
+    '#| msgctxt "q"',
+    '#| "r"',
+    '#|msgid "p"',
+    '#~| msgid "s"',
+    '#~| msgctxt "s"',
+    '#~| "t"',
+    "#. note",
+    "#.  two",
+    "#.",
+    "#",
+    "# tr",
+    "# ",
+    "#: a.html:1 b.html:2",
+    "#:\u3000a.html:3\u2003b.html:4",
+    "#, fuzzy, python-format",
+    "#, ,fuzzy\u00a0,",
+    "#,",
+    "#: trailing\\",
+    "#x other",
+    "# é",
+    "",
+    "腰",
+]
+PO_LINES = st.sampled_from(PO_LINE_LIST)
+PO_TEXTS = st.lists(PO_LINES, max_size=30).map("\n".join) | st.lists(PO_LINES, max_size=30).map(
+    lambda lines: "".join(line + "\n" for line in lines)
+)
+
+
+COMMENT_LINES = st.sampled_from([line for line in PO_LINE_LIST if line.startswith("#")])
+STRING_LINES = st.sampled_from(
+    ['"a"', '""', '"\\n"', '"esc \\t \\" \\\\"', '"腰部"', '"bad \\x41"', '"open', '"a" "b"']
+)
+
+
+@st.composite
+def po_entries(draw: st.DrawFn) -> str:
+    """An entry as the canonical layout has it, its lines drawn from near misses too."""
+    prefix = draw(st.sampled_from(["", "#~ "]))
+    lines = draw(st.lists(COMMENT_LINES, max_size=4))
+    for keyword in ("msgctxt", "msgid", "msgstr"):
+        if keyword == "msgctxt" and draw(st.booleans()):
+            continue
+        lines.append(f"{prefix}{keyword} {draw(STRING_LINES)}")
+        lines += [prefix + line for line in draw(st.lists(STRING_LINES, max_size=2))]
+    return "\n".join(lines) + "\n" * draw(st.integers(0, 2))
+
+
+def _same_reading(text: str) -> None:
+    from pipeline.pofile import _read_canonical
+
+    fast, reference = _read_canonical(text), _read_canonical(text, accelerated=False)
+    assert fast == reference
+    if fast is not None and reference is not None:
+        assert [m.line for m in fast] == [m.line for m in reference]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(PO_TEXTS | st.lists(po_entries(), max_size=5).map("".join))
+def test_same_canonical_reading_as_python(text: str) -> None:
+    _same_reading(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(messages(), max_size=6), st.sampled_from([79, 20]))
+def test_same_reading_of_written_catalogs(written: list[Message], width: int) -> None:
+    text = "".join(entry_text(message, width) + "\n" for message in written)
+    _same_reading(text)
+
+
+def test_same_reading_of_every_catalog_of_the_tests() -> None:
+    from pipeline.pofile import _read_canonical
+
+    read = 0
+    for path in [*(ROOT / "locales").rglob("*.po*"), *(ROOT / "tests").rglob("*.po*")]:
+        text = path.read_text(encoding="utf-8", errors="replace").replace("\r\n", "\n")
+        _same_reading(text)
+        read += _read_canonical(text) is not None
+    assert read >= 8
