@@ -304,7 +304,6 @@ def tokenize(text: str, *, accelerated: bool = True) -> list[Token]:
     """
     tokens: list[Token] = []
     templates: dict[str, _AttributeTemplate] = {}
-    lower_text: list[str] = []  # the text in lower case, made once when needed
     scan = _scan if accelerated else None
     length = len(text)
     position = 0
@@ -313,7 +312,7 @@ def tokenize(text: str, *, accelerated: bool = True) -> list[Token]:
             position = scan(text, position, tokens, templates)
             if position >= length:
                 break
-        position = _tokens_from(text, position, tokens, templates, lower_text, once=bool(scan))
+        position = _tokens_from(text, position, tokens, templates, once=bool(scan))
     return tokens
 
 
@@ -322,7 +321,6 @@ def _tokens_from(
     position: int,
     tokens: list[Token],
     templates: dict[str, _AttributeTemplate],
-    lower_text: list[str],
     *,
     once: bool,
 ) -> int:
@@ -361,24 +359,16 @@ def _tokens_from(
                     append(new(Token, ("rawtext", end, body_end, name, (), False)))
                     return body_end
             if name in _SPECIAL:
-                return _special_content(text, lower_text, name, end, tokens)
+                return _raw_text(text, name, end, tokens)
         else:
             end = _markup(text, start, tokens)
             name = tokens[-1].name if tokens[-1].kind == "start" else ""
             if name in _SPECIAL:
-                return _special_content(text, lower_text, name, end, tokens)
+                return _raw_text(text, name, end, tokens)
             return end
         if once:
             return end
     return len(text)
-
-
-def _special_content(
-    text: str, lower_text: list[str], name: str, position: int, tokens: list[Token]
-) -> int:
-    if not lower_text:
-        lower_text.append(text.lower())
-    return _raw_text(text, lower_text[0], name, position, tokens)
 
 
 #: Elements never translated whose content, in documentation, is mostly highlighted code: text
@@ -459,29 +449,30 @@ def _markup(text: str, start: int, tokens: list[Token]) -> int:
     return end
 
 
-def _raw_text(text: str, lower_text: str, name: str, position: int, tokens: list[Token]) -> int:
+def _raw_text(text: str, name: str, position: int, tokens: list[Token]) -> int:
     """The content of a raw text element up to its end tag (plaintext: to the end of the page)."""
     length = len(text)
     if name == "plaintext":
         if length > position:
             tokens.append(Token("rawtext", position, length, name))
         return length
-    close = _find_close(lower_text, name, position)
+    close = _find_close(text, name, position)
     if close > position:
         tokens.append(Token("rawtext", position, close, name))
     return close
 
 
-def _find_close(lower_text: str, name: str, position: int) -> int:
-    needle = "</" + name
-    while True:
-        found = lower_text.find(needle, position)
-        if found < 0:
-            return len(lower_text)
-        after = found + len(needle)
-        if after >= len(lower_text) or lower_text[after] in "\t\n\f\r />":
-            return found
-        position = after
+def _find_close(text: str, name: str, position: int) -> int:
+    """Where the element's end tag starts, or the end of the text."""
+    found = _end_tag_pattern(name).search(text, position)
+    return len(text) if found is None else found.start()
+
+
+@functools.cache
+def _end_tag_pattern(name: str) -> re.Pattern[str]:
+    """`</name`, then white space, `/`, `>` or the end: tag names match in ASCII case only
+    (a lower-cased copy of the page would also be longer than the page where `İ` is)."""
+    return re.compile(rf"</{re.escape(name)}(?=[\t\n\f\r />]|\Z)", re.IGNORECASE | re.ASCII)
 
 
 def _comment_end(text: str, start: int) -> int:

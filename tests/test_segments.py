@@ -207,3 +207,25 @@ def test_a_heading_after_a_paragraph_in_a_heading_closes_that_heading() -> None:
     html = '<h2 translate="no">spine\n<p>spine\n<h2>Back pain'
     assert msgids(html) == ["Back pain"]
     assert msgids("<h1>One<p>Two<h3>Three") == ["One", "Two", "Three"]
+
+
+@pytest.mark.parametrize(
+    ("html", "inside"),
+    [
+        ("<p>İstanbul</p><script>var x;</script><p>Next.</p>", "var x;"),
+        ("<SCRIPT>a < b</ScRiPt ><p>Next.</p>", "a < b"),
+        ("<style>p{}</styles></style><p>Next.</p>", "p{}</styles>"),
+        ("<title>x</ſcript></title><p>Next.</p>", "x</ſcript>"),
+    ],
+)
+def test_raw_text_ends_at_its_end_tag_in_ascii_case(html: str, inside: str) -> None:
+    """A raw text element ends at `</name` in any ASCII case; text before it that Unicode
+    lower-cases to more characters (İ) does not move the end."""
+    from pipeline.html import tokenize
+
+    for accelerated in (True, False):
+        tokens = tokenize(html, accelerated=accelerated)
+        raw = [html[t.start : t.end] for t in tokens if t.kind == "rawtext"]
+        assert raw == [inside]
+    messages = [s.msgid for s in segment_page(decode_page(html.encode(), path="p.html")).segments]
+    assert messages[-1] == "Next."
