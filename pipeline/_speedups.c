@@ -3043,6 +3043,233 @@ static PyObject *configure_catalog(PyObject *module, PyObject *type) {
     Py_RETURN_NONE;
 }
 
+
+/* The page cache's rows.
+ *
+ * `pack_segments(segments)` is `page_cache._pack`'s rows of segments: plain tuples, which
+ * marshal writes; `unpack_segments(rows)` makes the segments again, filling their slots as
+ * `read_canonical` fills a Message's. `pack_tokens` and `unpack_tokens` do the same for the
+ * link tokens (named tuples, which marshal refuses). A row of another shape is a ValueError:
+ * the cache then counts it a miss.
+ */
+
+enum { S_KIND, S_START, S_END, S_LINE, S_MSGID, S_MSGCTXT, S_COMMENTS, S_PLACEHOLDERS, S_QUOTE,
+       S_FIELDS };
+static const char *segment_fields[S_FIELDS] = {"kind",  "start",   "end",      "line",
+                                               "msgid", "msgctxt", "comments", "placeholders",
+                                               "quote"};
+static Py_ssize_t segment_offsets[S_FIELDS];
+static PyObject *segment_type; /* with token_type and attribute_type from configure_scan */
+
+#define SLOT(object, offsets, field) (*(PyObject **)((char *)(object) + (offsets)[field]))
+
+static int cache_configured(void) {
+    if (segment_type == NULL || placeholder_type == NULL || token_type == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "_speedups.configure_scan(), configure_walk() and "
+                                            "configure_cache() were not called");
+        return 0;
+    }
+    return 1;
+}
+
+static PyObject *shape_error(const char *what) {
+    PyErr_Format(PyExc_ValueError, "not a page cache row: %s", what);
+    return NULL;
+}
+
+static PyObject *pack_segments(PyObject *module, PyObject *segments) {
+    if (!cache_configured()) {
+        return NULL;
+    }
+    if (!PyTuple_Check(segments)) {
+        return shape_error("segments must be a tuple");
+    }
+    Py_ssize_t count = PyTuple_GET_SIZE(segments);
+    PyObject *rows = PyTuple_New(count);
+    for (Py_ssize_t i = 0; rows != NULL && i < count; i++) {
+        PyObject *segment = PyTuple_GET_ITEM(segments, i);
+        PyObject *placeholders = Py_TYPE(segment) == (PyTypeObject *)segment_type
+                                     ? SLOT(segment, segment_offsets, S_PLACEHOLDERS)
+                                     : NULL;
+        if (placeholders == NULL || !PyTuple_Check(placeholders)) {
+            Py_DECREF(rows);
+            return shape_error("not a Segment");
+        }
+        Py_ssize_t held = PyTuple_GET_SIZE(placeholders);
+        PyObject *placeholder_rows = PyTuple_New(held);
+        for (Py_ssize_t j = 0; placeholder_rows != NULL && j < held; j++) {
+            PyObject *placeholder = PyTuple_GET_ITEM(placeholders, j);
+            if (Py_TYPE(placeholder) != (PyTypeObject *)placeholder_type) {
+                Py_CLEAR(placeholder_rows);
+                shape_error("not a Placeholder");
+                break;
+            }
+            PyObject *row = PyTuple_New(P_FIELDS);
+            if (row == NULL) {
+                Py_CLEAR(placeholder_rows);
+                break;
+            }
+            for (int field = 0; field < P_FIELDS; field++) {
+                PyTuple_SET_ITEM(row, field,
+                                 Py_NewRef(SLOT(placeholder, placeholder_offsets, field)));
+            }
+            PyTuple_SET_ITEM(placeholder_rows, j, row);
+        }
+        PyObject *row = placeholder_rows == NULL ? NULL : PyTuple_New(S_FIELDS);
+        if (row == NULL) {
+            Py_XDECREF(placeholder_rows);
+            Py_DECREF(rows);
+            return NULL;
+        }
+        for (int field = 0; field < S_FIELDS; field++) {
+            PyTuple_SET_ITEM(row, field,
+                             field == S_PLACEHOLDERS
+                                 ? placeholder_rows
+                                 : Py_NewRef(SLOT(segment, segment_offsets, field)));
+        }
+        PyTuple_SET_ITEM(rows, i, row);
+    }
+    return rows;
+}
+
+/* A new object of a slotted type, its fields the items of `row` (a tuple of `count`). */
+static PyObject *filled(PyObject *type, Py_ssize_t *offsets, PyObject *row, int count,
+                        int replaced, PyObject *replacement) {
+    PyTypeObject *t = (PyTypeObject *)type;
+    PyObject *object = t->tp_alloc(t, 0);
+    if (object == NULL) {
+        Py_XDECREF(replacement);
+        return NULL;
+    }
+    for (int field = 0; field < count; field++) {
+        SLOT(object, offsets, field) =
+            field == replaced ? replacement : Py_NewRef(PyTuple_GET_ITEM(row, field));
+    }
+    return object;
+}
+
+static PyObject *unpack_segments(PyObject *module, PyObject *rows) {
+    if (!cache_configured()) {
+        return NULL;
+    }
+    if (!PyTuple_Check(rows)) {
+        return shape_error("rows must be a tuple");
+    }
+    Py_ssize_t count = PyTuple_GET_SIZE(rows);
+    PyObject *segments = PyTuple_New(count);
+    for (Py_ssize_t i = 0; segments != NULL && i < count; i++) {
+        PyObject *row = PyTuple_GET_ITEM(rows, i);
+        PyObject *placeholder_rows = PyTuple_Check(row) && PyTuple_GET_SIZE(row) == S_FIELDS
+                                         ? PyTuple_GET_ITEM(row, S_PLACEHOLDERS)
+                                         : NULL;
+        if (placeholder_rows == NULL || !PyTuple_Check(placeholder_rows)) {
+            Py_DECREF(segments);
+            return shape_error("a segment row");
+        }
+        Py_ssize_t held = PyTuple_GET_SIZE(placeholder_rows);
+        PyObject *placeholders = PyTuple_New(held);
+        for (Py_ssize_t j = 0; placeholders != NULL && j < held; j++) {
+            PyObject *placeholder_row = PyTuple_GET_ITEM(placeholder_rows, j);
+            if (!PyTuple_Check(placeholder_row) || PyTuple_GET_SIZE(placeholder_row) != P_FIELDS) {
+                Py_CLEAR(placeholders);
+                shape_error("a placeholder row");
+                break;
+            }
+            PyObject *placeholder = filled(placeholder_type, placeholder_offsets, placeholder_row,
+                                           P_FIELDS, -1, NULL);
+            if (placeholder == NULL) {
+                Py_CLEAR(placeholders);
+                break;
+            }
+            PyTuple_SET_ITEM(placeholders, j, placeholder);
+        }
+        PyObject *segment = placeholders == NULL ? NULL
+                                                 : filled(segment_type, segment_offsets, row,
+                                                          S_FIELDS, S_PLACEHOLDERS, placeholders);
+        if (segment == NULL) {
+            Py_DECREF(segments);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(segments, i, segment);
+    }
+    return segments;
+}
+
+/* A tuple of the same items, of type `type` (a tuple subclass), or a plain tuple (NULL). */
+static PyObject *retyped(PyObject *items, PyObject *type, Py_ssize_t size, int attributes_at) {
+    if (!PyTuple_Check(items) || PyTuple_GET_SIZE(items) != size) {
+        return shape_error("a token or attribute");
+    }
+    PyObject *result = type == NULL ? PyTuple_New(size)
+                                    : ((PyTypeObject *)type)->tp_alloc((PyTypeObject *)type, size);
+    for (Py_ssize_t i = 0; result != NULL && i < size; i++) {
+        PyObject *item = PyTuple_GET_ITEM(items, i);
+        if (i == attributes_at) {
+            if (!PyTuple_Check(item)) {
+                Py_DECREF(result);
+                return shape_error("attributes must be a tuple");
+            }
+            Py_ssize_t count = PyTuple_GET_SIZE(item);
+            PyObject *converted = PyTuple_New(count);
+            for (Py_ssize_t j = 0; converted != NULL && j < count; j++) {
+                PyObject *attribute = retyped(PyTuple_GET_ITEM(item, j),
+                                              type == NULL ? NULL : (PyObject *)attribute_type,
+                                              5, -1);
+                if (attribute == NULL) {
+                    Py_CLEAR(converted);
+                    break;
+                }
+                PyTuple_SET_ITEM(converted, j, attribute);
+            }
+            if (converted == NULL) {
+                Py_DECREF(result);
+                return NULL;
+            }
+            PyTuple_SET_ITEM(result, i, converted);
+        } else {
+            PyTuple_SET_ITEM(result, i, Py_NewRef(item));
+        }
+    }
+    return result;
+}
+
+static PyObject *tokens_as(PyObject *tokens, PyObject *type) {
+    if (!cache_configured()) {
+        return NULL;
+    }
+    if (!PyTuple_Check(tokens)) {
+        return shape_error("tokens must be a tuple");
+    }
+    Py_ssize_t count = PyTuple_GET_SIZE(tokens);
+    PyObject *result = PyTuple_New(count);
+    for (Py_ssize_t i = 0; result != NULL && i < count; i++) {
+        PyObject *token = retyped(PyTuple_GET_ITEM(tokens, i), type, 6, 4);
+        if (token == NULL) {
+            Py_CLEAR(result);
+            break;
+        }
+        PyTuple_SET_ITEM(result, i, token);
+    }
+    return result;
+}
+
+static PyObject *pack_tokens(PyObject *module, PyObject *tokens) {
+    return tokens_as(tokens, NULL);
+}
+
+static PyObject *unpack_tokens(PyObject *module, PyObject *rows) {
+    return tokens_as(rows, (PyObject *)token_type);
+}
+
+static PyObject *configure_cache(PyObject *module, PyObject *type) {
+    if (read_slot_offsets(type, "configure_cache", segment_fields, S_FIELDS, segment_offsets) <
+        0) {
+        return NULL;
+    }
+    Py_XSETREF(segment_type, Py_NewRef(type));
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"scan", (PyCFunction)(void (*)(void))scan, METH_FASTCALL,
      "Append the tokens of the simple shapes from `position`; return where it stopped."},
@@ -3070,6 +3297,16 @@ static PyMethodDef methods[] = {
      "The messages of a catalog in the canonical layout, or None for pofile._read_lines."},
     {"configure_catalog", (PyCFunction)configure_catalog, METH_O,
      "Give the Message type, whose slots read_canonical fills."},
+    {"pack_segments", (PyCFunction)pack_segments, METH_O,
+     "The page cache's rows of segments: plain tuples."},
+    {"unpack_segments", (PyCFunction)unpack_segments, METH_O,
+     "The segments of the page cache's rows."},
+    {"pack_tokens", (PyCFunction)pack_tokens, METH_O,
+     "Tokens as plain tuples, their attributes too."},
+    {"unpack_tokens", (PyCFunction)unpack_tokens, METH_O,
+     "Plain tuples as tokens and attributes again."},
+    {"configure_cache", (PyCFunction)configure_cache, METH_O,
+     "Give the Segment type, whose slots unpack_segments fills."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -113,9 +113,14 @@ def _read_head(path: Path) -> bytes:
         os.close(descriptor)
 
 
-def _pack(page: PageSegments) -> tuple[Any, ...]:
+def _pack(page: PageSegments, *, accelerated: bool = True) -> tuple[Any, ...]:
+    """The page's segments as plain tuples, which marshal writes: in C where it was built
+    (`accelerated`), or here, the reference."""
+    fast = _speedups if accelerated else None
     return (
-        tuple(
+        fast.pack_segments(page.segments)
+        if fast is not None
+        else tuple(
             (
                 s.kind,
                 s.start,
@@ -130,7 +135,9 @@ def _pack(page: PageSegments) -> tuple[Any, ...]:
             for s in page.segments
         ),
         tuple((d.start, d.end, d.datetime) for d in page.dates),
-        tuple(_pack_token(t) for t in page.links),
+        fast.pack_tokens(page.links)
+        if fast is not None
+        else tuple(_pack_token(t) for t in page.links),
         page.head_end,
         None if page.html_tag is None else _pack_token(page.html_tag),
         None if page.head_tag is None else _pack_token(page.head_tag),
@@ -151,13 +158,18 @@ def _unpack_token(packed: tuple[Any, ...]) -> Token:
     return Token(kind, start, end, name, tuple(Attribute(*a) for a in attributes), self_closing)
 
 
-def _unpack(source: SourcePage, packed: tuple[Any, ...]) -> PageSegments:
+def _unpack(
+    source: SourcePage, packed: tuple[Any, ...], *, accelerated: bool = True
+) -> PageSegments:
     segment_rows, dates, links, head_end, html_tag, head_tag, switchers = packed
+    fast = _speedups if accelerated else None
     return PageSegments(
         source,
-        tuple(_unpack_segment(row) for row in segment_rows),
+        fast.unpack_segments(segment_rows)
+        if fast is not None
+        else tuple(_unpack_segment(row) for row in segment_rows),
         tuple(DateText(*d) for d in dates),
-        tuple(_unpack_token(t) for t in links),
+        fast.unpack_tokens(links) if fast is not None else tuple(_unpack_token(t) for t in links),
         head_end,
         None if html_tag is None else _unpack_token(html_tag),
         None if head_tag is None else _unpack_token(head_tag),
@@ -178,6 +190,14 @@ def _unpack_segment(row: tuple[Any, ...]) -> Segment:
         placeholders=tuple(Placeholder(*p) for p in placeholders),
         quote=quote,
     )
+
+
+try:  # the C extension, where it was built (setup.py; optional) from this source
+    from pipeline import _speedups
+
+    _speedups.configure_cache(Segment)
+except (ImportError, AttributeError, TypeError):  # not built, or built from older source
+    _speedups = None  # type: ignore[assignment]  # the Python code does the same, slower
 
 
 # --- translations of catalogs -----------------------------------------------------------------

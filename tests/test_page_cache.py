@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import time
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import files, page_cache, workflow
-from pipeline.html import decode_page
+from pipeline.html import Attribute, decode_page
 from pipeline.segments import segment_page
 from tests.reliability import assert_clean, invoke, site_with_catalogs, write_site
 
@@ -25,6 +26,43 @@ def test_a_hit_is_what_segmenting_gives(path: Path, tmp_path: Path) -> None:
     page_cache.store(tmp_path, "a/page.html", segmented, "cp1252")
     assert page_cache.load(tmp_path, "a/page.html", source, "cp1252") == segmented
     assert (tmp_path / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
+def test_the_c_rows_are_the_python_rows(path: Path) -> None:
+    """pack/unpack in C (where built) and in Python agree, both ways."""
+    source = decode_page(path.read_bytes(), path=str(path), default_encoding="cp1252")
+    segmented = segment_page(source)
+    rows = page_cache._pack(segmented)
+    assert rows == page_cache._pack(segmented, accelerated=False)
+    assert marshal.loads(marshal.dumps(rows)) == rows
+    for accelerated in (True, False):
+        back = page_cache._unpack(source, rows, accelerated=accelerated)
+        assert back == segmented
+        assert [type(t) for t in back.links] == [type(t) for t in segmented.links]
+        assert all(type(a) is Attribute for t in back.links for a in t.attributes)
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        ("not", "rows"),
+        (("text", 0, 1, 1, "a", None, (), "no placeholders", ""),),
+        (("text", 0, 1, 1, "a", None, (), ((1, "pair"),), ""),),
+        (("text", 0, 1),),
+    ],
+)
+def test_rows_of_another_shape_are_a_miss(tmp_path: Path, rows: tuple[object, ...]) -> None:
+    page = b"<html><head><meta charset=utf-8></head><body><p>One.</p></body></html>"
+    source = decode_page(page, path="p.html")
+    segmented = segment_page(source)
+    page_cache.store(tmp_path, "p.html", segmented, None)
+    entry = tmp_path / "segments/p.html.bin"
+    head = entry.read_bytes()[:32]
+    packed = list(page_cache._pack(segmented))
+    packed[0] = rows
+    entry.write_bytes(head + marshal.dumps(tuple(packed)))
+    assert page_cache.load(tmp_path, "p.html", source, None) is None
 
 
 def test_a_changed_page_or_setting_is_a_miss(tmp_path: Path) -> None:
