@@ -3270,6 +3270,80 @@ static PyObject *configure_cache(PyObject *module, PyObject *type) {
     Py_RETURN_NONE;
 }
 
+
+/* Words for status and thresholds.
+ *
+ * `count_words(text)` is `model.count_words(text, accelerated=False)`: placeholders (`<1>`,
+ * `</1>`, `<2/>`) part words, each character of the CJK ranges of `model._WORD_RE` is a word,
+ * and so is each run of letters and digits with inner apostrophes, full stops and hyphens.
+ */
+
+static inline int is_cjk(Py_UCS4 c) {
+    return (c >= 0x3040 && c <= 0x30ff) || (c >= 0x3400 && c <= 0x4dbf) ||
+           (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xf900 && c <= 0xfaff) ||
+           (c >= 0xff66 && c <= 0xff9f);
+}
+
+/* The end of a placeholder `<(/?)(\d+)(/?)>` at `at`, or -1. */
+static Py_ssize_t placeholder_end(int kind, const void *data, Py_ssize_t length, Py_ssize_t at) {
+    Py_ssize_t i = at + 1;
+    if (i < length && PyUnicode_READ(kind, data, i) == '/') {
+        i++;
+    }
+    Py_ssize_t digits = i;
+    while (i < length && Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, data, i))) {
+        i++;
+    }
+    if (i == digits) {
+        return -1;
+    }
+    if (i < length && PyUnicode_READ(kind, data, i) == '/') {
+        i++;
+    }
+    return i < length && PyUnicode_READ(kind, data, i) == '>' ? i + 1 : -1;
+}
+
+static PyObject *count_words(PyObject *module, PyObject *text) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "count_words(text: str)");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text), words = 0, i = 0;
+    while (i < length) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c == '<') {
+            Py_ssize_t end = placeholder_end(kind, data, length, i);
+            i = end < 0 ? i + 1 : end;
+            continue;
+        }
+        if (is_cjk(c)) {
+            words++;
+            i++;
+            continue;
+        }
+        if (!Py_UNICODE_ISALNUM(c)) {
+            i++;
+            continue;
+        }
+        words++; /* a run, and each joiner that has a letter or digit after it */
+        for (;;) {
+            while (i < length && Py_UNICODE_ISALNUM(PyUnicode_READ(kind, data, i))) {
+                i++;
+            }
+            Py_UCS4 joiner = i + 1 < length ? PyUnicode_READ(kind, data, i) : 0;
+            if ((joiner == '\'' || joiner == 0x2019 || joiner == '.' || joiner == '-') &&
+                Py_UNICODE_ISALNUM(PyUnicode_READ(kind, data, i + 1))) {
+                i++;
+                continue;
+            }
+            break;
+        }
+    }
+    return PyLong_FromSsize_t(words);
+}
+
 static PyMethodDef methods[] = {
     {"scan", (PyCFunction)(void (*)(void))scan, METH_FASTCALL,
      "Append the tokens of the simple shapes from `position`; return where it stopped."},
@@ -3297,6 +3371,8 @@ static PyMethodDef methods[] = {
      "The messages of a catalog in the canonical layout, or None for pofile._read_lines."},
     {"configure_catalog", (PyCFunction)configure_catalog, METH_O,
      "Give the Message type, whose slots read_canonical fills."},
+    {"count_words", (PyCFunction)count_words, METH_O,
+     "Source words in a msgid, as model.count_words counts them."},
     {"pack_segments", (PyCFunction)pack_segments, METH_O,
      "The page cache's rows of segments: plain tuples."},
     {"unpack_segments", (PyCFunction)unpack_segments, METH_O,

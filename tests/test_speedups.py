@@ -522,3 +522,53 @@ def test_same_reading_of_every_catalog_of_the_tests() -> None:
         _same_reading(text)
         read += _read_canonical(text) is not None
     assert read >= 8
+
+
+WORDY_TEXT = st.lists(
+    st.sampled_from(
+        [
+            "word",
+            "a",
+            "12",
+            "腰部",
+            "ア",
+            "ｱ",
+            "ﾟ",
+            "ー",
+            "한국",
+            "é",
+            "ß",
+            "'",
+            "’",
+            ".",
+            "-",
+            "_",
+            " ",
+            "<1>",
+            "</1>",
+            "<2/>",
+            "</3/>",
+            "<١>",
+            "<12",
+            "<x>",
+            "<",
+            ">",
+            "/",
+            "..",
+            "Ⅻ",
+            "²",
+            "\u0301",
+            "😀",
+            "\u3000",
+        ]
+    ),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(WORDY_TEXT | st.text(max_size=30))
+def test_same_word_counts_as_python(text: str) -> None:
+    from pipeline.model import count_words
+
+    assert count_words(text) == count_words(text, accelerated=False)
