@@ -2147,6 +2147,33 @@ static PyObject *configure_wrap(PyObject *module, PyObject *const *args, Py_ssiz
 
 static PyObject *python_cuts;       /* pofile._cuts(portion, escaped, page, start) */
 static PyObject *flags_and_wrap;    /* pofile._flags_and_wrap(flags, translated) */
+static PyObject *python_char_info;  /* pofile._char_info(char): SIMPLE | WIDE */
+enum { CHAR_SIMPLE = 1, CHAR_WIDE = 2, CHAR_KNOWN = 4 };
+/* What `_char_info` said of each character of the Basic Multilingual Plane asked so far. */
+static unsigned char bmp_info[0x10000];
+
+/* `_char_info(c)`: SIMPLE | WIDE, or -1 on error. */
+static int char_info(Py_UCS4 c) {
+    if (c < 0x10000 && bmp_info[c]) {
+        return bmp_info[c] & ~CHAR_KNOWN;
+    }
+    PyObject *character = PyUnicode_FromOrdinal(c);
+    PyObject *found =
+        character == NULL ? NULL : PyObject_CallOneArg(python_char_info, character);
+    Py_XDECREF(character);
+    long info = found == NULL ? -1 : PyLong_AsLong(found);
+    Py_XDECREF(found);
+    if (info < 0 || info > (CHAR_SIMPLE | CHAR_WIDE)) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_ValueError, "pofile._char_info: not SIMPLE | WIDE");
+        }
+        return -1;
+    }
+    if (c < 0x10000) {
+        bmp_info[c] = (unsigned char)(info | CHAR_KNOWN);
+    }
+    return (int)info;
+}
 static PyObject *str_msgctxt, *str_msgid, *str_msgstr, *str_msgid_plural, *str_hash,
     *str_hash_dot, *str_hash_colon, *str_no_prefix, *str_obsolete_prefix,
     *str_previous_prefix, *str_obsolete_previous_prefix, *str_newline, *str_comma, *str_strip;
@@ -2213,27 +2240,45 @@ static PyObject *escaped_text(PyObject *text) {
     return result;
 }
 
-/* `pofile._cuts`, with its ASCII cases here: a new list. */
+/* `pofile._cuts`, with its cases of one-column characters here: a new list. */
 static PyObject *portion_cuts(PyObject *portion, PyObject *escaped, Py_ssize_t page,
                               Py_ssize_t start) {
     Py_ssize_t length = PyUnicode_GET_LENGTH(escaped);
+    int simple = 1, narrow = 1;
     if (PyUnicode_IS_ASCII(escaped)) {
         if (start + length <= page) {
             return PyList_New(0); /* fits: no piece can overflow */
         }
         const Py_UCS1 *data = PyUnicode_1BYTE_DATA(escaped);
-        int control = 0;
-        for (Py_ssize_t i = 0; i < length && !control; i++) {
-            control = data[i] < 0x20 || data[i] == 0x7f;
+        for (Py_ssize_t i = 0; i < length && simple; i++) {
+            simple = data[i] >= 0x20 && data[i] != 0x7f;
         }
-        if (!control) { /* `_simple_cuts`: an escape sequence is one unit, and the final \n */
+    } else {
+        int kind = PyUnicode_KIND(escaped);
+        const void *data = PyUnicode_DATA(escaped);
+        for (Py_ssize_t i = 0; i < length && (simple || narrow); i++) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, i);
+            int info = c < 128 ? (c >= 0x20 && c != 0x7f ? CHAR_SIMPLE : 0) : char_info(c);
+            if (info < 0) {
+                return NULL;
+            }
+            simple = simple && (info & CHAR_SIMPLE);
+            narrow = narrow && !(info & CHAR_WIDE);
+        }
+        if (start + length <= page && narrow) {
+            return PyList_New(0); /* fits: no character takes two columns */
+        }
+    }
+    {
+        if (simple) { /* `_simple_cuts`: an escape sequence is one unit, and the final \n */
             PyObject *unbreakable = PySet_New(NULL);
             if (unbreakable == NULL) {
                 return NULL;
             }
-            int failed = 0;
+            int failed = 0, kind = PyUnicode_KIND(escaped);
+            const void *data = PyUnicode_DATA(escaped);
             for (Py_ssize_t i = 0; i < length && !failed; i++) {
-                if (data[i] == '\\') { /* every backslash here starts a sequence */
+                if (PyUnicode_READ(kind, data, i) == '\\') { /* each starts a sequence */
                     PyObject *index = PyLong_FromSsize_t(++i);
                     failed = index == NULL || PySet_Add(unbreakable, index) < 0;
                     Py_XDECREF(index);
@@ -2593,12 +2638,15 @@ static PyObject *render_entry(PyObject *module, PyObject *const *args, Py_ssize_
 }
 
 static PyObject *configure_entries(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 2 || !PyCallable_Check(args[0]) || !PyCallable_Check(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "configure_entries(_cuts, _flags_and_wrap)");
+    if (nargs != 3 || !PyCallable_Check(args[0]) || !PyCallable_Check(args[1]) ||
+        !PyCallable_Check(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "configure_entries(_cuts, _flags_and_wrap, _char_info)");
         return NULL;
     }
     Py_XSETREF(python_cuts, Py_NewRef(args[0]));
     Py_XSETREF(flags_and_wrap, Py_NewRef(args[1]));
+    Py_XSETREF(python_char_info, Py_NewRef(args[2]));
+    memset(bmp_info, 0, sizeof bmp_info); /* another _char_info: ask again */
     Py_RETURN_NONE;
 }
 

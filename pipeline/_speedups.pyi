@@ -59,6 +59,7 @@ def simple_cuts(escaped: str, unbreakable: set[int], page: int, start: int, /) -
 def configure_entries(
     cuts: Callable[[str, str, int, int], list[int]],
     flags_and_wrap: Callable[[Sequence[str], bool], tuple[str | None, bool]],
+    char_info: Callable[[str], int],
     /,
 ) -> None: ...
 def render_entry(message: Message, width: int, /) -> str: ...

@@ -1146,13 +1146,18 @@ def _line_class(char: str) -> int:
     return _char_props(char)[0]
 
 
+def _char_info(char: str) -> int:
+    """What the C line fill asks of a character: 1 if `_is_simple`, | 2 if it is wide."""
+    return int(_is_simple(char)) | (2 if _char_props(char)[1] >= 2 else 0)
+
+
 try:  # the C extension, where it was built (setup.py; optional) from this source
     from pipeline import _speedups
 
     _speedups.configure_wrap(
         bytes(line_class for line_class, _ in _ASCII_PROPS), _PAIR_ROWS, _line_class, _D, _I
     )
-    _speedups.configure_entries(_cuts, _flags_and_wrap)
+    _speedups.configure_entries(_cuts, _flags_and_wrap, _char_info)
     _speedups.configure_catalog(Message)
 except (ImportError, AttributeError, TypeError):  # not built, or built from older source
     _speedups = None  # type: ignore[assignment]  # the Python code does the same, slower
