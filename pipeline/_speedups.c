@@ -1066,9 +1066,24 @@ typedef struct {
     int kind;
     const void *data;
     Py_ssize_t length;
-    /* the segmenter's methods (owned) */
-    PyObject *note_landmarks, *context_of, *attributes, *rcdata, *text_segment;
+    /* the segmenter's methods, its segments list and its page's line starts (owned) */
+    PyObject *note_landmarks, *context_of, *attributes, *rcdata, *segments, *line_starts;
 } Walker;
+
+/* Segments as `_Segmenter.text_segment` makes them (see `add_text_segment`). */
+enum { S_KIND, S_START, S_END, S_LINE, S_MSGID, S_MSGCTXT, S_COMMENTS, S_PLACEHOLDERS, S_QUOTE,
+       S_FIELDS };
+static const char *segment_fields[S_FIELDS] = {"kind",  "start",   "end",      "line",
+                                               "msgid", "msgctxt", "comments", "placeholders",
+                                               "quote"};
+static Py_ssize_t segment_offsets[S_FIELDS];
+static PyObject *segment_type;
+static PyObject *legend_of; /* segments._legend(number, kind, element) */
+static PyObject *role_of;   /* segments._Segmenter._role(element) */
+static PyObject *roles;     /* dict: element name -> its role, as role_of said */
+static PyObject *str_arrow, *str_comma_space, *str_placeholders_prefix;
+
+#define SLOT(object, offsets, field) (*(PyObject **)((char *)(object) + (offsets)[field]))
 
 /* The attribute named `name` of a start tag (borrowed), or NULL. */
 static PyObject *find_attribute(PyObject *token, PyObject *name) {
@@ -1704,6 +1719,114 @@ static int may_spell_numbers(Walker *w, Py_ssize_t start, Py_ssize_t end) {
 }
 
 /* `run(nodes, parent, translatable, context)`: 0, or -1 on error. */
+/* `bisect_right(line_starts, offset)`: the 1-based line of a text offset, or -1. */
+static Py_ssize_t line_of(PyObject *line_starts, Py_ssize_t offset) {
+    Py_ssize_t low = 0, high = PyTuple_GET_SIZE(line_starts);
+    while (low < high) {
+        Py_ssize_t middle = low + (high - low) / 2;
+        Py_ssize_t value = PyLong_AsSsize_t(PyTuple_GET_ITEM(line_starts, middle));
+        if (value == -1 && PyErr_Occurred()) {
+            return -1;
+        }
+        if (offset < value) {
+            high = middle;
+        } else {
+            low = middle + 1;
+        }
+    }
+    return low;
+}
+
+/* `_Segmenter._role(element)`, asked once per element name: a new reference. */
+static PyObject *role(PyObject *element) {
+    PyObject *name = FIELD(element, F_NAME);
+    PyObject *known = PyDict_GetItemWithError(roles, name);
+    if (known != NULL || PyErr_Occurred()) {
+        return Py_XNewRef(known);
+    }
+    PyObject *found = PyObject_CallOneArg(role_of, element);
+    if (found != NULL && PyDict_SetItem(roles, name, found) < 0) {
+        Py_CLEAR(found);
+    }
+    return found;
+}
+
+/* The comments of a run's segment: the roles of the elements around it, then the legend of
+ * its placeholders. A new tuple. */
+static PyObject *text_comments(PyObject *wrappers, PyObject *placeholders) {
+    Py_ssize_t count = PyList_GET_SIZE(wrappers), held = PyList_GET_SIZE(placeholders);
+    PyObject *parts = PyList_New(count);
+    for (Py_ssize_t i = 0; parts != NULL && i < count; i++) {
+        PyObject *found = role(PyList_GET_ITEM(wrappers, i));
+        if (found == NULL) {
+            Py_CLEAR(parts);
+            break;
+        }
+        PyList_SET_ITEM(parts, i, found);
+    }
+    PyObject *roles_line = parts == NULL ? NULL : PyUnicode_Join(str_arrow, parts);
+    Py_XDECREF(parts);
+    if (roles_line == NULL || held == 0) {
+        PyObject *comments = roles_line == NULL ? NULL : PyTuple_Pack(1, roles_line);
+        Py_XDECREF(roles_line);
+        return comments;
+    }
+    PyObject *legends = PyList_New(held);
+    for (Py_ssize_t i = 0; legends != NULL && i < held; i++) {
+        PyObject *placeholder = PyList_GET_ITEM(placeholders, i);
+        PyObject *args[3] = {SLOT(placeholder, placeholder_offsets, P_NUMBER),
+                             SLOT(placeholder, placeholder_offsets, P_KIND),
+                             SLOT(placeholder, placeholder_offsets, P_ELEMENT)};
+        PyObject *legend = PyObject_Vectorcall(legend_of, args, 3, NULL);
+        if (legend == NULL) {
+            Py_CLEAR(legends);
+            break;
+        }
+        PyList_SET_ITEM(legends, i, legend);
+    }
+    PyObject *joined = legends == NULL ? NULL : PyUnicode_Join(str_comma_space, legends);
+    PyObject *legend_line = joined == NULL ? NULL : PyUnicode_Concat(str_placeholders_prefix, joined);
+    PyObject *comments = legend_line == NULL ? NULL : PyTuple_Pack(2, roles_line, legend_line);
+    Py_XDECREF(legends);
+    Py_XDECREF(joined);
+    Py_XDECREF(legend_line);
+    Py_DECREF(roles_line);
+    return comments;
+}
+
+/* `_Segmenter.text_segment(wrappers, context, start, end, msgid, placeholders)`: 0, or -1. */
+static int add_text_segment(Walker *w, PyObject *wrappers, PyObject *context, Py_ssize_t start,
+                            Py_ssize_t end, PyObject *msgid, PyObject *placeholders) {
+    Py_ssize_t line = line_of(w->line_starts, start);
+    PyObject *comments = line < 0 ? NULL : text_comments(wrappers, placeholders);
+    PyObject *held = comments == NULL ? NULL : PyList_AsTuple(placeholders);
+    PyObject *start_object = held == NULL ? NULL : PyLong_FromSsize_t(start);
+    PyObject *end_object = start_object == NULL ? NULL : PyLong_FromSsize_t(end);
+    PyObject *line_object = end_object == NULL ? NULL : PyLong_FromSsize_t(line);
+    PyTypeObject *type = (PyTypeObject *)segment_type;
+    PyObject *segment = line_object == NULL ? NULL : type->tp_alloc(type, 0);
+    if (segment == NULL) {
+        Py_XDECREF(comments);
+        Py_XDECREF(held);
+        Py_XDECREF(start_object);
+        Py_XDECREF(end_object);
+        Py_XDECREF(line_object);
+        return -1;
+    }
+    SLOT(segment, segment_offsets, S_KIND) = Py_NewRef(kind_text);
+    SLOT(segment, segment_offsets, S_START) = start_object;
+    SLOT(segment, segment_offsets, S_END) = end_object;
+    SLOT(segment, segment_offsets, S_LINE) = line_object;
+    SLOT(segment, segment_offsets, S_MSGID) = Py_NewRef(msgid);
+    SLOT(segment, segment_offsets, S_MSGCTXT) = Py_NewRef(context);
+    SLOT(segment, segment_offsets, S_COMMENTS) = comments;
+    SLOT(segment, segment_offsets, S_PLACEHOLDERS) = held;
+    SLOT(segment, segment_offsets, S_QUOTE) = Py_NewRef(empty_string);
+    int failed = PyList_Append(w->segments, segment);
+    Py_DECREF(segment);
+    return failed;
+}
+
 static int run(Walker *w, PyObject *nodes, PyObject *parent, int translatable,
                PyObject *context) {
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(nodes); i++) {
@@ -1782,21 +1905,8 @@ static int run(Walker *w, PyObject *nodes, PyObject *parent, int translatable,
         (text = catalog_text(joined)) == NULL) {
         goto error;
     }
-    {
-        PyObject *start_object = PyLong_FromSsize_t(start);
-        PyObject *end_object = PyLong_FromSsize_t(end);
-        PyObject *result = NULL;
-        if (start_object != NULL && end_object != NULL) {
-            PyObject *args[6] = {wrappers, own_context, start_object, end_object, text,
-                                 placeholders};
-            result = PyObject_Vectorcall(w->text_segment, args, 6, NULL);
-        }
-        Py_XDECREF(start_object);
-        Py_XDECREF(end_object);
-        if (result == NULL) {
-            goto error;
-        }
-        Py_DECREF(result);
+    if (add_text_segment(w, wrappers, own_context, start, end, text, placeholders) < 0) {
+        goto error;
     }
     goto done;
 error:
@@ -1813,9 +1923,9 @@ done:
 }
 
 static PyObject *walk(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
-    if (placeholder_type == NULL || element_type == NULL) {
-        PyErr_SetString(PyExc_RuntimeError,
-                        "_speedups.configure_tree() and configure_walk() were not called");
+    if (placeholder_type == NULL || element_type == NULL || segment_type == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "_speedups.configure_tree(), configure_walk() and "
+                                            "configure_segments() were not called");
         return NULL;
     }
     if (nargs != 2 || !IS_ELEMENT(args[1])) {
@@ -1840,7 +1950,16 @@ static PyObject *walk(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         (w.context_of = PyObject_GetAttrString(segmenter, "_context")) == NULL ||
         (w.attributes = PyObject_GetAttrString(segmenter, "attributes")) == NULL ||
         (w.rcdata = PyObject_GetAttrString(segmenter, "rcdata")) == NULL ||
-        (w.text_segment = PyObject_GetAttrString(segmenter, "text_segment")) == NULL) {
+        (w.segments = PyObject_GetAttrString(segmenter, "segments")) == NULL) {
+        goto finished;
+    }
+    PyObject *page = PyObject_GetAttrString(segmenter, "page");
+    w.line_starts = page == NULL ? NULL : PyObject_GetAttrString(page, "line_starts");
+    Py_XDECREF(page);
+    if (w.line_starts == NULL || !PyTuple_Check(w.line_starts) || !PyList_Check(w.segments)) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_TypeError, "walk: segments must be a list, line_starts a tuple");
+        }
         goto finished;
     }
     failed = content(&w, args[1], 1, Py_None, &pending) < 0;
@@ -1868,7 +1987,8 @@ finished:
     Py_XDECREF(w.context_of);
     Py_XDECREF(w.attributes);
     Py_XDECREF(w.rcdata);
-    Py_XDECREF(w.text_segment);
+    Py_XDECREF(w.segments);
+    Py_XDECREF(w.line_starts);
     if (failed) {
         return NULL;
     }
@@ -1919,6 +2039,26 @@ static PyObject *configure_walk(PyObject *module, PyObject *const *args, Py_ssiz
     Py_XSETREF(maybe_translatable, Py_NewRef(args[6]));
     Py_XSETREF(switcher_attribute, Py_NewRef(args[7]));
     Py_XSETREF(context_attribute, Py_NewRef(args[8]));
+    Py_RETURN_NONE;
+}
+
+static PyObject *configure_segments(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 3 || !PyCallable_Check(args[1]) || !PyCallable_Check(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "configure_segments(Segment, _legend, _role)");
+        return NULL;
+    }
+    if (read_slot_offsets(args[0], "configure_segments", segment_fields, S_FIELDS,
+                          segment_offsets) < 0) {
+        return NULL;
+    }
+    PyObject *fresh_roles = PyDict_New();
+    if (fresh_roles == NULL) {
+        return NULL;
+    }
+    Py_XSETREF(roles, fresh_roles);
+    Py_XSETREF(segment_type, Py_NewRef(args[0]));
+    Py_XSETREF(legend_of, Py_NewRef(args[1]));
+    Py_XSETREF(role_of, Py_NewRef(args[2]));
     Py_RETURN_NONE;
 }
 
@@ -3101,20 +3241,11 @@ static PyObject *configure_catalog(PyObject *module, PyObject *type) {
  * the cache then counts it a miss.
  */
 
-enum { S_KIND, S_START, S_END, S_LINE, S_MSGID, S_MSGCTXT, S_COMMENTS, S_PLACEHOLDERS, S_QUOTE,
-       S_FIELDS };
-static const char *segment_fields[S_FIELDS] = {"kind",  "start",   "end",      "line",
-                                               "msgid", "msgctxt", "comments", "placeholders",
-                                               "quote"};
-static Py_ssize_t segment_offsets[S_FIELDS];
-static PyObject *segment_type; /* with token_type and attribute_type from configure_scan */
-
-#define SLOT(object, offsets, field) (*(PyObject **)((char *)(object) + (offsets)[field]))
 
 static int cache_configured(void) {
     if (segment_type == NULL || placeholder_type == NULL || token_type == NULL) {
         PyErr_SetString(PyExc_RuntimeError, "_speedups.configure_scan(), configure_walk() and "
-                                            "configure_cache() were not called");
+                                            "configure_segments() were not called");
         return 0;
     }
     return 1;
@@ -3309,14 +3440,6 @@ static PyObject *unpack_tokens(PyObject *module, PyObject *rows) {
     return tokens_as(rows, (PyObject *)token_type);
 }
 
-static PyObject *configure_cache(PyObject *module, PyObject *type) {
-    if (read_slot_offsets(type, "configure_cache", segment_fields, S_FIELDS, segment_offsets) <
-        0) {
-        return NULL;
-    }
-    Py_XSETREF(segment_type, Py_NewRef(type));
-    Py_RETURN_NONE;
-}
 
 
 /* Words for status and thresholds.
@@ -3403,6 +3526,8 @@ static PyMethodDef methods[] = {
      "Set each element's inline_only and tail; return the element's inline_only."},
     {"configure_tree", (PyCFunction)(void (*)(void))configure_tree, METH_FASTCALL,
      "Give the element type, the Python steps for the rare cases and the names they need."},
+    {"configure_segments", (PyCFunction)(void (*)(void))configure_segments, METH_FASTCALL,
+     "Give the Segment type and the Python steps for placeholder legends and element roles."},
     {"walk", (PyCFunction)(void (*)(void))walk, METH_FASTCALL,
      "Segment the tree under `root` as `segmenter.container(root, True, None)` does."},
     {"configure_walk", (PyCFunction)(void (*)(void))configure_walk, METH_FASTCALL,
@@ -3429,8 +3554,6 @@ static PyMethodDef methods[] = {
      "Tokens as plain tuples, their attributes too."},
     {"unpack_tokens", (PyCFunction)unpack_tokens, METH_O,
      "Plain tuples as tokens and attributes again."},
-    {"configure_cache", (PyCFunction)configure_cache, METH_O,
-     "Give the Segment type, whose slots unpack_segments fills."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -3480,7 +3603,8 @@ PyMODINIT_FUNC PyInit__speedups(void) {
         {&attr_previous_msgid, "previous_msgid"}, {&attr_msgctxt, "msgctxt"},
         {&attr_msgid, "msgid"}, {&attr_msgstr, "msgstr"}, {&attr_msgid_plural, "msgid_plural"},
         {&attr_msgstr_plural, "msgstr_plural"}, {&attr_obsolete, "obsolete"},
-        {&str_comma, ","}, {&str_strip, "strip"},
+        {&str_comma, ","}, {&str_strip, "strip"}, {&str_arrow, " > "},
+        {&str_comma_space, ", "}, {&str_placeholders_prefix, "placeholders: "},
     };
     for (size_t i = 0; i < sizeof interned / sizeof interned[0]; i++) {
         if ((*interned[i].target = PyUnicode_InternFromString(interned[i].text)) == NULL) {

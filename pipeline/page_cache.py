@@ -195,8 +195,8 @@ def _unpack_segment(row: tuple[Any, ...]) -> Segment:
 try:  # the C extension, where it was built (setup.py; optional) from this source
     from pipeline import _speedups
 
-    _speedups.configure_cache(Segment)
-except (ImportError, AttributeError, TypeError):  # not built, or built from older source
+    _speedups.unpack_tokens  # noqa: B018  # built from older source: no such function
+except (ImportError, AttributeError):  # not built, or built from older source
     _speedups = None  # type: ignore[assignment]  # the Python code does the same, slower
 
 

@@ -1004,5 +1004,6 @@ try:  # the C extension, where it was built (setup.py; optional) from this sourc
         SWITCHER_ATTRIBUTE,
         CONTEXT_ATTRIBUTE,
     )
+    _speedups.configure_segments(Segment, _legend, _Segmenter._role)
 except (ImportError, AttributeError):  # not built, or built from older source
     _speedups = None  # type: ignore[assignment]  # the Python code does the same, slower
