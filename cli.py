@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 import click
 
 from pipeline import files, workflow
-from pipeline import status as status_report
 from pipeline.config import (
     DEFAULT_HOST,
     DEFAULT_PORT,
@@ -196,6 +195,8 @@ def status(
     """How much of each page is translated, fuzzy, untranslated or obsolete."""
     if output is not None:
         settings = replace(settings, output=output)
+    from pipeline import status as status_report  # the renderers: only this command
+
     rows = workflow.status(settings, chosen_locales(settings, locale_codes), dashboard=dashboard)
     if dashboard is not None:
         page = status_report.render_dashboard(rows, title="Translation status")

@@ -22,22 +22,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from pipeline import files, page_cache, records
-from pipeline.build import assemble, translate_page
 from pipeline.catalog import MessageKey, merge, translation_memory
 from pipeline.config import Settings
 from pipeline.extract import template_for_page
 from pipeline.html import decode_page
 from pipeline.model import Catalog, Message, PipelineError
 from pipeline.pofile import parse_po, render_po, rendered_entries
-from pipeline.pseudo import pseudo_catalog
 from pipeline.segments import PageSegments, collector_paused, segment_page
 from pipeline.shard import Shard
-from pipeline.site import SiteMap, site_edits
-from pipeline.status import CatalogStatus, catalog_status
 from pipeline.workers import in_order
 
 if TYPE_CHECKING:
     from pipeline.checks import Glossary, Problem
+    from pipeline.site import SiteMap
+    from pipeline.status import CatalogStatus
 
 #: `<locales>/templates/<page>.pot`, as the command-line contract says.
 TEMPLATES_DIR = "templates"
@@ -214,6 +212,8 @@ def _update_page(context: _UpdateContext, page: str) -> FileChange:
         revision_date=context.revision,
     )
     if locale in settings.pseudo_locales:
+        from pipeline.pseudo import pseudo_catalog
+
         catalog = pseudo_catalog(catalog, locale=locale)
     # Entries the catalog keeps as the template has them are copied from the template's text,
     # when `extract` noted that this code wrote it.
@@ -486,6 +486,8 @@ def _build(
     held = [h for h in publication.held if shard.holds(h.page)]
     published = {settings.source_locale: frozenset(all_pages)}
     published.update((loc, p) for loc, p in publication.published.items() if p)
+    from pipeline.site import SiteMap
+
     site = SiteMap(settings.source_locale, published, settings.base_url, settings.date_format)
     site_digest = _site_digest(settings, site)
     ordered = sorted(locales)
@@ -840,6 +842,8 @@ def _catalog_words(context: tuple[Path, float], job: tuple[str, str, str, str]) 
     data = files.read_bytes(path)
     sha = _sha256(data)
     catalog = _parse_catalog(data, path)
+    from pipeline.status import catalog_status
+
     row = catalog_status(catalog, locale="", catalog_path="", source_path="", stale=False)
     if _reaches(row.words_translated, row.words_total, min_percent):
         _translations_of(cache, data, catalog)
@@ -879,6 +883,9 @@ def _size(status: os.stat_result | None) -> int:
 
 
 def _build_page(context: tuple[Settings, SiteMap], job: _PageJob) -> _PageResult:
+    from pipeline.build import assemble, translate_page
+    from pipeline.site import site_edits
+
     (settings, site), page = context, job.page
     segments = load_page(settings, page)
     source_edits = site_edits(segments, path=page, locale=settings.source_locale, site=site)
@@ -911,6 +918,8 @@ def status(
     settings: Settings, locales: tuple[str, ...], *, dashboard: Path | None = None
 ) -> list[CatalogStatus]:
     """One row per page and locale; a missing catalog counts as all untranslated and stale."""
+    from pipeline.status import catalog_status
+
     rows = []
     templates: dict[str, tuple[Catalog, bool]] = {}
     for locale, page, path in catalogs_of(settings, locales):
@@ -961,6 +970,7 @@ def check(
     # starts faster without them (a no-op build is mostly start-up).
     from pipeline.checks import Problem, check_catalog
     from pipeline.checks.origin import check_origin
+    from pipeline.status import catalog_status
 
     problems: list[Problem] = []
     unreadable = False
