@@ -1081,7 +1081,14 @@ static PyObject *segment_type;
 static PyObject *legend_of; /* segments._legend(number, kind, element) */
 static PyObject *role_of;   /* segments._Segmenter._role(element) */
 static PyObject *roles;     /* dict: element name -> its role, as role_of said */
-static PyObject *str_arrow, *str_comma_space, *str_placeholders_prefix;
+static PyObject *str_arrow, *str_comma_space, *str_placeholders_prefix, *str_meta, *str_input,
+    *kind_attribute;
+/* `TRANSLATABLE_ATTRIBUTES["*"]`, the rest of it by element, `NO_TITLE_ELEMENTS`, and the
+ * roles made so far ((element, attribute) -> "<element attribute>") */
+static PyObject *translatable_anywhere, *translatable_by_element, *no_title_elements,
+    *attribute_roles;
+static PyObject *empty_tuple;
+static Py_ssize_t line_of(PyObject *line_starts, Py_ssize_t offset);
 
 #define SLOT(object, offsets, field) (*(PyObject **)((char *)(object) + (offsets)[field]))
 
@@ -1133,13 +1140,27 @@ static PyObject *context_of(Walker *w, PyObject *element, PyObject *inherited) {
 }
 
 /* `attributes(element, context)`, for a tag with an attribute that may be translated. */
+static int attribute_segment(Walker *w, PyObject *token, PyObject *attribute,
+                             PyObject *context);
+
+/* `_Segmenter.attributes(element, context)`: the segments of its translatable attributes.
+ * Those of `<meta>` and `<input>` (a name or a type decides) are the Python method's. */
 static int note_attributes(Walker *w, PyObject *element, PyObject *context) {
-    PyObject *attributes = TOKEN_ATTRIBUTES(FIELD(element, F_START));
+    PyObject *token = FIELD(element, F_START);
+    PyObject *attributes = TOKEN_ATTRIBUTES(token);
+    PyObject *name = PyTuple_GET_ITEM(token, 3);
+    int special = same(name, str_meta) || same(name, str_input);
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(attributes); i++) {
-        int maybe = PySet_Contains(maybe_translatable,
-                                   PyTuple_GET_ITEM(PyTuple_GET_ITEM(attributes, i), 0));
-        if (maybe) {
-            return maybe < 0 ? -1 : call_method(w->attributes, element, context);
+        PyObject *attribute = PyTuple_GET_ITEM(attributes, i);
+        int maybe = PySet_Contains(maybe_translatable, PyTuple_GET_ITEM(attribute, 0));
+        if (maybe < 0) {
+            return -1;
+        }
+        if (maybe && special) {
+            return call_method(w->attributes, element, context);
+        }
+        if (maybe && attribute_segment(w, token, attribute, context) < 0) {
+            return -1;
         }
     }
     return 0;
@@ -1827,6 +1848,104 @@ static int add_text_segment(Walker *w, PyObject *wrappers, PyObject *context, Py
     return failed;
 }
 
+
+/* `_attribute_translatable(token, attribute)` for any element but `<meta>` and `<input>`:
+ * 1, 0, or -1 on error. */
+static int attribute_translatable(PyObject *element_name, PyObject *attribute_name) {
+    if (same(attribute_name, str_title)) {
+        int untitled = PySet_Contains(no_title_elements, element_name);
+        if (untitled) {
+            return untitled < 0 ? -1 : 0;
+        }
+    }
+    int found = PySet_Contains(translatable_anywhere, attribute_name);
+    if (found) {
+        return found;
+    }
+    PyObject *own = PyDict_GetItemWithError(translatable_by_element, element_name);
+    if (own == NULL) {
+        return PyErr_Occurred() ? -1 : 0;
+    }
+    return PySet_Contains(own, attribute_name);
+}
+
+/* The role an attribute's segment is told by: `<img alt>`, asked once per pair. */
+static PyObject *attribute_role(PyObject *element_name, PyObject *attribute_name) {
+    PyObject *key = PyTuple_Pack(2, element_name, attribute_name);
+    if (key == NULL) {
+        return NULL;
+    }
+    PyObject *role = PyDict_GetItemWithError(attribute_roles, key);
+    if (role != NULL || PyErr_Occurred()) {
+        Py_DECREF(key);
+        return Py_XNewRef(role);
+    }
+    role = PyUnicode_FromFormat("<%U %U>", element_name, attribute_name);
+    if (role != NULL && PyDict_SetItem(attribute_roles, key, role) < 0) {
+        Py_CLEAR(role);
+    }
+    Py_DECREF(key);
+    return role;
+}
+
+/* The segment of one attribute of `token`, if it is translatable text: 0, or -1. */
+static int attribute_segment(Walker *w, PyObject *token, PyObject *attribute,
+                             PyObject *context) {
+    PyObject *element_name = PyTuple_GET_ITEM(token, 3);
+    PyObject *name = PyTuple_GET_ITEM(attribute, 0), *value = PyTuple_GET_ITEM(attribute, 1);
+    int translatable = attribute_translatable(element_name, name);
+    if (translatable <= 0 || value == Py_None) {
+        return translatable;
+    }
+    PyObject *msgid = catalog_text(value);
+    if (msgid == NULL) {
+        return -1;
+    }
+    if (!has_letter(msgid)) {
+        Py_DECREF(msgid);
+        return 0;
+    }
+    /* The span of the raw value, without the white space at its ends. */
+    Py_ssize_t start = PyLong_AsSsize_t(PyTuple_GET_ITEM(attribute, 2));
+    Py_ssize_t end = PyLong_AsSsize_t(PyTuple_GET_ITEM(attribute, 3));
+    Py_ssize_t value_start = start;
+    while (start < end && is_space(PyUnicode_READ(w->kind, w->data, start))) {
+        start++;
+    }
+    while (end > value_start && is_space(PyUnicode_READ(w->kind, w->data, end - 1))) {
+        end--;
+    }
+    Py_ssize_t line = line_of(w->line_starts, start);
+    PyObject *role = line < 0 ? NULL : attribute_role(element_name, name);
+    PyObject *comments = role == NULL ? NULL : PyTuple_Pack(1, role);
+    Py_XDECREF(role);
+    PyObject *start_object = comments == NULL ? NULL : PyLong_FromSsize_t(start);
+    PyObject *end_object = start_object == NULL ? NULL : PyLong_FromSsize_t(end);
+    PyObject *line_object = end_object == NULL ? NULL : PyLong_FromSsize_t(line);
+    PyTypeObject *type = (PyTypeObject *)segment_type;
+    PyObject *segment = line_object == NULL ? NULL : type->tp_alloc(type, 0);
+    if (segment == NULL) {
+        Py_DECREF(msgid);
+        Py_XDECREF(comments);
+        Py_XDECREF(start_object);
+        Py_XDECREF(end_object);
+        Py_XDECREF(line_object);
+        return -1;
+    }
+    SLOT(segment, segment_offsets, S_KIND) = Py_NewRef(kind_attribute);
+    SLOT(segment, segment_offsets, S_START) = start_object;
+    SLOT(segment, segment_offsets, S_END) = end_object;
+    SLOT(segment, segment_offsets, S_LINE) = line_object;
+    SLOT(segment, segment_offsets, S_MSGID) = msgid;
+    SLOT(segment, segment_offsets, S_MSGCTXT) = Py_NewRef(context);
+    SLOT(segment, segment_offsets, S_COMMENTS) = comments;
+    SLOT(segment, segment_offsets, S_PLACEHOLDERS) = Py_NewRef(empty_tuple);
+    SLOT(segment, segment_offsets, S_QUOTE) = Py_NewRef(PyTuple_GET_ITEM(attribute, 4));
+    int failed = PyList_Append(w->segments, segment);
+    Py_DECREF(segment);
+    return failed;
+}
+
 static int run(Walker *w, PyObject *nodes, PyObject *parent, int translatable,
                PyObject *context) {
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(nodes); i++) {
@@ -2043,10 +2162,21 @@ static PyObject *configure_walk(PyObject *module, PyObject *const *args, Py_ssiz
 }
 
 static PyObject *configure_segments(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 3 || !PyCallable_Check(args[1]) || !PyCallable_Check(args[2])) {
-        PyErr_SetString(PyExc_TypeError, "configure_segments(Segment, _legend, _role)");
+    if (nargs != 6 || !PyCallable_Check(args[1]) || !PyCallable_Check(args[2]) ||
+        !PyFrozenSet_Check(args[3]) || !PyDict_Check(args[4]) || !PyFrozenSet_Check(args[5])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "configure_segments(Segment, _legend, _role, anywhere: frozenset, "
+                        "by_element: dict[str, frozenset], no_title: frozenset)");
         return NULL;
     }
+    PyObject *fresh_attribute_roles = PyDict_New();
+    if (fresh_attribute_roles == NULL) {
+        return NULL;
+    }
+    Py_XSETREF(attribute_roles, fresh_attribute_roles);
+    Py_XSETREF(translatable_anywhere, Py_NewRef(args[3]));
+    Py_XSETREF(translatable_by_element, Py_NewRef(args[4]));
+    Py_XSETREF(no_title_elements, Py_NewRef(args[5]));
     if (read_slot_offsets(args[0], "configure_segments", segment_fields, S_FIELDS,
                           segment_offsets) < 0) {
         return NULL;
@@ -2812,7 +2942,7 @@ static const char *message_fields[M_FIELDS] = {
     "msgstr_plural", "obsolete", "line",
 };
 static Py_ssize_t message_offsets[M_FIELDS];
-static PyObject *message_type, *empty_tuple;
+static PyObject *message_type;
 
 typedef struct {
     int kind;
@@ -3605,6 +3735,7 @@ PyMODINIT_FUNC PyInit__speedups(void) {
         {&attr_msgstr_plural, "msgstr_plural"}, {&attr_obsolete, "obsolete"},
         {&str_comma, ","}, {&str_strip, "strip"}, {&str_arrow, " > "},
         {&str_comma_space, ", "}, {&str_placeholders_prefix, "placeholders: "},
+        {&str_meta, "meta"}, {&str_input, "input"}, {&kind_attribute, "attribute"},
     };
     for (size_t i = 0; i < sizeof interned / sizeof interned[0]; i++) {
         if ((*interned[i].target = PyUnicode_InternFromString(interned[i].text)) == NULL) {

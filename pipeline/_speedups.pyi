@@ -69,6 +69,9 @@ def configure_segments(
     segment: type[Segment],
     legend: Callable[[int, str, str], str],
     role: Callable[[Any], str],
+    anywhere: frozenset[str],
+    by_element: dict[str, frozenset[str]],
+    no_title: frozenset[str],
     /,
 ) -> None: ...
 def pack_segments(segments: tuple[Segment, ...], /) -> tuple[tuple[Any, ...], ...]: ...

@@ -172,6 +172,8 @@ CONTEXT_ATTRIBUTE = "data-i18n-context"
 #: Marks the element the build fills with a language switcher.
 SWITCHER_ATTRIBUTE = "data-i18n-switcher"
 NOTE_PREFIX = "i18n:"
+#: Text that holds a note has this, whatever the case (only I, i, N, n lower-case to i and n).
+_MAY_HOLD_NOTES_RE = re.compile("i18n:", re.IGNORECASE)
 
 
 # --- the segments ------------------------------------------------------------------------------
@@ -956,6 +958,8 @@ def _segment_page(page: SourcePage, accelerated: bool) -> PageSegments:
 
 def _attach_notes(page: SourcePage, tokens: list[Token], segments: list[Segment]) -> list[Segment]:
     """An `<!-- i18n: … -->` comment is a note for the first segment that ends after it."""
+    if not _MAY_HOLD_NOTES_RE.search(page.text):
+        return segments  # no page of documentation has one: the tokens need no look
     notes: dict[int, list[str]] = {}
     for token in tokens:
         if token.kind != "comment":
@@ -1004,6 +1008,13 @@ try:  # the C extension, where it was built (setup.py; optional) from this sourc
         SWITCHER_ATTRIBUTE,
         CONTEXT_ATTRIBUTE,
     )
-    _speedups.configure_segments(Segment, _legend, _Segmenter._role)
+    _speedups.configure_segments(
+        Segment,
+        _legend,
+        _Segmenter._role,
+        TRANSLATABLE_ATTRIBUTES["*"],
+        {name: names for name, names in TRANSLATABLE_ATTRIBUTES.items() if name != "*"},
+        NO_TITLE_ELEMENTS,
+    )
 except (ImportError, AttributeError):  # not built, or built from older source
     _speedups = None  # type: ignore[assignment]  # the Python code does the same, slower
