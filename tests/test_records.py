@@ -63,3 +63,33 @@ def test_damage_reads_as_the_end_of_the_records(tmp_path: Path) -> None:
         with records.Reader(path) as reader:
             assert reader.get("b") is None
             assert reader.stale
+
+
+RECORD_LINES = st.sampled_from(
+    [
+        '["a", 1]\n',
+        '["b", "x\\ny", 2.5]\n',
+        '[["p", "ja"], "s", null]\n',
+        "[1], [2]\n",
+        "1\n",
+        '"text"\n',
+        "\n",
+        "[1]]\n",
+        '["open\n',
+        '"]\n',
+        "[1, \n",
+        "2]\n",
+        '["no newline"]',
+        "[NaN, Infinity]\n",
+        "{}\n",
+        "[" * 300 + "]" * 300 + "\n",
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(RECORD_LINES, max_size=12))
+def test_lines_read_together_read_as_each_alone(lines: list[str]) -> None:
+    """Records are decoded a block of lines at a time; each line still reads as it would on
+    its own, damage included."""
+    assert records._decoded(lines) == [records._line_value(line) for line in lines]
