@@ -14,6 +14,7 @@ import itertools
 import json
 import os
 import re
+import stat
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
@@ -478,6 +479,19 @@ def _build(
     output_tree = files.Tree(settings.output)
     catalog_tree = files.Tree(settings.locales)
     started = time.time_ns()
+    stamp_path = record_directory / f"{STAMP_STEM}{shard.suffix}.json"
+    inputs = _input_digest(settings, locales, all_pages, assets, min_percent, shard, started)
+    if inputs is not None:
+        unchanged_build = _unchanged_build(
+            stamp_path,
+            inputs,
+            settings.output,
+            settings.output / f"{MANIFEST_STEM}{shard.suffix}.jsonl",
+        )
+        if unchanged_build is not None:
+            return unchanged_build
+    with contextlib.suppress(OSError):
+        files.remove(stamp_path)  # this build decides anew; a failed one leaves no stamp
     publication = _publish(
         settings, locales, all_pages, min_percent, jobs, started, record_directory
     )
@@ -610,7 +624,100 @@ def _build(
         with contextlib.suppress(OSError):
             files.remove(legacy)
     report = (tuple(removed), tuple(held), tuple(problems), tuple(errors))
+    if inputs is not None and not errors:
+        _write_stamp(stamp_path, inputs, settings.output, written + unchanged, held)
     return BuildReport(written, unchanged, *report)
+
+
+# --- the build stamp: a build with nothing to do, seen at once -------------------------------
+
+#: `<cache>/stamp<shard>.json`: what a finished build read and left, as two digests.
+STAMP_STEM = "stamp"
+
+
+def _input_digest(
+    settings: Settings,
+    locales: tuple[str, ...],
+    all_pages: list[str],
+    assets: list[str],
+    min_percent: float,
+    shard: Shard,
+    started: int,
+) -> str | None:
+    """One digest of everything a build reads: its settings, and the file signature of every
+    page, catalog and asset (as the records hold them). None when a file is a link, or was
+    changed too close to now for its signature to be trusted (git's rule, as `_recorded_sha`)."""
+    described = [
+        BUILD_VERSION,
+        _COUNTING,
+        [str(settings.source), str(settings.locales), str(settings.output), list(locales)],
+        [min_percent, settings.base_url, settings.date_format, settings.source_locale],
+        [settings.default_encoding, shard.suffix],
+    ]
+    hasher = hashlib.sha256(json.dumps(described).encode())
+    newest = 0
+    paths = [os.path.join(settings.source, name) for name in (*all_pages, *assets)]
+    paths += [
+        os.path.join(settings.locales, _catalog_name(locale, page))
+        for locale in sorted(locales)
+        for page in all_pages
+    ]
+    for path in paths:
+        try:
+            status = os.lstat(path)
+        except OSError:
+            hasher.update(f"{path} -\n".encode(errors="surrogateescape"))
+            continue
+        if stat.S_ISLNK(status.st_mode):
+            return None
+        newest = max(newest, status.st_mtime_ns)
+        hasher.update(f"{path} {_signature(status)}\n".encode(errors="surrogateescape"))
+    if newest >= started - _COARSE_TICK_NS:
+        return None
+    return hasher.hexdigest()
+
+
+def _output_digest(output: Path) -> str:
+    """The names of everything under the output directory: a build's outputs are there (an
+    output emptied by a power cut is caught by `_settled`, as in a build)."""
+    hasher = hashlib.sha256()
+    for directory, subdirectories, names in os.walk(output):
+        subdirectories.sort()
+        hasher.update(
+            f"{directory}\0{chr(0).join(sorted(names))}\n".encode(errors="surrogateescape")
+        )
+    return hasher.hexdigest()
+
+
+def _unchanged_build(
+    stamp_path: Path, inputs: str, output: Path, manifest_path: Path
+) -> BuildReport | None:
+    """The report of the build the stamp describes, when nothing it read or left has changed
+    since and the machine has not restarted; else None, and the build runs."""
+    try:
+        stamp = json.loads(files.read_file(stamp_path))
+        held = tuple(HeldBack(*fields) for fields in stamp["held"])
+        unchanged = int(stamp["unchanged"])
+        matches = stamp["inputs"] == inputs and stamp["outputs"] == _output_digest(output)
+    except (OSError, ValueError, TypeError, KeyError, PipelineError):
+        return None
+    with records.Reader(manifest_path) as manifest:
+        settled = _settled(manifest.header)
+    return BuildReport(0, unchanged, (), held, ()) if matches and settled else None
+
+
+def _write_stamp(
+    stamp_path: Path, inputs: str, output: Path, outputs: int, held: list[HeldBack]
+) -> None:
+    """Note what this build read and left (a failure only costs the next build's speed)."""
+    stamp = {
+        "inputs": inputs,
+        "outputs": _output_digest(output),
+        "unchanged": outputs,
+        "held": [[h.locale, h.page, h.percent, h.reason] for h in held],
+    }
+    with contextlib.suppress(OSError, PipelineError):
+        files.atomic_write(stamp_path, json.dumps(stamp).encode(), durable=False)
 
 
 def _publish(

@@ -13,7 +13,14 @@ import pytest
 from pipeline import files, page_cache, workflow
 from pipeline.html import Attribute, decode_page
 from pipeline.segments import segment_page
-from tests.reliability import assert_clean, invoke, site_with_catalogs, write_site
+from tests.reliability import (
+    assert_clean,
+    invoke,
+    japanese,
+    site_with_catalogs,
+    translate,
+    write_site,
+)
 
 HERE = Path(__file__).parent
 PAGES = sorted([*(HERE / "nasty").glob("*.html"), *(HERE.parent / "source_html").rglob("*.html")])
@@ -352,3 +359,77 @@ def test_a_recorded_digest_is_trusted_a_clock_tick_after_the_change(
     signature = workflow._signature(status)
     recorded = workflow._recorded_sha(["a" * 64, signature], signature, status, started)
     assert (recorded is not None) == trusted
+
+
+def _stamped_build(root: Path, *args: str) -> str:
+    """A build of files older than the clock's tick, which leaves a stamp: its summary."""
+    _settle(root)
+    result = invoke("build", "--min-percent", "0", "--jobs", "1", *args)
+    assert_clean(result, 0)
+    assert (root / ".pipeline-cache/stamp.json").is_file()
+    return result.stdout
+
+
+def test_a_build_with_nothing_to_do_stops_at_its_stamp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stamp holds what the last build read and left: the same inputs and outputs give the
+    same summary, held-back pages included, without a record, page or catalog read."""
+    site_with_catalogs(tmp_path, monkeypatch)
+    _settle(tmp_path)
+    assert_clean(invoke("build", "--jobs", "1"), 0)  # the untranslated pages are held back
+    (tmp_path / ".pipeline-cache/stamp.json").unlink()
+    first = invoke("build", "--jobs", "1")  # nothing to do, found from the records
+    assert_clean(first, 0)
+    reads = _counting_reads(monkeypatch)
+    records_read = []
+    monkeypatch.setattr(workflow, "_publish", lambda *a: records_read.append(a))
+    again = invoke("build", "--jobs", "1")
+    assert_clean(again, 0)
+    assert reads == [] and records_read == []
+    assert "pages: 0 written" in again.stdout
+    assert again.stdout.splitlines()[-3:] == first.stdout.splitlines()[-3:]
+    assert again.stderr == first.stderr
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["edit page", "edit catalog", "add page", "remove output", "threshold", "output", "link"],
+)
+def test_any_change_after_a_stamp_is_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    catalogs = site_with_catalogs(tmp_path, monkeypatch)
+    translate(catalogs[0], japanese)
+    _stamped_build(tmp_path)
+    built = tmp_path / "site/ja" / catalogs[0].with_suffix(".html").name
+    args: list[str] = []
+    if change == "edit page":
+        page = tmp_path / "source_html" / catalogs[0].with_suffix(".html").name
+        page.write_text(page.read_text().replace("</body>", "<p>Walk.</p></body>"))
+    elif change == "edit catalog":
+        text = catalogs[0].read_text(encoding="utf-8")
+        catalogs[0].write_text(text.replace("訳", "歩", 1), encoding="utf-8")
+    elif change == "add page":
+        (tmp_path / "source_html/added.html").write_text("<html><body><p>New.</p></body></html>")
+    elif change == "remove output":
+        built.unlink()
+    elif change == "threshold":
+        args = ["--min-percent", "100"]
+    elif change == "output":
+        args = ["--output", "elsewhere"]
+    else:
+        page = tmp_path / "source_html/linked.html"
+        page.symlink_to(tmp_path / "source_html" / catalogs[0].with_suffix(".html").name)
+    _settle(tmp_path)  # old enough that the stamp is looked at, not passed over
+    result = invoke("build", "--min-percent", "0", "--jobs", "1", *args)
+    assert_clean(result, 0)
+    assert "pages: 0 written" not in result.stdout or change == "threshold"
+    if change == "threshold":
+        assert "held back" in result.stdout + result.stderr
+        assert not (tmp_path / "site/ja/other.html").exists()
+    if change in ("edit catalog", "remove output"):
+        assert "歩" in built.read_text(encoding="utf-8") or change == "remove output"
+        assert built.exists()
+    if change == "link":
+        assert not (tmp_path / ".pipeline-cache/stamp.json").exists()
