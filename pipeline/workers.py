@@ -7,8 +7,9 @@ and already holds everything the parent computed (settings, the site map, the si
 nothing but jobs and results crosses a pipe. Where there is no `fork` the jobs run here.
 
 Each worker has a pipe for chunks and one for results; a message is its length (8 bytes),
-then its pickle. A worker that dies (killed, out of memory) ends the run with an error, as a
-worker error does; one that is interrupted exits without a word, as the parent reports it.
+then its pickle. A job's exception is raised here when its turn comes, so the jobs before it
+are all given back first; a worker that dies (killed, out of memory) ends the run with
+WorkerDied; one that is interrupted exits without a word, as the parent reports it.
 """
 
 from __future__ import annotations
@@ -57,10 +58,11 @@ def in_order(
     finished = False
     try:
         for _ in range(workers):
-            pool.append(_start(work, pool))
-        done: dict[int, list[_Result]] = {}
+            _start(work, pool)
+        done: dict[int, tuple[bool, Any]] = {}  # chunk number -> (succeeded, results or error)
         busy: dict[int, tuple[_Worker, int]] = {}  # result pipe -> (worker, chunk number)
         idle = list(pool)
+        ready_for = select.poll()
         given = yielded = 0
         exhausted = False
         while True:
@@ -72,16 +74,20 @@ def in_order(
                 worker = idle.pop()
                 _send(worker.jobs, chunk)
                 busy[worker.results] = (worker, given)
+                ready_for.register(worker.results, select.POLLIN)
                 given += 1
-            while yielded in done:
-                yield from done.pop(yielded)
+            while yielded in done:  # in the jobs' order, an error too: the first job's first
+                succeeded, value = done.pop(yielded)
+                if not succeeded:
+                    raise value
+                yield from value
                 yielded += 1
             if not busy:  # every chunk given came back and went out
                 if exhausted:
                     break
                 continue  # the window was full: there is room again
-            ready, _, _ = select.select(list(busy), [], [])
-            for descriptor in ready:
+            for descriptor, _ in ready_for.poll():
+                ready_for.unregister(descriptor)
                 worker, number = busy.pop(descriptor)
                 done[number] = _receive(worker)
                 idle.append(worker)
@@ -98,24 +104,46 @@ class _Worker:
     results: int
 
 
-def _start(work: Callable[[Any], Any], started: list[_Worker]) -> _Worker:
+#: The workers of every pool that is running: a new worker closes their pipe ends, since a
+#: copy held there would keep another pool's pipes open (its workers would never see the end).
+_running: list[_Worker] = []
+
+
+def _start(work: Callable[[Any], Any], pool: list[_Worker]) -> None:
+    """Fork a worker and add it to `pool` (and `_running`) before anything can interrupt."""
     job_read, job_write = os.pipe()
-    result_read, result_write = os.pipe()
+    try:
+        result_read, result_write = os.pipe()
+    except OSError:
+        os.close(job_read)
+        os.close(job_write)
+        raise
     sys.stdout.flush()  # else the child would write the parent's buffered output again
     sys.stderr.flush()
-    pid = os.fork()
+    # Ctrl-C waits until the worker is on the books: in the child, until it is in its loop.
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        pid = os.fork()
+    except OSError:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        for descriptor in (job_read, job_write, result_read, result_write):
+            os.close(descriptor)
+        raise
     if pid == 0:  # the worker: it never returns into the parent's code
         code = 1
         try:
-            # The other workers' pipe ends too: a copy held here would keep their pipes open.
-            for descriptor in (job_write, result_read, *_descriptors(started)):
+            for descriptor in (job_write, result_read, *_descriptors(_running)):
                 os.close(descriptor)
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             code = _serve(work, job_read, result_write)
         finally:
             os._exit(code)
     os.close(job_read)
     os.close(result_write)
-    return _Worker(pid, job_write, result_read)
+    worker = _Worker(pid, job_write, result_read)
+    pool.append(worker)
+    _running.append(worker)
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 def _descriptors(pool: list[_Worker]) -> Iterator[int]:
@@ -147,14 +175,13 @@ def _send(descriptor: int, jobs: list[Any]) -> None:
     _write_all(descriptor, len(data).to_bytes(_LENGTH, "little") + data)
 
 
-def _receive(worker: _Worker) -> list[Any]:
+def _receive(worker: _Worker) -> tuple[bool, Any]:
+    """(True, the chunk's results) or (False, the exception one of its jobs raised)."""
     message = _read_message(worker.results)
     if message is None:
         raise WorkerDied(f"worker process {worker.pid} ended without its results")
     succeeded, value = pickle.loads(message)
-    if not succeeded:
-        raise value
-    return list(value)
+    return bool(succeeded), value
 
 
 def _read_message(descriptor: int) -> bytes | None:
@@ -189,12 +216,14 @@ def _write_all(descriptor: int, data: bytes) -> None:
 def _stop(pool: list[_Worker], *, finished: bool) -> None:
     """Close the workers' pipes, so each idle worker exits, and wait for them. When the run
     stopped early (an error, an interrupt, a caller that wanted no more), a worker may be in
-    the middle of a chunk: it is terminated, not waited for."""
+    the middle of a chunk: it is interrupted as Ctrl-C would, so that what it was writing is
+    removed (`files.replacing`), not left as a temporary file among the outputs."""
     for descriptor in _descriptors(pool):
         os.close(descriptor)
     for worker in pool:
         if not finished:
             with contextlib.suppress(ProcessLookupError):
-                os.kill(worker.pid, signal.SIGTERM)
+                os.kill(worker.pid, signal.SIGINT)
         with contextlib.suppress(ChildProcessError):
             os.waitpid(worker.pid, 0)
+        _running.remove(worker)

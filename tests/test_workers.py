@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -116,8 +117,8 @@ def test_output_buffered_before_the_fork_is_written_once(tmp_path: Path) -> None
         "print('before', end='')\n"
         "print(sum(workers.in_order(abs, range(-20, 20), 2, total=40)))\n"
     )
-    output = os.popen(f"{sys.executable} {script}").read()
-    assert output == "before400\n"
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
+    assert run.stdout == "before400\n"
 
 
 def test_one_worker_or_none_runs_the_jobs_here() -> None:
@@ -125,3 +126,64 @@ def test_one_worker_or_none_runs_the_jobs_here() -> None:
         (1, os.getpid()),
         (2, os.getpid()),
     ]
+
+
+def _fails_at_7_and_30(job: int) -> int:
+    if job == 30:
+        raise ValueError("job 30 failed")
+    if job == 7:
+        time.sleep(0.3)  # 30 fails first in time; 7 comes first in order
+        raise ValueError("job 7 failed")
+    return job
+
+
+def test_the_first_failing_job_in_order_is_raised_after_the_jobs_before_it() -> None:
+    got: list[int] = []
+    with pytest.raises(ValueError, match="job 7 failed"):
+        got.extend(workers.in_order(_fails_at_7_and_30, range(50), 2, total=50))
+    assert got == list(range(7))
+    _assert_no_children()
+
+
+def test_two_pools_at_once_both_finish() -> None:
+    """A worker of the second pool holds no copy of the first pool's pipes."""
+
+    def alarm(signum: int, frame: object) -> None:
+        raise TimeoutError("the pools deadlocked")
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.alarm(20)
+    try:
+        pairs = list(
+            zip(
+                workers.in_order(abs, range(30), 2, total=30),
+                workers.in_order(abs, range(-30, 0), 2, total=30),
+                strict=True,
+            )
+        )
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert pairs == [(n, 30 - n) for n in range(30)]
+    _assert_no_children()
+
+
+def test_stopping_early_leaves_no_temporary_file(tmp_path: Path) -> None:
+    """Workers in the middle of a write are interrupted as Ctrl-C would: the file they were
+    writing is removed, as `files.replacing` does, not left among the outputs."""
+    from pipeline import files
+
+    def slow_write(job: int) -> int:
+        with files.replacing(tmp_path / f"{job}.html") as descriptor:
+            os.write(descriptor, b"half")
+            time.sleep(0.5 if job else 0)
+            os.write(descriptor, b" and the rest")
+        return job
+
+    results = workers.in_order(slow_write, range(10), 2, total=10)
+    assert next(results) == 0
+    results.close()
+    _assert_no_children()
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert not [name for name in left if name.startswith(".")], left
+    assert all((tmp_path / name).read_bytes() == b"half and the rest" for name in left)
