@@ -472,7 +472,7 @@ def _reference_lines(references: Sequence[str], width: int) -> Iterator[str]:
     for reference in references:
         path, colon, number = reference.rpartition(":")
         if colon and number.isascii() and number.isdigit():
-            reference = f"{path}:{int(number)}"
+            reference = f"{path}:{number.lstrip('0') or '0'}"  # int() refuses 4 301 digits
         if reference in seen:
             continue
         seen.add(reference)

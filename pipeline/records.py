@@ -18,7 +18,7 @@ import heapq
 import json
 import os
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -137,17 +137,23 @@ def _decoded(lines: list[str]) -> list[Any]:
     """Each line's JSON value, or None for a line that is not one (a line cut short, with no
     newline, is damage too: it would run into the next one).
 
-    All at once as one JSON array where it can be: a big site's records are tens of thousands
-    of lines, and one call per line was most of a no-op build. That reads each line as its own
-    call would: a JSON string holds no raw newline, so no value runs from one line into the
-    next, and when each line gave exactly one value, the values are the lines'. Anything else
-    is read a line at a time."""
-    if lines and all(line.endswith("\n") for line in lines):
-        with contextlib.suppress(*_DAMAGE):
-            values = json.loads("[" + ",".join(lines) + "]")
-            if len(values) == len(lines):
-                return list(values)
-    return [_line_value(line) for line in lines]
+    A big site's records are tens of thousands of lines, and `json.loads` a line was most of a
+    no-op build: the decoder's scanner is called directly, and its value taken when it ends
+    just before the line's newline (what `json.loads` would read too). Any other line (white
+    space around the value, damage) goes to `json.loads`."""
+    values = []
+    for line in lines:
+        try:
+            value, end = _scan(line, 0)
+        except (StopIteration, *_DAMAGE):
+            value, end = None, -1
+        whole = end == len(line) - 1 and line.endswith("\n")
+        values.append(value if whole else _line_value(line))
+    return values
+
+
+#: The decoder's scanner: (value, where it ends) of the JSON at an index, StopIteration if none.
+_scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 
 def _line_value(line: str) -> Any:

@@ -479,15 +479,18 @@ def _build(
     output_tree = files.Tree(settings.output)
     catalog_tree = files.Tree(settings.locales)
     started = time.time_ns()
+    manifest_path = settings.output / f"{MANIFEST_STEM}{shard.suffix}.jsonl"
     stamp_path = record_directory / f"{STAMP_STEM}{shard.suffix}.json"
+    # Files whose signature the stamp holds, besides the names: the manifest, which a build
+    # that wrote pages changed, and the copied assets, which a build would copy again.
+    watched = [manifest_path] + [
+        settings.output / locale / asset
+        for asset in shard.select(assets)
+        for locale in (settings.source_locale, *locales)
+    ]
     inputs = _input_digest(settings, locales, all_pages, assets, min_percent, shard, started)
     if inputs is not None:
-        unchanged_build = _unchanged_build(
-            stamp_path,
-            inputs,
-            settings.output,
-            settings.output / f"{MANIFEST_STEM}{shard.suffix}.jsonl",
-        )
+        unchanged_build = _unchanged_build(stamp_path, inputs, settings.output, watched)
         if unchanged_build is not None:
             return unchanged_build
     with contextlib.suppress(OSError):
@@ -508,7 +511,6 @@ def _build(
     written = unchanged = 0
     problems: list[Located] = []
     errors: list[PipelineError] = []
-    manifest_path = settings.output / f"{MANIFEST_STEM}{shard.suffix}.jsonl"
     pages_path = record_directory / f"{PAGE_RECORDS_STEM}{shard.suffix}.jsonl"
     with (
         records.Reader(manifest_path) as old_manifest,
@@ -625,7 +627,7 @@ def _build(
             files.remove(legacy)
     report = (tuple(removed), tuple(held), tuple(problems), tuple(errors))
     if inputs is not None and not errors:
-        _write_stamp(stamp_path, inputs, settings.output, written + unchanged, held)
+        _write_stamp(stamp_path, inputs, settings.output, watched, written + unchanged, held)
     return BuildReport(written, unchanged, *report)
 
 
@@ -677,42 +679,53 @@ def _input_digest(
     return hasher.hexdigest()
 
 
-def _output_digest(output: Path) -> str:
+def _output_digest(output: Path, watched: list[Path]) -> str:
     """The names of everything under the output directory: a build's outputs are there (an
-    output emptied by a power cut is caught by `_settled`, as in a build)."""
+    output emptied by a power cut is caught by `_settled`, as in a build); and the signature
+    of each `watched` file."""
     hasher = hashlib.sha256()
+    for path in watched:
+        try:
+            hasher.update(f"{_signature(os.lstat(path))}\n".encode())
+        except OSError:
+            hasher.update(b"-\n")
     for directory, subdirectories, names in os.walk(output):
         subdirectories.sort()
-        hasher.update(
-            f"{directory}\0{chr(0).join(sorted(names))}\n".encode(errors="surrogateescape")
-        )
+        listed = chr(0).join(sorted(names))
+        hasher.update(f"{directory}\0{listed}\n".encode(errors="surrogateescape"))
     return hasher.hexdigest()
 
 
 def _unchanged_build(
-    stamp_path: Path, inputs: str, output: Path, manifest_path: Path
+    stamp_path: Path, inputs: str, output: Path, watched: list[Path]
 ) -> BuildReport | None:
     """The report of the build the stamp describes, when nothing it read or left has changed
-    since and the machine has not restarted; else None, and the build runs."""
+    since and the machine has not restarted since the manifest (`watched[0]`) was written;
+    else None, and the build runs."""
     try:
         stamp = json.loads(files.read_file(stamp_path))
         held = tuple(HeldBack(*fields) for fields in stamp["held"])
         unchanged = int(stamp["unchanged"])
-        matches = stamp["inputs"] == inputs and stamp["outputs"] == _output_digest(output)
+        matches = stamp["inputs"] == inputs and stamp["outputs"] == _output_digest(output, watched)
     except (OSError, ValueError, TypeError, KeyError, PipelineError):
         return None
-    with records.Reader(manifest_path) as manifest:
+    with records.Reader(watched[0]) as manifest:
         settled = _settled(manifest.header)
     return BuildReport(0, unchanged, (), held, ()) if matches and settled else None
 
 
 def _write_stamp(
-    stamp_path: Path, inputs: str, output: Path, outputs: int, held: list[HeldBack]
+    stamp_path: Path,
+    inputs: str,
+    output: Path,
+    watched: list[Path],
+    outputs: int,
+    held: list[HeldBack],
 ) -> None:
     """Note what this build read and left (a failure only costs the next build's speed)."""
     stamp = {
         "inputs": inputs,
-        "outputs": _output_digest(output),
+        "outputs": _output_digest(output, watched),
         "unchanged": outputs,
         "held": [[h.locale, h.page, h.percent, h.reason] for h in held],
     }

@@ -433,3 +433,20 @@ def test_any_change_after_a_stamp_is_built(
         assert built.exists()
     if change == "link":
         assert not (tmp_path / ".pipeline-cache/stamp.json").exists()
+
+
+def test_an_asset_edited_in_the_output_is_copied_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stamp holds the copied assets' signatures: a build puts the source's back."""
+    site_with_catalogs(tmp_path, monkeypatch)
+    style = tmp_path / "source_html/style.css"
+    style.write_text("p { color: navy }\n")
+    old = time.time_ns() - 10_000_000_000
+    os.utime(style, ns=(old, old))
+    _stamped_build(tmp_path)
+    copied = tmp_path / "site/en/style.css"
+    assert copied.read_text() == "p { color: navy }\n"
+    copied.write_text("p { color: red }\n")  # no input changed: only the copy
+    assert_clean(invoke("build", "--min-percent", "0", "--jobs", "1"), 0)
+    assert copied.read_text() == "p { color: navy }\n"

@@ -83,6 +83,12 @@ RECORD_LINES = st.sampled_from(
         "[NaN, Infinity]\n",
         "{}\n",
         "[" * 300 + "]" * 300 + "\n",
+        '["a", 1\n',
+        '2], ["b", 3]\n',
+        "[[1]\n",
+        "[2]]\n",
+        "  [3]  \n",
+        '["k", {"x": 1}]\n',
     ]
 )
 
@@ -90,6 +96,6 @@ RECORD_LINES = st.sampled_from(
 @settings(max_examples=500, deadline=None)
 @given(st.lists(RECORD_LINES, max_size=12))
 def test_lines_read_together_read_as_each_alone(lines: list[str]) -> None:
-    """Records are decoded a block of lines at a time; each line still reads as it would on
-    its own, damage included."""
+    """Records are decoded by the JSON scanner; each line reads as `json.loads` reads it,
+    damage included (values that would join across lines as one array, too)."""
     assert records._decoded(lines) == [records._line_value(line) for line in lines]

@@ -407,7 +407,7 @@ def test_same_entries_as_python(message: Message, width: int) -> None:
 
 
 def test_same_entries_on_every_catalog_of_the_tests() -> None:
-    paths = [*ROOT.rglob("locales/**/*.po"), *ROOT.rglob("tests/**/*.po"), *ROOT.rglob("*.pot")]
+    paths = [*(ROOT / "locales").rglob("*.po*"), *(ROOT / "tests").rglob("*.po*")]
     checked = 0
     for path in paths:
         try:
@@ -417,7 +417,7 @@ def test_same_entries_on_every_catalog_of_the_tests() -> None:
         for message in catalog.messages:
             assert entry_text(message) == entry_text(message, accelerated=False), path
             checked += 1
-    assert checked > 500
+    assert checked > 200
 
 
 #: Lines of catalogs: the canonical layout's and near misses (double spaces, unknown escapes,
