@@ -1092,6 +1092,17 @@ static Py_ssize_t line_of(PyObject *line_starts, Py_ssize_t offset);
 
 #define SLOT(object, offsets, field) (*(PyObject **)((char *)(object) + (offsets)[field]))
 
+/* A new object of a slotted type, its `count` fields `values` (borrowed). */
+static PyObject *filled(PyObject *type, Py_ssize_t *offsets, PyObject *const *values,
+                        int count) {
+    PyTypeObject *t = (PyTypeObject *)type;
+    PyObject *object = t->tp_alloc(t, 0);
+    for (int field = 0; object != NULL && field < count; field++) {
+        SLOT(object, offsets, field) = Py_NewRef(values[field]);
+    }
+    return object;
+}
+
 /* The attribute named `name` of a start tag (borrowed), or NULL. */
 static PyObject *find_attribute(PyObject *token, PyObject *name) {
     PyObject *attributes = TOKEN_ATTRIBUTES(token);
@@ -1815,37 +1826,40 @@ static PyObject *text_comments(PyObject *wrappers, PyObject *placeholders) {
     return comments;
 }
 
+/* Append a segment to the walk's: its fields borrowed, its line read off `start`. 0, or -1. */
+static int append_segment(Walker *w, PyObject *kind, Py_ssize_t start, Py_ssize_t end,
+                          PyObject *msgid, PyObject *context, PyObject *comments,
+                          PyObject *placeholders, PyObject *quote) {
+    Py_ssize_t line = line_of(w->line_starts, start);
+    if (line < 0) {
+        return -1;
+    }
+    PyObject *numbers[3] = {PyLong_FromSsize_t(start), PyLong_FromSsize_t(end),
+                            PyLong_FromSsize_t(line)};
+    PyObject *segment = NULL;
+    if (numbers[0] != NULL && numbers[1] != NULL && numbers[2] != NULL) {
+        PyObject *values[S_FIELDS] = {kind,    numbers[0], numbers[1], numbers[2],  msgid,
+                                      context, comments,   placeholders, quote};
+        segment = filled(segment_type, segment_offsets, values, S_FIELDS);
+    }
+    for (int i = 0; i < 3; i++) {
+        Py_XDECREF(numbers[i]);
+    }
+    int failed = segment == NULL || PyList_Append(w->segments, segment) < 0;
+    Py_XDECREF(segment);
+    return failed ? -1 : 0;
+}
+
 /* `_Segmenter.text_segment(wrappers, context, start, end, msgid, placeholders)`: 0, or -1. */
 static int add_text_segment(Walker *w, PyObject *wrappers, PyObject *context, Py_ssize_t start,
                             Py_ssize_t end, PyObject *msgid, PyObject *placeholders) {
-    Py_ssize_t line = line_of(w->line_starts, start);
-    PyObject *comments = line < 0 ? NULL : text_comments(wrappers, placeholders);
+    PyObject *comments = text_comments(wrappers, placeholders);
     PyObject *held = comments == NULL ? NULL : PyList_AsTuple(placeholders);
-    PyObject *start_object = held == NULL ? NULL : PyLong_FromSsize_t(start);
-    PyObject *end_object = start_object == NULL ? NULL : PyLong_FromSsize_t(end);
-    PyObject *line_object = end_object == NULL ? NULL : PyLong_FromSsize_t(line);
-    PyTypeObject *type = (PyTypeObject *)segment_type;
-    PyObject *segment = line_object == NULL ? NULL : type->tp_alloc(type, 0);
-    if (segment == NULL) {
-        Py_XDECREF(comments);
-        Py_XDECREF(held);
-        Py_XDECREF(start_object);
-        Py_XDECREF(end_object);
-        Py_XDECREF(line_object);
-        return -1;
-    }
-    SLOT(segment, segment_offsets, S_KIND) = Py_NewRef(kind_text);
-    SLOT(segment, segment_offsets, S_START) = start_object;
-    SLOT(segment, segment_offsets, S_END) = end_object;
-    SLOT(segment, segment_offsets, S_LINE) = line_object;
-    SLOT(segment, segment_offsets, S_MSGID) = Py_NewRef(msgid);
-    SLOT(segment, segment_offsets, S_MSGCTXT) = Py_NewRef(context);
-    SLOT(segment, segment_offsets, S_COMMENTS) = comments;
-    SLOT(segment, segment_offsets, S_PLACEHOLDERS) = held;
-    SLOT(segment, segment_offsets, S_QUOTE) = Py_NewRef(empty_string);
-    int failed = PyList_Append(w->segments, segment);
-    Py_DECREF(segment);
-    return failed;
+    int failed = held == NULL || append_segment(w, kind_text, start, end, msgid, context,
+                                                comments, held, empty_string) < 0;
+    Py_XDECREF(comments);
+    Py_XDECREF(held);
+    return failed ? -1 : 0;
 }
 
 
@@ -1915,35 +1929,15 @@ static int attribute_segment(Walker *w, PyObject *token, PyObject *attribute,
     while (end > value_start && is_space(PyUnicode_READ(w->kind, w->data, end - 1))) {
         end--;
     }
-    Py_ssize_t line = line_of(w->line_starts, start);
-    PyObject *role = line < 0 ? NULL : attribute_role(element_name, name);
+    PyObject *role = attribute_role(element_name, name);
     PyObject *comments = role == NULL ? NULL : PyTuple_Pack(1, role);
     Py_XDECREF(role);
-    PyObject *start_object = comments == NULL ? NULL : PyLong_FromSsize_t(start);
-    PyObject *end_object = start_object == NULL ? NULL : PyLong_FromSsize_t(end);
-    PyObject *line_object = end_object == NULL ? NULL : PyLong_FromSsize_t(line);
-    PyTypeObject *type = (PyTypeObject *)segment_type;
-    PyObject *segment = line_object == NULL ? NULL : type->tp_alloc(type, 0);
-    if (segment == NULL) {
-        Py_DECREF(msgid);
-        Py_XDECREF(comments);
-        Py_XDECREF(start_object);
-        Py_XDECREF(end_object);
-        Py_XDECREF(line_object);
-        return -1;
-    }
-    SLOT(segment, segment_offsets, S_KIND) = Py_NewRef(kind_attribute);
-    SLOT(segment, segment_offsets, S_START) = start_object;
-    SLOT(segment, segment_offsets, S_END) = end_object;
-    SLOT(segment, segment_offsets, S_LINE) = line_object;
-    SLOT(segment, segment_offsets, S_MSGID) = msgid;
-    SLOT(segment, segment_offsets, S_MSGCTXT) = Py_NewRef(context);
-    SLOT(segment, segment_offsets, S_COMMENTS) = comments;
-    SLOT(segment, segment_offsets, S_PLACEHOLDERS) = Py_NewRef(empty_tuple);
-    SLOT(segment, segment_offsets, S_QUOTE) = Py_NewRef(PyTuple_GET_ITEM(attribute, 4));
-    int failed = PyList_Append(w->segments, segment);
-    Py_DECREF(segment);
-    return failed;
+    int failed = comments == NULL ||
+                 append_segment(w, kind_attribute, start, end, msgid, context, comments,
+                                empty_tuple, PyTuple_GET_ITEM(attribute, 4)) < 0;
+    Py_XDECREF(comments);
+    Py_DECREF(msgid);
+    return failed ? -1 : 0;
 }
 
 static int run(Walker *w, PyObject *nodes, PyObject *parent, int translatable,
@@ -3441,22 +3435,6 @@ static PyObject *pack_segments(PyObject *module, PyObject *segments) {
     return rows;
 }
 
-/* A new object of a slotted type, its fields the items of `row` (a tuple of `count`). */
-static PyObject *filled(PyObject *type, Py_ssize_t *offsets, PyObject *row, int count,
-                        int replaced, PyObject *replacement) {
-    PyTypeObject *t = (PyTypeObject *)type;
-    PyObject *object = t->tp_alloc(t, 0);
-    if (object == NULL) {
-        Py_XDECREF(replacement);
-        return NULL;
-    }
-    for (int field = 0; field < count; field++) {
-        SLOT(object, offsets, field) =
-            field == replaced ? replacement : Py_NewRef(PyTuple_GET_ITEM(row, field));
-    }
-    return object;
-}
-
 static PyObject *unpack_segments(PyObject *module, PyObject *rows) {
     if (!cache_configured()) {
         return NULL;
@@ -3484,17 +3462,24 @@ static PyObject *unpack_segments(PyObject *module, PyObject *rows) {
                 shape_error("a placeholder row");
                 break;
             }
-            PyObject *placeholder = filled(placeholder_type, placeholder_offsets, placeholder_row,
-                                           P_FIELDS, -1, NULL);
+            PyObject *placeholder = filled(placeholder_type, placeholder_offsets,
+                                           &PyTuple_GET_ITEM(placeholder_row, 0), P_FIELDS);
             if (placeholder == NULL) {
                 Py_CLEAR(placeholders);
                 break;
             }
             PyTuple_SET_ITEM(placeholders, j, placeholder);
         }
-        PyObject *segment = placeholders == NULL ? NULL
-                                                 : filled(segment_type, segment_offsets, row,
-                                                          S_FIELDS, S_PLACEHOLDERS, placeholders);
+        PyObject *segment = NULL;
+        if (placeholders != NULL) {
+            PyObject *values[S_FIELDS];
+            for (int field = 0; field < S_FIELDS; field++) {
+                values[field] = PyTuple_GET_ITEM(row, field);
+            }
+            values[S_PLACEHOLDERS] = placeholders;
+            segment = filled(segment_type, segment_offsets, values, S_FIELDS);
+            Py_DECREF(placeholders);
+        }
         if (segment == NULL) {
             Py_DECREF(segments);
             return NULL;
