@@ -17,7 +17,6 @@ import contextlib
 import heapq
 import json
 import os
-from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
@@ -43,8 +42,6 @@ class Reader:
         self._handle: IO[str] | None = None
         self._next: list[Any] | None = None
         self._next_line = ""
-        #: Lines read ahead, each with its JSON value (`_decoded`).
-        self._ahead: deque[tuple[str, Any]] = deque()
         try:
             handle = open(path, encoding="utf-8")  # noqa: SIM115 (closed by close())
         except OSError:
@@ -84,13 +81,11 @@ class Reader:
         self._next = None
         if self._handle is None:
             return
-        if not self._ahead:
-            try:
-                lines = self._handle.readlines(_READ_AHEAD)
-            except _DAMAGE:
-                lines = ["damaged"]  # undecodable: what is left reads as damage
-            self._ahead.extend(zip(lines, _decoded(lines), strict=True))
-        line, record = self._ahead.popleft() if self._ahead else ("", None)
+        try:
+            line = self._handle.readline()
+        except _DAMAGE:
+            line = "damaged"  # undecodable: what is left reads as damage
+        record = _line_value(line)
         if not isinstance(record, list) or not record:
             self._passed_over = self._passed_over or bool(line)
             self._stop()
@@ -129,34 +124,27 @@ class Reader:
         self.close()
 
 
-#: How much a Reader reads at a time, in characters of whole lines.
-_READ_AHEAD = 1 << 16
-
-
-def _decoded(lines: list[str]) -> list[Any]:
-    """Each line's JSON value, or None for a line that is not one (a line cut short, with no
+def _line_value(line: str) -> Any:
+    """The line's JSON value, or None for a line that is not one (a line cut short, with no
     newline, is damage too: it would run into the next one).
 
     A big site's records are tens of thousands of lines, and `json.loads` a line was most of a
     no-op build: the decoder's scanner is called directly, and its value taken when it ends
     just before the line's newline (what `json.loads` would read too). Any other line (white
-    space around the value, damage) goes to `json.loads`."""
-    values = []
-    for line in lines:
-        try:
-            value, end = _scan(line, 0)
-        except (StopIteration, *_DAMAGE):
-            value, end = None, -1
-        whole = end == len(line) - 1 and line.endswith("\n")
-        values.append(value if whole else _line_value(line))
-    return values
+    space around the value, damage) goes to `_loaded`."""
+    try:
+        value, end = _scan(line, 0)
+    except (StopIteration, *_DAMAGE):
+        return _loaded(line)
+    return value if end == len(line) - 1 and line.endswith("\n") else _loaded(line)
 
 
 #: The decoder's scanner: (value, where it ends) of the JSON at an index, StopIteration if none.
 _scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 
-def _line_value(line: str) -> Any:
+def _loaded(line: str) -> Any:
+    """`_line_value` by `json.loads`, the reference."""
     if not line.endswith("\n"):
         return None
     try:

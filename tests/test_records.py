@@ -95,7 +95,9 @@ RECORD_LINES = st.sampled_from(
 
 @settings(max_examples=500, deadline=None)
 @given(st.lists(RECORD_LINES, max_size=12))
-def test_lines_read_together_read_as_each_alone(lines: list[str]) -> None:
+def test_the_scanner_reads_each_line_as_json_loads_does(lines: list[str]) -> None:
     """Records are decoded by the JSON scanner; each line reads as `json.loads` reads it,
     damage included (values that would join across lines as one array, too)."""
-    assert records._decoded(lines) == [records._line_value(line) for line in lines]
+    assert [records._line_value(line) for line in lines] == [
+        records._loaded(line) for line in lines
+    ]
