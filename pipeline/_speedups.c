@@ -1,4 +1,7 @@
-/* The hot loops of `pipeline.html.tokenize` and `pipeline.segments._build_tree`, in C.
+/* The hot loops of the pipeline, in C: tokenizing, the tree, segmenting, catalog lines and
+ * reading, the page cache and splicing translations in (each part says what it follows).
+ *
+ * The first part, the hot loops of `pipeline.html.tokenize` and `segments._build_tree`.
  *
  * Both follow the Python code they speed up, which stays the reference and runs where this
  * module was not built; the tests hold the two to the same results.
@@ -3630,6 +3633,501 @@ static PyObject *count_words(PyObject *module, PyObject *text) {
     return PyLong_FromSsize_t(words);
 }
 
+/* Splicing translations into a page (pipeline.build).
+ *
+ * `segment_edit(segment, msgstr, newline, leaves)` is `build._segment_edit`: the msgstr cut at
+ * the segment's own placeholders, its text escaped for element content and each placeholder
+ * replaced by the page's tag (copied as a Span, with the `leaves`, the attribute and site edits
+ * inside it, applied). `same_placeholders(a, b)` is `PLACEHOLDER_RE.findall(a) ==
+ * PLACEHOLDER_RE.findall(b)`. `assemble_text(text, edits)` is `build._assembled_text`:
+ * the page's text with the edits (sorted, not overlapping) applied.
+ */
+
+enum { E_START, E_END, E_PIECES, E_FIELDS };
+static const char *edit_fields[E_FIELDS] = {"start", "end", "pieces"};
+static Py_ssize_t edit_offsets[E_FIELDS];
+static PyObject *edit_type; /* build.Edit */
+static PyTypeObject *span_type; /* build.Span, a named tuple */
+
+static PyObject *configure_build(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2 || !PyType_Check(args[1]) ||
+        !PyType_IsSubtype((PyTypeObject *)args[1], &PyTuple_Type)) {
+        PyErr_SetString(PyExc_TypeError, "configure_build(Edit, Span: a named tuple)");
+        return NULL;
+    }
+    if (read_slot_offsets(args[0], "configure_build", edit_fields, E_FIELDS, edit_offsets) < 0) {
+        return NULL;
+    }
+    Py_XSETREF(edit_type, Py_NewRef(args[0]));
+    Py_XSETREF(span_type, (PyTypeObject *)Py_NewRef(args[1]));
+    Py_RETURN_NONE;
+}
+
+static int build_configured(void) {
+    if (edit_type == NULL || segment_type == NULL || placeholder_type == NULL) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "_speedups.configure_build(), configure_walk() and "
+                        "configure_segments() were not called");
+        return 0;
+    }
+    return 1;
+}
+
+/* One match of `<(/?)(\d+)(/?)>` at or after `from`, as re.finditer finds them. */
+typedef struct {
+    Py_ssize_t start, end, digits_start, digits_end;
+    int slash_before, slash_after;
+} PlaceholderMatch;
+
+static int next_placeholder(int kind, const void *data, Py_ssize_t length, Py_ssize_t from,
+                            PlaceholderMatch *match) {
+    for (Py_ssize_t i = from; i < length; i++) {
+        if (PyUnicode_READ(kind, data, i) != '<') {
+            continue;
+        }
+        Py_ssize_t j = i + 1;
+        int slash_before = j < length && PyUnicode_READ(kind, data, j) == '/';
+        j += slash_before;
+        Py_ssize_t digits_start = j;
+        while (j < length && Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, data, j))) {
+            j++;
+        }
+        if (j == digits_start) {
+            continue;
+        }
+        Py_ssize_t digits_end = j;
+        int slash_after = j < length && PyUnicode_READ(kind, data, j) == '/';
+        j += slash_after;
+        if (j >= length || PyUnicode_READ(kind, data, j) != '>') {
+            continue;
+        }
+        *match = (PlaceholderMatch){i, j + 1, digits_start, digits_end, slash_before, slash_after};
+        return 1;
+    }
+    return 0;
+}
+
+static PyObject *same_placeholders(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyUnicode_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "same_placeholders(text: str, other: str)");
+        return NULL;
+    }
+    PyObject *a = args[0], *b = args[1];
+    int a_kind = PyUnicode_KIND(a), b_kind = PyUnicode_KIND(b);
+    const void *a_data = PyUnicode_DATA(a), *b_data = PyUnicode_DATA(b);
+    Py_ssize_t a_length = PyUnicode_GET_LENGTH(a), b_length = PyUnicode_GET_LENGTH(b);
+    Py_ssize_t a_at = 0, b_at = 0;
+    for (;;) {
+        PlaceholderMatch m, n;
+        int in_a = next_placeholder(a_kind, a_data, a_length, a_at, &m);
+        int in_b = next_placeholder(b_kind, b_data, b_length, b_at, &n);
+        if (!in_a || !in_b) {
+            return PyBool_FromLong(in_a == in_b);
+        }
+        Py_ssize_t digits = m.digits_end - m.digits_start;
+        if (m.slash_before != n.slash_before || m.slash_after != n.slash_after ||
+            digits != n.digits_end - n.digits_start) {
+            Py_RETURN_FALSE;
+        }
+        for (Py_ssize_t k = 0; k < digits; k++) {
+            if (PyUnicode_READ(a_kind, a_data, m.digits_start + k) !=
+                PyUnicode_READ(b_kind, b_data, n.digits_start + k)) {
+                Py_RETURN_FALSE;
+            }
+        }
+        a_at = m.end;
+        b_at = n.end;
+    }
+}
+
+/* The number a placeholder match spells as `str(Tag)` would write it (ASCII digits, no
+ * leading zero, not both slashes), or -1 for a look-alike such as `</1/>` or `<01>`. */
+static long long spelled_number(int kind, const void *data, const PlaceholderMatch *m) {
+    Py_ssize_t digits = m->digits_end - m->digits_start;
+    if ((m->slash_before && m->slash_after) || digits > 18 ||
+        (digits > 1 && PyUnicode_READ(kind, data, m->digits_start) == '0')) {
+        return -1;
+    }
+    long long number = 0;
+    for (Py_ssize_t k = m->digits_start; k < m->digits_end; k++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, k);
+        if (c < '0' || c > '9') {
+            return -1;
+        }
+        number = number * 10 + (c - '0');
+    }
+    return number;
+}
+
+/* The segment's placeholder numbered `number` (borrowed), or NULL (no error set). */
+static PyObject *placeholder_numbered(PyObject *placeholders, long long number) {
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(placeholders); i++) {
+        PyObject *placeholder = PyTuple_GET_ITEM(placeholders, i);
+        PyObject *own = SLOT(placeholder, placeholder_offsets, P_NUMBER);
+        int overflow = 0;
+        long long value = PyLong_Check(own) ? PyLong_AsLongLongAndOverflow(own, &overflow) : -2;
+        if (!overflow && value == number) {
+            return placeholder;
+        }
+    }
+    return NULL;
+}
+
+/* `build.escape_text(text[start:end], newline)`, appended to `pieces`. */
+static int append_escaped(PyObject *pieces, PyObject *text, Py_ssize_t start, Py_ssize_t end,
+                          PyObject *newline) {
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t newline_length = PyUnicode_GET_LENGTH(newline);
+    int newline_kind = PyUnicode_KIND(newline);
+    const void *newline_data = PyUnicode_DATA(newline);
+    int plain_newline = newline_length == 1 && PyUnicode_READ(newline_kind, newline_data, 0) == '\n';
+    Py_ssize_t length = 0;
+    int has_nul = 0, changed = 0;
+    for (Py_ssize_t i = start; i < end; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        switch (c) {
+        case '&': length += 5; changed = 1; break;
+        case '<': case '>': length += 4; changed = 1; break;
+        case 0: length += 1; has_nul = changed = 1; break;
+        case '\r':
+            if (i + 1 < end && PyUnicode_READ(kind, data, i + 1) == '\n') {
+                i++;
+            }
+            length += newline_length;
+            changed = 1;
+            break;
+        case '\n': length += newline_length; changed |= !plain_newline; break;
+        default: length += 1;
+        }
+    }
+    if (!changed) {
+        PyObject *piece = PyUnicode_Substring(text, start, end);
+        if (piece == NULL) {
+            return -1;
+        }
+        int failed = PyList_Append(pieces, piece);
+        Py_DECREF(piece);
+        return failed;
+    }
+    Py_UCS4 most = PyUnicode_MAX_CHAR_VALUE(text);
+    if (start != 0 || end != PyUnicode_GET_LENGTH(text)) { /* a part's own widest character */
+        most = 0x7f;
+        for (Py_ssize_t i = start; i < end; i++) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, i);
+            most = c > most ? c : most;
+        }
+        most = most > 0xffff ? 0x10ffff : most > 0xff ? 0xffff : most > 0x7f ? 0xff : 0x7f;
+    }
+    if (has_nul && most < 0xfffd) {
+        most = 0xfffd;
+    }
+    Py_UCS4 newline_most = PyUnicode_MAX_CHAR_VALUE(newline);
+    most = newline_most > most ? newline_most : most;
+    PyObject *piece = PyUnicode_New(length, most);
+    if (piece == NULL) {
+        return -1;
+    }
+    int out_kind = PyUnicode_KIND(piece);
+    void *out = PyUnicode_DATA(piece);
+    Py_ssize_t at = 0;
+#define PUT(c) PyUnicode_WRITE(out_kind, out, at++, (c))
+    for (Py_ssize_t i = start; i < end; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        switch (c) {
+        case '&': PUT('&'); PUT('a'); PUT('m'); PUT('p'); PUT(';'); break;
+        case '<': PUT('&'); PUT('l'); PUT('t'); PUT(';'); break;
+        case '>': PUT('&'); PUT('g'); PUT('t'); PUT(';'); break;
+        case 0: PUT(0xfffd); break;
+        case '\r':
+            if (i + 1 < end && PyUnicode_READ(kind, data, i + 1) == '\n') {
+                i++;
+            }
+            /* fall through */
+        case '\n':
+            for (Py_ssize_t k = 0; k < newline_length; k++) {
+                PUT(PyUnicode_READ(newline_kind, newline_data, k));
+            }
+            break;
+        default: PUT(c);
+        }
+    }
+#undef PUT
+    int failed = PyList_Append(pieces, piece);
+    Py_DECREF(piece);
+    return failed;
+}
+
+static PyObject *new_span(Py_ssize_t start, Py_ssize_t end) {
+    PyObject *span = span_type->tp_alloc(span_type, 2);
+    PyObject *start_object = PyLong_FromSsize_t(start);
+    PyObject *end_object = PyLong_FromSsize_t(end);
+    if (span == NULL || start_object == NULL || end_object == NULL) {
+        Py_XDECREF(span);
+        Py_XDECREF(start_object);
+        Py_XDECREF(end_object);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(span, 0, start_object);
+    PyTuple_SET_ITEM(span, 1, end_object);
+    return span;
+}
+
+static int append_span(PyObject *pieces, Py_ssize_t start, Py_ssize_t end) {
+    PyObject *span = new_span(start, end);
+    if (span == NULL) {
+        return -1;
+    }
+    int failed = PyList_Append(pieces, span);
+    Py_DECREF(span);
+    return failed;
+}
+
+static int slot_index(PyObject *object, Py_ssize_t *offsets, int field, Py_ssize_t *value) {
+    *value = PyLong_AsSsize_t(SLOT(object, offsets, field));
+    return *value == -1 && PyErr_Occurred() ? -1 : 0;
+}
+
+/* `build._copy(start, end, leaves)`, appended to `pieces`. */
+static int append_copy(PyObject *pieces, Py_ssize_t start, Py_ssize_t end, PyObject *leaves) {
+    Py_ssize_t position = start;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(leaves); i++) {
+        PyObject *leaf = PyList_GET_ITEM(leaves, i);
+        Py_ssize_t leaf_start, leaf_end;
+        if (Py_TYPE(leaf) != (PyTypeObject *)edit_type) {
+            PyErr_SetString(PyExc_TypeError, "segment_edit: leaves must be Edits");
+            return -1;
+        }
+        if (slot_index(leaf, edit_offsets, E_START, &leaf_start) < 0 ||
+            slot_index(leaf, edit_offsets, E_END, &leaf_end) < 0) {
+            return -1;
+        }
+        if (leaf_start < start || leaf_end > end) {
+            continue;
+        }
+        if (leaf_start > position && append_span(pieces, position, leaf_start) < 0) {
+            return -1;
+        }
+        PyObject *leaf_pieces = SLOT(leaf, edit_offsets, E_PIECES);
+        if (!PyTuple_Check(leaf_pieces)) {
+            PyErr_SetString(PyExc_TypeError, "segment_edit: an Edit's pieces must be a tuple");
+            return -1;
+        }
+        for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(leaf_pieces); k++) {
+            if (PyList_Append(pieces, PyTuple_GET_ITEM(leaf_pieces, k)) < 0) {
+                return -1;
+            }
+        }
+        position = leaf_end;
+    }
+    return end > position ? append_span(pieces, position, end) : 0;
+}
+
+static int append_segment_pieces(PyObject *pieces, PyObject *segment, PyObject *msgstr,
+                                 PyObject *newline, PyObject *leaves) {
+    PyObject *placeholders = SLOT(segment, segment_offsets, S_PLACEHOLDERS);
+    if (!PyTuple_Check(placeholders)) {
+        PyErr_SetString(PyExc_TypeError, "segment_edit: placeholders must be a tuple");
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(placeholders); i++) {
+        if (Py_TYPE(PyTuple_GET_ITEM(placeholders, i)) != (PyTypeObject *)placeholder_type) {
+            PyErr_SetString(PyExc_TypeError, "segment_edit: not a Placeholder");
+            return -1;
+        }
+    }
+    int kind = PyUnicode_KIND(msgstr);
+    const void *data = PyUnicode_DATA(msgstr);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(msgstr);
+    Py_ssize_t position = 0, from = 0;
+    PlaceholderMatch match;
+    while (next_placeholder(kind, data, length, from, &match)) {
+        from = match.end;
+        long long number = spelled_number(kind, data, &match);
+        PyObject *placeholder = number < 0 ? NULL : placeholder_numbered(placeholders, number);
+        if (placeholder == NULL) {
+            continue; /* not one of the segment's: stays part of the literal */
+        }
+        if (match.start > position &&
+            append_escaped(pieces, msgstr, position, match.start, newline) < 0) {
+            return -1;
+        }
+        position = match.end;
+        Py_ssize_t span_start, span_end;
+        int closing = match.slash_before;
+        if (slot_index(placeholder, placeholder_offsets, closing ? P_CLOSE_START : P_OPEN_START,
+                       &span_start) < 0 ||
+            slot_index(placeholder, placeholder_offsets, closing ? P_CLOSE_END : P_OPEN_END,
+                       &span_end) < 0) {
+            return -1;
+        }
+        if (closing && span_start < 0) {
+            span_start = span_end = 0;
+        }
+        if (span_start < span_end && append_copy(pieces, span_start, span_end, leaves) < 0) {
+            return -1;
+        }
+    }
+    return position < length ? append_escaped(pieces, msgstr, position, length, newline) : 0;
+}
+
+static PyObject *segment_edit(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (!build_configured()) {
+        return NULL;
+    }
+    if (nargs != 4 || Py_TYPE(args[0]) != (PyTypeObject *)segment_type ||
+        !PyUnicode_Check(args[1]) || !PyUnicode_Check(args[2]) || !PyList_Check(args[3])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "segment_edit(segment: Segment, msgstr: str, newline: str, "
+                        "leaves: list[Edit])");
+        return NULL;
+    }
+    PyObject *pieces = PyList_New(0);
+    if (pieces == NULL) {
+        return NULL;
+    }
+    if (append_segment_pieces(pieces, args[0], args[1], args[2], args[3]) < 0) {
+        Py_DECREF(pieces);
+        return NULL;
+    }
+    PyObject *piece_tuple = PyList_AsTuple(pieces);
+    Py_DECREF(pieces);
+    if (piece_tuple == NULL) {
+        return NULL;
+    }
+    PyObject *values[E_FIELDS] = {SLOT(args[0], segment_offsets, S_START),
+                                  SLOT(args[0], segment_offsets, S_END), piece_tuple};
+    PyObject *edit = filled(edit_type, edit_offsets, values, E_FIELDS);
+    Py_DECREF(piece_tuple);
+    return edit;
+}
+
+/* The widest character of text[start:end], as the bound PyUnicode_New takes. */
+static Py_UCS4 widest(PyObject *text, Py_ssize_t start, Py_ssize_t end) {
+    if (PyUnicode_IS_ASCII(text)) {
+        return 0x7f;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_UCS4 most = 0x7f;
+    for (Py_ssize_t i = start; i < end && most < PyUnicode_MAX_CHAR_VALUE(text); i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c > most) {
+            most = c > 0xffff ? 0x10ffff : c > 0xff ? 0xffff : 0xff;
+        }
+    }
+    return most;
+}
+
+typedef struct {
+    Py_ssize_t length;
+    Py_UCS4 most;
+} Extent;
+
+/* Each piece of the result in turn, as (text, start, end): for measuring, then for copying. */
+static int each_part(PyObject *text, PyObject *edits,
+                     int (*visit)(void *, PyObject *, Py_ssize_t, Py_ssize_t), void *state) {
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text), position = 0;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(edits); i++) {
+        PyObject *edit = PyList_GET_ITEM(edits, i);
+        Py_ssize_t start, end;
+        if (Py_TYPE(edit) != (PyTypeObject *)edit_type) {
+            PyErr_SetString(PyExc_TypeError, "assemble_text: edits must be Edits");
+            return -1;
+        }
+        if (slot_index(edit, edit_offsets, E_START, &start) < 0 ||
+            slot_index(edit, edit_offsets, E_END, &end) < 0) {
+            return -1;
+        }
+        if (start < position || end < start || end > length) {
+            PyErr_SetString(PyExc_ValueError, "assemble_text: edits overlap or leave the text");
+            return -1;
+        }
+        if (visit(state, text, position, start) < 0) {
+            return -1;
+        }
+        PyObject *pieces = SLOT(edit, edit_offsets, E_PIECES);
+        if (!PyTuple_Check(pieces)) {
+            PyErr_SetString(PyExc_TypeError, "assemble_text: an Edit's pieces must be a tuple");
+            return -1;
+        }
+        for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(pieces); k++) {
+            PyObject *piece = PyTuple_GET_ITEM(pieces, k);
+            int failed;
+            if (PyUnicode_Check(piece)) {
+                failed = visit(state, piece, 0, PyUnicode_GET_LENGTH(piece));
+            } else if (Py_TYPE(piece) == span_type && PyTuple_GET_SIZE(piece) == 2) {
+                Py_ssize_t span_start = PyLong_AsSsize_t(PyTuple_GET_ITEM(piece, 0));
+                Py_ssize_t span_end = PyLong_AsSsize_t(PyTuple_GET_ITEM(piece, 1));
+                if (PyErr_Occurred()) {
+                    return -1;
+                }
+                if (span_start < 0 || span_end < span_start || span_end > length) {
+                    PyErr_SetString(PyExc_ValueError, "assemble_text: a Span leaves the text");
+                    return -1;
+                }
+                failed = visit(state, text, span_start, span_end);
+            } else {
+                PyErr_SetString(PyExc_TypeError, "assemble_text: a piece is a str or a Span");
+                return -1;
+            }
+            if (failed < 0) {
+                return -1;
+            }
+        }
+        position = end;
+    }
+    return visit(state, text, position, length);
+}
+
+static int measure_part(void *state, PyObject *text, Py_ssize_t start, Py_ssize_t end) {
+    Extent *extent = state;
+    extent->length += end - start;
+    if (start < end && extent->most < PyUnicode_MAX_CHAR_VALUE(text)) {
+        Py_UCS4 most = widest(text, start, end);
+        extent->most = most > extent->most ? most : extent->most;
+    }
+    return 0;
+}
+
+typedef struct {
+    PyObject *out;
+    Py_ssize_t at;
+} Copying;
+
+static int copy_part(void *state, PyObject *text, Py_ssize_t start, Py_ssize_t end) {
+    Copying *copying = state;
+    if (start < end &&
+        PyUnicode_CopyCharacters(copying->out, copying->at, text, start, end - start) < 0) {
+        return -1;
+    }
+    copying->at += end - start;
+    return 0;
+}
+
+static PyObject *assemble_text(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (!build_configured()) {
+        return NULL;
+    }
+    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyList_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "assemble_text(text: str, edits: list[Edit])");
+        return NULL;
+    }
+    Extent extent = {0, 0x7f};
+    if (each_part(args[0], args[1], measure_part, &extent) < 0) {
+        return NULL;
+    }
+    Copying copying = {PyUnicode_New(extent.length, extent.most), 0};
+    if (copying.out == NULL) {
+        return NULL;
+    }
+    if (each_part(args[0], args[1], copy_part, &copying) < 0) {
+        Py_DECREF(copying.out);
+        return NULL;
+    }
+    return copying.out;
+}
+
 static PyMethodDef methods[] = {
     {"scan", (PyCFunction)(void (*)(void))scan, METH_FASTCALL,
      "Append the tokens of the simple shapes from `position`; return where it stopped."},
@@ -3669,11 +4167,19 @@ static PyMethodDef methods[] = {
      "Tokens as plain tuples, their attributes too."},
     {"unpack_tokens", (PyCFunction)unpack_tokens, METH_O,
      "Plain tuples as tokens and attributes again."},
+    {"configure_build", (PyCFunction)(void (*)(void))configure_build, METH_FASTCALL,
+     "Give the Edit type, whose slots segment_edit fills, and the Span type."},
+    {"segment_edit", (PyCFunction)(void (*)(void))segment_edit, METH_FASTCALL,
+     "The edit that splices a translation into its segment, as build._segment_edit makes it."},
+    {"same_placeholders", (PyCFunction)(void (*)(void))same_placeholders, METH_FASTCALL,
+     "Whether two texts spell the same placeholders in the same order."},
+    {"assemble_text", (PyCFunction)(void (*)(void))assemble_text, METH_FASTCALL,
+     "The text with the edits (sorted, not overlapping) applied."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module_definition = {
-    PyModuleDef_HEAD_INIT, "_speedups", "The hot loops of pipeline.html.tokenize, pipeline.segments and pipeline.pofile, in C.",
+    PyModuleDef_HEAD_INIT, "_speedups", "The hot loops of the pipeline (tokenize, segments, pofile, page cache, build), in C.",
     -1, methods,
 };
 

@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from pipeline.html import SourcePage
 from pipeline.model import PLACEHOLDER_RE, PipelineError
 from pipeline.placeholders import Tag, structure_problems, tokenize
 from pipeline.segments import PageSegments, Segment
@@ -64,8 +63,14 @@ def translate_page(
     translations: Mapping[MessageKey, str],
     *,
     site_edits: tuple[Edit, ...] = (),
+    accelerated: bool = True,
 ) -> TranslatedPage:
-    """The page with every usable translation and the given site edits applied."""
+    """The page with every usable translation and the given site edits applied.
+
+    The C extension splices where it was built (`accelerated`); the Python functions stay the
+    reference, and the tests compare the two.
+    """
+    fast = _speedups if accelerated else None
     problems: list[BuildProblem] = []
     leaves: list[Edit] = list(site_edits)
     segment_edits: list[tuple[Segment, str]] = []
@@ -77,7 +82,11 @@ def translate_page(
             leaves.append(_attribute_edit(segment, msgstr, page.page.newline))
             continue
         # Markup in the msgid's own order is the msgid's (well-formed) structure: nothing to check.
-        same_order = PLACEHOLDER_RE.findall(msgstr) == PLACEHOLDER_RE.findall(segment.msgid)
+        same_order = (
+            fast.same_placeholders(msgstr, segment.msgid)
+            if fast is not None
+            else PLACEHOLDER_RE.findall(msgstr) == PLACEHOLDER_RE.findall(segment.msgid)
+        )
         trouble = () if same_order else structure_problems(segment.msgid, msgstr)
         if trouble:
             problems.append(
@@ -96,9 +105,14 @@ def translate_page(
         last = bisect.bisect_right(starts, segment.end)
         inner = [i for i in range(first, last) if leaves[i].end <= segment.end]
         consumed.update(inner)
-        edits.append(_segment_edit(segment, msgstr, page, [leaves[i] for i in inner]))
+        inside = [leaves[i] for i in inner]
+        edits.append(
+            fast.segment_edit(segment, msgstr, page.page.newline, inside)
+            if fast is not None
+            else _segment_edit(segment, msgstr, page, inside)
+        )
     edits.extend(e for i, e in enumerate(leaves) if i not in consumed)
-    return TranslatedPage(assemble(page, edits), tuple(problems))
+    return TranslatedPage(assemble(page, edits, accelerated=accelerated), tuple(problems))
 
 
 def escape_text(text: str, newline: str) -> str:
@@ -178,8 +192,9 @@ def _copy(start: int, end: int, leaves: list[Edit]) -> list[str | Span]:
     return pieces
 
 
-def assemble(page: PageSegments, edits: list[Edit]) -> bytes:
-    """Source bytes with the edits applied: copied spans stay byte for byte."""
+def assemble(page: PageSegments, edits: list[Edit], *, accelerated: bool = True) -> bytes:
+    """Source bytes with the edits applied: copied spans stay byte for byte (put together in C
+    where it was built, `accelerated`, for a page whose text encodes back to its bytes)."""
     source = page.page
     edits = sorted(edits, key=lambda e: (e.start, e.end))
     previous_end = 0
@@ -187,8 +202,13 @@ def assemble(page: PageSegments, edits: list[Edit]) -> bytes:
         if edit.start < previous_end:
             raise PipelineError(source.path, source.line_of(edit.start), "overlapping edits")
         previous_end = edit.end
-    if source.encodes_back():
-        return _assemble_text(source, edits)
+    if source.encodes_back():  # the same bytes, put together as text and encoded once
+        text = (
+            _speedups.assemble_text(source.text, edits)
+            if accelerated and _speedups is not None
+            else _assembled_text(source.text, edits)
+        )
+        return source.data[: source.prefix] + text.encode(source.encoding, "xmlcharrefreplace")
     offsets: set[int] = {0, len(source.text)}
     for edit in edits:
         offsets.update((edit.start, edit.end))
@@ -212,10 +232,8 @@ def assemble(page: PageSegments, edits: list[Edit]) -> bytes:
     return b"".join(out)
 
 
-def _assemble_text(source: SourcePage, edits: list[Edit]) -> bytes:
-    """`assemble` for a page whose text encodes back to its very bytes: the same bytes, put
-    together as text and encoded once, with no byte offsets to work out."""
-    text = source.text
+def _assembled_text(text: str, edits: list[Edit]) -> str:
+    """The page's text with the edits applied (the reference for `_speedups.assemble_text`)."""
     out: list[str] = []
     position = 0
     for edit in edits:
@@ -224,5 +242,12 @@ def _assemble_text(source: SourcePage, edits: list[Edit]) -> bytes:
             out.append(text[piece.start : piece.end] if isinstance(piece, Span) else piece)
         position = edit.end
     out.append(text[position:])
-    body = "".join(out).encode(source.encoding, "xmlcharrefreplace")
-    return source.data[: source.prefix] + body
+    return "".join(out)
+
+
+try:  # the C extension, where it was built (setup.py; optional) from this source
+    from pipeline import _speedups
+
+    _speedups.configure_build(Edit, Span)
+except (ImportError, AttributeError):  # not built, or built from older source
+    _speedups = None  # type: ignore[assignment]  # the Python code does the same, slower

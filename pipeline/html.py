@@ -115,6 +115,9 @@ class SourcePage:
     text: str
     newline: str
     line_starts: tuple[int, ...]
+    #: Whether some bytes did not decode, so the text holds them as lone surrogates
+    #: (surrogateescape), which only the page's own bytes can write back.
+    undecodable: bool
 
     def line_of(self, offset: int) -> int:
         """1-based line number of a text offset."""
@@ -128,9 +131,7 @@ class SourcePage:
         """Whether any slice of the text encodes to the very bytes it was decoded from: a codec
         that keeps no state between characters, and no undecodable byte in the page. Text put
         together from such slices and new text can then be encoded at once."""
-        return (self.encoding == "utf-8" or self.encoding in _SINGLE_BYTE) and not (
-            _UNDECODED_RE.search(self.text)
-        )
+        return (self.encoding == "utf-8" or self.encoding in _SINGLE_BYTE) and not self.undecodable
 
     def byte_offsets(self, offsets: list[int]) -> list[int]:
         """Byte positions of sorted text offsets (one encode of the text between them)."""
@@ -170,11 +171,12 @@ def decode_page(data: bytes, *, path: str, default_encoding: str | None = None) 
             prefix = len(bom)
             encoding = codec
     body = data[prefix:]
-    if encoding is None:
-        try:
-            body.decode("utf-8")
-            encoding = "utf-8"
-        except UnicodeDecodeError as error:
+    try:  # the usual page: its bytes all decode (one pass over them, not three)
+        text = body.decode(encoding or "utf-8")
+        encoding = encoding or "utf-8"
+        undecodable = False
+    except UnicodeDecodeError as error:
+        if encoding is None:
             if default_encoding is None:
                 line = body[: error.start].count(b"\n") + 1
                 raise PipelineError(
@@ -184,12 +186,14 @@ def decode_page(data: bytes, *, path: str, default_encoding: str | None = None) 
                     "naming the page's encoding",
                 ) from None
             encoding = python_codec(default_encoding)
-    text = body.decode(encoding, "surrogateescape")
-    if len(text.encode(encoding, "surrogateescape")) != len(body):
+        text = body.decode(encoding, "surrogateescape")
+        undecodable = bool(_UNDECODED_RE.search(text))
+    # UTF-8 maps bytes to text one-to-one; a legacy codec may not (and then cannot write back).
+    if encoding != "utf-8" and len(text.encode(encoding, "surrogateescape")) != len(body):
         raise PipelineError(path, None, f"cannot map the page's bytes in {encoding} one-to-one")
     first_break = _NEWLINE_RE.search(text)
     newline = first_break.group(0) if first_break else "\n"
-    return SourcePage(path, data, encoding, prefix, text, newline, _line_starts(text))
+    return SourcePage(path, data, encoding, prefix, text, newline, _line_starts(text), undecodable)
 
 
 def _line_starts(text: str) -> tuple[int, ...]:

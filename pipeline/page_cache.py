@@ -21,6 +21,7 @@ One file a page, not two: creating a file costs more here than segmenting a smal
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import marshal
 import os
@@ -37,12 +38,22 @@ _FORMAT = 2
 
 
 def code_digest(*modules: str) -> bytes:
-    """Digest of this package's modules (their source files) and of the Python that runs them:
-    what decides an entry, besides the bytes it came from."""
+    """Digest of this package's modules (their source files), of the C extension's source
+    where the package has it (a fix to the extension alone must count too) and of the Python
+    that runs them: what decides an entry, besides the bytes it came from."""
     digest = hashlib.blake2b(f"{_FORMAT} {sys.version}".encode(), digest_size=16)
     for name in modules:
         digest.update((Path(__file__).parent / name).read_bytes())
+    digest.update(_extension_source())
     return digest.digest()
+
+
+@functools.cache
+def _extension_source() -> bytes:
+    try:
+        return (Path(__file__).parent / "_speedups.c").read_bytes()
+    except OSError:
+        return b""
 
 
 #: The code that decides a page's segments, and this module.

