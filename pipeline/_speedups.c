@@ -3363,9 +3363,9 @@ static PyObject *configure_catalog(PyObject *module, PyObject *type) {
  *
  * `pack_segments(segments)` is `page_cache._pack`'s rows of segments: plain tuples, which
  * marshal writes; `unpack_segments(rows)` makes the segments again, filling their slots as
- * `read_canonical` fills a Message's. `pack_tokens` and `unpack_tokens` do the same for the
- * link tokens (named tuples, which marshal refuses). A row of another shape is a ValueError:
- * the cache then counts it a miss.
+ * `read_canonical` fills a Message's. `pack_attributes` and `unpack_attributes` do the same for
+ * the links' href attributes (named tuples, which marshal refuses). A row of another shape is
+ * a ValueError: the cache then counts it a miss.
  */
 
 
@@ -3530,32 +3530,32 @@ static PyObject *retyped(PyObject *items, PyObject *type, Py_ssize_t size, int a
     return result;
 }
 
-static PyObject *tokens_as(PyObject *tokens, PyObject *type) {
+static PyObject *attributes_as(PyObject *attributes, PyObject *type) {
     if (!cache_configured()) {
         return NULL;
     }
-    if (!PyTuple_Check(tokens)) {
-        return shape_error("tokens must be a tuple");
+    if (!PyTuple_Check(attributes)) {
+        return shape_error("attributes must be a tuple");
     }
-    Py_ssize_t count = PyTuple_GET_SIZE(tokens);
+    Py_ssize_t count = PyTuple_GET_SIZE(attributes);
     PyObject *result = PyTuple_New(count);
     for (Py_ssize_t i = 0; result != NULL && i < count; i++) {
-        PyObject *token = retyped(PyTuple_GET_ITEM(tokens, i), type, 6, 4);
-        if (token == NULL) {
+        PyObject *attribute = retyped(PyTuple_GET_ITEM(attributes, i), type, 5, -1);
+        if (attribute == NULL) {
             Py_CLEAR(result);
             break;
         }
-        PyTuple_SET_ITEM(result, i, token);
+        PyTuple_SET_ITEM(result, i, attribute);
     }
     return result;
 }
 
-static PyObject *pack_tokens(PyObject *module, PyObject *tokens) {
-    return tokens_as(tokens, NULL);
+static PyObject *pack_attributes(PyObject *module, PyObject *attributes) {
+    return attributes_as(attributes, NULL);
 }
 
-static PyObject *unpack_tokens(PyObject *module, PyObject *rows) {
-    return tokens_as(rows, (PyObject *)token_type);
+static PyObject *unpack_attributes(PyObject *module, PyObject *rows) {
+    return attributes_as(rows, (PyObject *)attribute_type);
 }
 
 
@@ -4163,10 +4163,10 @@ static PyMethodDef methods[] = {
      "The page cache's rows of segments: plain tuples."},
     {"unpack_segments", (PyCFunction)unpack_segments, METH_O,
      "The segments of the page cache's rows."},
-    {"pack_tokens", (PyCFunction)pack_tokens, METH_O,
-     "Tokens as plain tuples, their attributes too."},
-    {"unpack_tokens", (PyCFunction)unpack_tokens, METH_O,
-     "Plain tuples as tokens and attributes again."},
+    {"pack_attributes", (PyCFunction)pack_attributes, METH_O,
+     "Attributes as plain tuples."},
+    {"unpack_attributes", (PyCFunction)unpack_attributes, METH_O,
+     "Plain tuples as attributes again."},
     {"configure_build", (PyCFunction)(void (*)(void))configure_build, METH_FASTCALL,
      "Give the Edit type, whose slots segment_edit fills, and the Span type."},
     {"segment_edit", (PyCFunction)(void (*)(void))segment_edit, METH_FASTCALL,

@@ -34,7 +34,7 @@ from pipeline.html import Attribute, SourcePage, Token
 from pipeline.segments import DateText, PageSegments, Placeholder, Segment
 
 #: The format of an entry; change it with the layout of `_pack`.
-_FORMAT = 2
+_FORMAT = 3
 
 
 def code_digest(*modules: str) -> bytes:
@@ -146,9 +146,7 @@ def _pack(page: PageSegments, *, accelerated: bool = True) -> tuple[Any, ...]:
             for s in page.segments
         ),
         tuple((d.start, d.end, d.datetime) for d in page.dates),
-        fast.pack_tokens(page.links)
-        if fast is not None
-        else tuple(_pack_token(t) for t in page.links),
+        fast.pack_attributes(page.hrefs) if fast is not None else tuple(map(tuple, page.hrefs)),
         page.head_end,
         None if page.html_tag is None else _pack_token(page.html_tag),
         None if page.head_tag is None else _pack_token(page.head_tag),
@@ -172,7 +170,7 @@ def _unpack_token(packed: tuple[Any, ...]) -> Token:
 def _unpack(
     source: SourcePage, packed: tuple[Any, ...], *, accelerated: bool = True
 ) -> PageSegments:
-    segment_rows, dates, links, head_end, html_tag, head_tag, switchers = packed
+    segment_rows, dates, hrefs, head_end, html_tag, head_tag, switchers = packed
     fast = _speedups if accelerated else None
     return PageSegments(
         source,
@@ -180,7 +178,7 @@ def _unpack(
         if fast is not None
         else tuple(_unpack_segment(row) for row in segment_rows),
         tuple(DateText(*d) for d in dates),
-        fast.unpack_tokens(links) if fast is not None else tuple(_unpack_token(t) for t in links),
+        fast.unpack_attributes(hrefs) if fast is not None else tuple(Attribute(*a) for a in hrefs),
         head_end,
         None if html_tag is None else _unpack_token(html_tag),
         None if head_tag is None else _unpack_token(head_tag),
@@ -206,7 +204,7 @@ def _unpack_segment(row: tuple[Any, ...]) -> Segment:
 try:  # the C extension, where it was built (setup.py; optional) from this source
     from pipeline import _speedups
 
-    _speedups.unpack_tokens  # noqa: B018  # built from older source: no such function
+    _speedups.unpack_attributes  # noqa: B018  # built from older source: no such function
 except (ImportError, AttributeError):  # not built, or built from older source
     _speedups = None  # type: ignore[assignment]  # the Python code does the same, slower
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 from pipeline.build import Edit, escape_attribute, escape_text
-from pipeline.html import Token
+from pipeline.html import Attribute
 from pipeline.segments import PageSegments
 
 
@@ -154,20 +154,19 @@ def _link_edits(page: PageSegments, *, path: str, locale: str, site: SiteMap) ->
     # relative link names: only links with a scheme or a leading slash can change.
     everything = len(site.published.get(locale, ())) == len(site.published[site.source_locale])
     edits = []
-    for token in page.links:
-        if everything and _surely_relative(token):
+    for href in page.hrefs:
+        if everything and _surely_relative(href.value):
             continue
-        edit = _link_edit(token, path=path, locale=locale, site=site)
+        edit = _link_edit(href, path=path, locale=locale, site=site)
         if edit is not None:
             edits.append(edit)
     return edits
 
 
-def _surely_relative(token: Token) -> bool:
-    """Whether a link's href is relative for `urlsplit` without asking it: no `:` (so no
-    scheme), no leading slash, control character or space (which it strips), no tab or line
-    break (which it removes)."""
-    href = token.attribute("href")
+def _surely_relative(href: str | None) -> bool:
+    """Whether an href is relative for `urlsplit` without asking it: no `:` (so no scheme),
+    no leading slash, control character or space (which it strips), no tab or line break
+    (which it removes)."""
     if href is None:
         return True  # no link at all
     value = href.strip()
@@ -181,9 +180,8 @@ def _surely_relative(token: Token) -> bool:
     )
 
 
-def _link_edit(token: Token, *, path: str, locale: str, site: SiteMap) -> Edit | None:
-    href = next((a for a in token.attributes if a.name == "href" and a.value is not None), None)
-    if href is None or href.value is None:
+def _link_edit(href: Attribute, *, path: str, locale: str, site: SiteMap) -> Edit | None:
+    if href.value is None:
         return None
     value = href.value.strip()
     parts = urlsplit(value)

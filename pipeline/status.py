@@ -103,6 +103,16 @@ def _translated_chars(message: Message) -> int:
     return sum(len("".join(PLACEHOLDER_RE.sub("", form).split())) for form in forms)
 
 
+def word_progress(catalog: Catalog) -> tuple[int, int, float]:
+    """(words translated, words in all, percent) of the catalog's active entries: all that
+    publishing a page decides on, without the rest of `catalog_status`."""
+    active = catalog.active
+    words = [count_words(m.msgid) for m in active]
+    translated = sum(n for m, n in zip(active, words, strict=True) if m.translated)
+    total = sum(words)
+    return translated, total, _percent(translated, total)
+
+
 def catalog_status(
     catalog: Catalog,
     *,
@@ -116,9 +126,7 @@ def catalog_status(
     active = catalog.active
     done = [m for m in active if m.translated]
     review = [m for m in active if _needs_review(m)]
-    words = [count_words(m.msgid) for m in active]
-    words_total = sum(words)
-    words_translated = sum(n for m, n in zip(active, words, strict=True) if m.translated)
+    words_translated, words_total, percent = word_progress(catalog)
     return CatalogStatus(
         locale=locale,
         catalog=catalog_path,
@@ -131,7 +139,7 @@ def catalog_status(
         words_total=words_total,
         words_translated=words_translated,
         chars_translated=sum(_translated_chars(m) for m in done),
-        percent=_percent(words_translated, words_total),
+        percent=percent,
         stale=stale,
         fuzzy_messages=tuple(m.msgid for m in review),
         page_url=page_url,

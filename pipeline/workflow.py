@@ -962,12 +962,12 @@ def _catalog_words(context: tuple[Path, float], job: tuple[str, str, str, str]) 
     data = files.read_bytes(path)
     sha = _sha256(data)
     catalog = _parse_catalog(data, path)
-    from pipeline.status import catalog_status
+    from pipeline.status import word_progress
 
-    row = catalog_status(catalog, locale="", catalog_path="", source_path="", stale=False)
-    if _reaches(row.words_translated, row.words_total, min_percent):
+    translated, total, percent = word_progress(catalog)
+    if _reaches(translated, total, min_percent):
         _translations_of(cache, data, catalog)
-    return [sha, row.words_translated, row.words_total, row.percent]
+    return [sha, translated, total, percent]
 
 
 def _reaches(translated: int, total: int, min_percent: float) -> bool:
