@@ -8,10 +8,6 @@ or damaged entry is a miss, never a wrong page. Entries are plain tuples written
 (data only: nothing is executed when reading), through a temporary file and a rename. Reading
 or writing the cache never fails a command: at worst the page is segmented again.
 
-Catalogs' translations are kept the same way (`store_translations`), by the SHA-256 of the
-catalog's bytes: build counts a new catalog's words in one worker and builds its page in
-another, and the second need not parse the catalog again.
-
 A page's entry also holds the digest of its template as `extract` wrote it (`rendered_here`):
 `update` then knows the template's entries are exactly what `render_po` writes for its
 messages, and copies the ones a catalog keeps unchanged instead of wrapping their text again.
@@ -207,53 +203,6 @@ try:  # the C extension, where it was built (setup.py; optional) from this sourc
     _speedups.unpack_attributes  # noqa: B018  # built from older source: no such function
 except (ImportError, AttributeError):  # not built, or built from older source
     _speedups = None  # type: ignore[assignment]  # the Python code does the same, slower
-
-
-# --- translations of catalogs -----------------------------------------------------------------
-
-#: {(msgctxt, msgid): msgstr} of a catalog's finished translations, and {(msgctxt, msgid): line}
-#: of its active entries: what building a page needs of a catalog.
-Translations = tuple[dict[tuple[str | None, str], str], dict[tuple[str | None, str], int]]
-
-
-#: The code that reads catalogs into `Translations`, and this module.
-_TRANSLATIONS_DIGEST = code_digest("pofile.py", "model.py", "workflow.py", "page_cache.py")
-
-
-def _translations_path(cache: Path, sha: str) -> Path:
-    return cache / "catalogs" / f"{sha}.bin"
-
-
-def load_translations(cache: Path, sha: str) -> Translations | None:
-    """The translations of the catalog whose bytes have this SHA-256, if a run kept them.
-
-    build counts a new catalog's words in one worker and builds its page in another: the
-    second reads these instead of parsing the catalog again.
-    """
-    try:
-        key, done, lines = marshal.loads(files.read_file(_translations_path(cache, sha)))
-    except (OSError, EOFError, ValueError, TypeError):
-        return None
-    if key != _TRANSLATIONS_DIGEST or not isinstance(done, dict) or not isinstance(lines, dict):
-        return None
-    return done, lines
-
-
-def store_translations(cache: Path, sha: str, translations: Translations) -> None:
-    """Keep a catalog's translations under the SHA-256 of the bytes they were read from."""
-    with contextlib.suppress(OSError, model.PipelineError):
-        path = _translations_path(cache, sha)
-        files.make_cache_directory(cache, path.parent)
-        blob = marshal.dumps((_TRANSLATIONS_DIGEST, *translations))
-        files.atomic_write(path, blob, durable=False)
-
-
-def prune_translations(cache: Path, keep: set[str]) -> None:
-    """Forget the translations of catalogs that are no longer anywhere (their bytes changed)."""
-    with contextlib.suppress(OSError):
-        for entry in os.scandir(cache / "catalogs"):
-            if entry.name.endswith(".bin") and entry.name[:-4] not in keep:
-                os.unlink(entry.path)
 
 
 #: The code that writes catalogs, and this module.

@@ -795,7 +795,7 @@ def _publish(
 
         count = len(all_pages) * len(locales)
         for job, words in _parallel_pairs(
-            _catalog_words, (settings.cache, min_percent), unknown(), jobs, count=count
+            _catalog_words, None, unknown(), jobs, count=count
         ):
             if isinstance(words, PipelineError):
                 errors.append(words)
@@ -806,7 +806,6 @@ def _publish(
         if not errors and (counted.count or verified or old.stale or not record_path.exists()):
             # Not only a cache: the pages are built from these records (a failure is an error).
             records.merge(record_path, {"started": started, "counting": _COUNTING}, kept, counted)
-            page_cache.prune_translations(settings.cache, _recorded_shas(record_path))
     rank = {locale: index for index, locale in enumerate(locales)}
     held.sort(key=lambda h: (rank[h.locale], h.page))
     return _Publication({k: frozenset(v) for k, v in published.items()}, held, errors)
@@ -831,12 +830,6 @@ def _record_directory(cache: Path) -> Iterator[Path]:
 
     with tempfile.TemporaryDirectory(prefix="pipeline-records-") as directory:
         yield Path(directory)
-
-
-def _recorded_shas(path: Path) -> set[str]:
-    """The catalogs' SHA-256 in the records: the translations worth keeping in the cache."""
-    with records.Reader(path) as reader:
-        return {str(record[2]) for record in reader if _catalog_record_fits(record[1:])}
 
 
 def _catalog_record_fits(fields: list[Any] | None) -> bool:
@@ -921,25 +914,19 @@ def _parse_catalog(data: bytes, path: Path) -> Catalog:
     return parse_po(text, path=str(path))
 
 
-def _translations(cache: Path, path: str, sha: str) -> page_cache.Translations:
-    """What building a page needs of its catalog: kept by the run that counted its words, or
-    read now (and kept)."""
-    kept = page_cache.load_translations(cache, sha)
-    if kept is not None:
-        return kept
+#: {(msgctxt, msgid): msgstr} of a catalog's finished translations, and {(msgctxt, msgid): line}
+#: of its active entries: what building a page needs of a catalog.
+_Translations = tuple[dict[MessageKey, str], dict[MessageKey, int]]
+
+
+def _translations(path: str) -> _Translations:
+    """What building a page needs of its catalog, read again by the worker that builds it:
+    parsing a catalog costs less than a file that would hand it over from the counting pass."""
     if not os.path.exists(path):
         raise PipelineError(path, None, "catalog disappeared during the build")
-    data = files.read_bytes(Path(path))
-    return _translations_of(cache, data, _parse_catalog(data, Path(path)))
-
-
-def _translations_of(cache: Path, data: bytes, catalog: Catalog) -> page_cache.Translations:
-    """{key: msgstr} of the finished translations and {key: line} of every active entry, kept
-    in the cache under the SHA-256 of the bytes they were read from."""
+    catalog = _parse_catalog(files.read_bytes(Path(path)), Path(path))
     done = {m.key: m.msgstr for m in catalog.active if m.translated and m.msgid_plural is None}
-    lines = {m.key: m.line for m in catalog.active}
-    page_cache.store_translations(cache, _sha256(data), (done, lines))
-    return done, lines
+    return done, {m.key: m.line for m in catalog.active}
 
 
 def _sha256(data: bytes) -> str:
@@ -954,20 +941,13 @@ def _sha256_or_none(path: str) -> str | None:
         return None
 
 
-def _catalog_words(context: tuple[Path, float], job: tuple[str, str, str, str]) -> list[Any]:
-    """[SHA-256, words translated, words in all, percent] of a catalog, for the records; the
-    translations of a page that will be built go to the cache for its build."""
-    cache, min_percent = context
-    path = Path(job[0])
-    data = files.read_bytes(path)
-    sha = _sha256(data)
-    catalog = _parse_catalog(data, path)
+def _catalog_words(_: None, job: tuple[str, str, str, str]) -> list[Any]:
+    """[SHA-256, words translated, words in all, percent] of a catalog, for the records."""
     from pipeline.status import word_progress
 
-    translated, total, percent = word_progress(catalog)
-    if _reaches(translated, total, min_percent):
-        _translations_of(cache, data, catalog)
-    return [sha, translated, total, percent]
+    path = Path(job[0])
+    data = files.read_bytes(path)
+    return [_sha256(data), *word_progress(_parse_catalog(data, path))]
 
 
 def _reaches(translated: int, total: int, min_percent: float) -> bool:
@@ -1011,8 +991,8 @@ def _build_page(context: tuple[Settings, SiteMap], job: _PageJob) -> _PageResult
     source_edits = site_edits(segments, path=page, locale=settings.source_locale, site=site)
     built = [assemble(segments, list(source_edits))]
     problems: list[Located] = []
-    for locale, path, sha in job.catalogs:
-        translations, lines = _translations(settings.cache, path, sha)
+    for locale, path, _ in job.catalogs:
+        translations, lines = _translations(path)
         edits = site_edits(segments, path=page, locale=locale, site=site)
         result = translate_page(segments, translations, site_edits=edits)
         built.append(result.data)
