@@ -17,12 +17,14 @@ Both tools get the same treatment: their extraction and update make untranslated
 catalog (not timed), and their build splices them into the pages (timed). Each timed pipeline
 runs `--repeat` times (default 3) and its fastest run counts, ours and translate-toolkit's
 alike, the two tools taking turns: the machines are shared and noisy.
-Results go to bench/RESULTS.md as a Markdown table.
+Old outputs are moved aside before each run, not deleted (see `discard`). Results go to
+bench/RESULTS.md as a Markdown table.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import platform
 import random
@@ -45,6 +47,8 @@ from pipeline.pofile import parse_po, render_po  # noqa: E402
 from pipeline.pseudo import pseudo_text  # noqa: E402
 
 DOC_PACKAGE = "python3.11-doc"
+TRASH = CORPUS / "trash"
+_discarded = itertools.count()
 PYPROJECT = """[tool.pipeline]
 source = "src"
 locales = "locales"
@@ -131,9 +135,30 @@ def real_pages(count: int, *, sample: bool = False) -> tuple[Path, list[Path]]:
     return html_root, pages[:count]
 
 
+def discard(path: Path) -> None:
+    """Move a tree out of the way rather than delete it before a timed run.
+
+    After thousands of files are deleted, ext4 is slow to create files for half a minute (it
+    steps over each inode freed in the last 30 s: 1 ms a file instead of 30 µs, seen here), so
+    a run right after a delete pays for it, the more the more files the tool writes. The
+    trash is emptied when the benchmark ends, and at its start with time to settle."""
+    if path.exists():
+        TRASH.mkdir(parents=True, exist_ok=True)
+        path.rename(TRASH / f"{next(_discarded)}-{os.getpid()}-{path.name}")
+
+
+def empty_trash(*, settle: bool) -> None:
+    """Delete what `discard` kept; with `settle`, then wait until new files are cheap again."""
+    if TRASH.exists():
+        shutil.rmtree(TRASH)
+        if settle:
+            print("waiting 30 s for the file system to forget the deleted files …", flush=True)
+            time.sleep(31)
+
+
 def lay_out(pages: list[Path], root: Path, work: Path) -> None:
     """A fresh project directory: pyproject.toml and src/ with the pages."""
-    shutil.rmtree(work, ignore_errors=True)
+    discard(work)
     (work / "src").mkdir(parents=True)
     (work / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
     for page in pages:
@@ -227,7 +252,7 @@ def generated_page(number: int, total: int) -> str:
 
 
 def generate_site(work: Path, pages: int) -> None:
-    shutil.rmtree(work, ignore_errors=True)
+    discard(work)
     (work / "src").mkdir(parents=True)
     (work / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
     for number in range(pages):
@@ -261,7 +286,7 @@ def ours(work: Path, jobs: int, repeat: int = 1) -> Pipeline:
     runs = []
     for _ in range(repeat):
         for name in ("locales", "site", ".pipeline-cache"):  # a first run: nothing kept
-            shutil.rmtree(work / name, ignore_errors=True)
+            discard(work / name)
         extract = command([PYTHON, CLI, "extract", *jobs_arg], cwd=work, env=env)
         update = command([PYTHON, CLI, "update", *jobs_arg], cwd=work, env=env)
         pseudo_translate_tree(work / "locales" / "de")
@@ -319,7 +344,7 @@ def translate_toolkit(work: Path, repeat: int = 1) -> tuple[Run, Run]:
     runs = []
     for _ in range(repeat):
         for name in ("ttk-po", "ttk-out"):
-            shutil.rmtree(work / name, ignore_errors=True)
+            discard(work / name)
         html2po = command([str(binaries / "html2po"), "-i", "src", "-o", "ttk-po"], cwd=work)
         pseudo_translate_tree(work / "ttk-po")
         po2html = command(
@@ -392,6 +417,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per comparison; fastest counts")
     parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
     args = parser.parse_args()
+    empty_trash(settle=True)
     started = time.perf_counter()
     rows: list[tuple[str, str, str]] = []
     checks: list[tuple[str, bool, str]] = []
@@ -501,6 +527,7 @@ def main() -> None:
         f"{100 * edit.seconds / large.build.seconds:.1f} %",
     )
     total = time.perf_counter() - started
+    empty_trash(settle=False)
     write_report(args.output, rows, checks, total, jobs=args.jobs, repeat=args.repeat)
     print(f"\nwrote {args.output} ({total:.0f} s)")
 

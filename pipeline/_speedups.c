@@ -1084,6 +1084,7 @@ static PyObject *segment_type;
 static PyObject *legend_of; /* segments._legend(number, kind, element) */
 static PyObject *role_of;   /* segments._Segmenter._role(element) */
 static PyObject *roles;     /* dict: element name -> its role, as role_of said */
+static PyObject *str_href;
 static PyObject *str_arrow, *str_comma_space, *str_placeholders_prefix, *str_meta, *str_input,
     *kind_attribute;
 /* `TRANSLATABLE_ATTRIBUTES["*"]`, the rest of it by element, `NO_TITLE_ELEMENTS`, and the
@@ -3530,6 +3531,53 @@ static PyObject *retyped(PyObject *items, PyObject *type, Py_ssize_t size, int a
     return result;
 }
 
+/* `segments._hrefs(tokens)`: the first href attribute of each start tag named in `names` (the
+ * link elements), where it has a value. */
+static PyObject *link_hrefs(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2 || !PyList_Check(args[0]) || !PyAnySet_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "link_hrefs(tokens: list[Token], names: frozenset)");
+        return NULL;
+    }
+    PyObject *tokens = args[0], *found = PyList_New(0);
+    for (Py_ssize_t i = 0; found != NULL && i < PyList_GET_SIZE(tokens); i++) {
+        PyObject *token = PyList_GET_ITEM(tokens, i);
+        if (!PyTuple_Check(token) || PyTuple_GET_SIZE(token) != 6) {
+            PyErr_SetString(PyExc_TypeError, "link_hrefs: not a token");
+            Py_CLEAR(found);
+            break;
+        }
+        PyObject *name = PyTuple_GET_ITEM(token, 3), *attributes = TOKEN_ATTRIBUTES(token);
+        int wanted = PyUnicode_Check(name) ? PySet_Contains(args[1], name) : 0;
+        if (wanted < 0) {
+            Py_CLEAR(found);
+            break;
+        }
+        if (!wanted || !same(TOKEN_KIND(token), kind_start) || !PyTuple_Check(attributes)) {
+            continue;
+        }
+        for (Py_ssize_t j = 0; j < PyTuple_GET_SIZE(attributes); j++) {
+            PyObject *attribute = PyTuple_GET_ITEM(attributes, j);
+            if (!PyTuple_Check(attribute) || PyTuple_GET_SIZE(attribute) != 5 ||
+                !PyUnicode_Check(PyTuple_GET_ITEM(attribute, 0))) {
+                continue;
+            }
+            if (same(PyTuple_GET_ITEM(attribute, 0), str_href)) {
+                if (PyTuple_GET_ITEM(attribute, 1) != Py_None &&
+                    PyList_Append(found, attribute) < 0) {
+                    Py_CLEAR(found);
+                }
+                break;
+            }
+        }
+    }
+    if (found == NULL) {
+        return NULL;
+    }
+    PyObject *result = PyList_AsTuple(found);
+    Py_DECREF(found);
+    return result;
+}
+
 static PyObject *attributes_as(PyObject *attributes, PyObject *type) {
     if (!cache_configured()) {
         return NULL;
@@ -4163,6 +4211,8 @@ static PyMethodDef methods[] = {
      "The page cache's rows of segments: plain tuples."},
     {"unpack_segments", (PyCFunction)unpack_segments, METH_O,
      "The segments of the page cache's rows."},
+    {"link_hrefs", (PyCFunction)(void (*)(void))link_hrefs, METH_FASTCALL,
+     "The first href attribute, where it has a value, of each start tag of a link."},
     {"pack_attributes", (PyCFunction)pack_attributes, METH_O,
      "Attributes as plain tuples."},
     {"unpack_attributes", (PyCFunction)unpack_attributes, METH_O,
@@ -4226,7 +4276,7 @@ PyMODINIT_FUNC PyInit__speedups(void) {
         {&attr_msgstr_plural, "msgstr_plural"}, {&attr_obsolete, "obsolete"},
         {&str_comma, ","}, {&str_strip, "strip"}, {&str_arrow, " > "},
         {&str_comma_space, ", "}, {&str_placeholders_prefix, "placeholders: "},
-        {&str_meta, "meta"}, {&str_input, "input"}, {&kind_attribute, "attribute"},
+        {&str_meta, "meta"}, {&str_input, "input"}, {&kind_attribute, "attribute"}, {&str_href, "href"},
     };
     for (size_t i = 0; i < sizeof interned / sizeof interned[0]; i++) {
         if ((*interned[i].target = PyUnicode_InternFromString(interned[i].text)) == NULL) {

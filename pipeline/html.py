@@ -114,10 +114,15 @@ class SourcePage:
     prefix: int
     text: str
     newline: str
-    line_starts: tuple[int, ...]
     #: Whether some bytes did not decode, so the text holds them as lone surrogates
     #: (surrogateescape), which only the page's own bytes can write back.
     undecodable: bool
+
+    @property
+    def line_starts(self) -> tuple[int, ...]:
+        """The offset of each line's start, worked out when first asked: a page the cache
+        holds is built without them."""
+        return _line_starts(self.text)
 
     def line_of(self, offset: int) -> int:
         """1-based line number of a text offset."""
@@ -193,9 +198,10 @@ def decode_page(data: bytes, *, path: str, default_encoding: str | None = None) 
         raise PipelineError(path, None, f"cannot map the page's bytes in {encoding} one-to-one")
     first_break = _NEWLINE_RE.search(text)
     newline = first_break.group(0) if first_break else "\n"
-    return SourcePage(path, data, encoding, prefix, text, newline, _line_starts(text), undecodable)
+    return SourcePage(path, data, encoding, prefix, text, newline, undecodable)
 
 
+@functools.lru_cache(maxsize=4)  # the pages being worked on: a page's text is hashed once
 def _line_starts(text: str) -> tuple[int, ...]:
     """The offset of each line's start; a line ends at \r\n, \r or \n."""
     if text.count("\r") != text.count("\r\n"):  # a lone \r: rare enough for the slow way

@@ -794,9 +794,7 @@ def _publish(
                         yield name, page, locale, signature
 
         count = len(all_pages) * len(locales)
-        for job, words in _parallel_pairs(
-            _catalog_words, None, unknown(), jobs, count=count
-        ):
+        for job, words in _parallel_pairs(_catalog_words, None, unknown(), jobs, count=count):
             if isinstance(words, PipelineError):
                 errors.append(words)
                 continue
