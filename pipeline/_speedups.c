@@ -2905,6 +2905,115 @@ static PyObject *render_entry(PyObject *module, PyObject *const *args, Py_ssize_
     return text;
 }
 
+/* `extract.template_text`'s entries: `render_po(template_for_page(page))` without the header
+ * and without making the messages. Segments with the same (msgctxt, msgid) are one entry, at
+ * the first one's place, with every segment's reference (`page_path:line`) and each comment
+ * once; entries are parted by a blank line, as render_po parts them. */
+static PyObject *template_entries(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (python_cuts == NULL || segment_type == NULL) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "_speedups.configure_entries() and configure_segments() were not called");
+        return NULL;
+    }
+    if (nargs != 3 || !PyTuple_Check(args[0]) || !PyUnicode_Check(args[1]) ||
+        !PyLong_Check(args[2])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "template_entries(segments: tuple[Segment, ...], page_path: str, "
+                        "width: int)");
+        return NULL;
+    }
+    Py_ssize_t width = PyLong_AsSsize_t(args[2]);
+    if (width == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    PyObject *segments = args[0];
+    /* key -> [msgctxt, msgid, references: list, comments: list], in order of first use */
+    PyObject *index = PyDict_New(), *entries = PyList_New(0), *lines = NULL, *text = NULL;
+    int failed = index == NULL || entries == NULL;
+    for (Py_ssize_t i = 0; !failed && i < PyTuple_GET_SIZE(segments); i++) {
+        PyObject *segment = PyTuple_GET_ITEM(segments, i);
+        if (Py_TYPE(segment) != (PyTypeObject *)segment_type) {
+            PyErr_SetString(PyExc_TypeError, "template_entries: not a Segment");
+            failed = 1;
+            break;
+        }
+        PyObject *msgctxt = SLOT(segment, segment_offsets, S_MSGCTXT);
+        PyObject *msgid = SLOT(segment, segment_offsets, S_MSGID);
+        PyObject *comments = SLOT(segment, segment_offsets, S_COMMENTS);
+        if (!PyUnicode_Check(msgid) || (msgctxt != Py_None && !PyUnicode_Check(msgctxt)) ||
+            !PyTuple_Check(comments)) {
+            PyErr_SetString(PyExc_TypeError, "template_entries: not a segment's fields");
+            failed = 1;
+            break;
+        }
+        PyObject *key = PyTuple_Pack(2, msgctxt, msgid);
+        PyObject *entry = key == NULL ? NULL : PyDict_GetItemWithError(index, key);
+        if (entry == NULL && !PyErr_Occurred() && key != NULL) {
+            PyObject *references = PyList_New(0), *kept = PyList_New(0);
+            entry = references == NULL || kept == NULL
+                        ? NULL
+                        : PyList_New(4);
+            if (entry != NULL) {
+                PyList_SET_ITEM(entry, 0, Py_NewRef(msgctxt));
+                PyList_SET_ITEM(entry, 1, Py_NewRef(msgid));
+                PyList_SET_ITEM(entry, 2, references);
+                PyList_SET_ITEM(entry, 3, kept);
+                references = kept = NULL;
+                if (PyDict_SetItem(index, key, entry) < 0 || PyList_Append(entries, entry) < 0) {
+                    Py_CLEAR(entry);
+                } else {
+                    Py_DECREF(entry); /* the index and the list hold it */
+                }
+            }
+            Py_XDECREF(references);
+            Py_XDECREF(kept);
+        }
+        Py_XDECREF(key);
+        if (entry == NULL) {
+            failed = 1;
+            break;
+        }
+        PyObject *reference =
+            PyUnicode_FromFormat("%U:%S", args[1], SLOT(segment, segment_offsets, S_LINE));
+        failed = reference == NULL || PyList_Append(PyList_GET_ITEM(entry, 2), reference) < 0;
+        Py_XDECREF(reference);
+        PyObject *kept = PyList_GET_ITEM(entry, 3);
+        for (Py_ssize_t j = 0; !failed && j < PyTuple_GET_SIZE(comments); j++) {
+            PyObject *comment = PyTuple_GET_ITEM(comments, j);
+            int there = PySequence_Contains(kept, comment);
+            failed = there < 0 || (!there && PyList_Append(kept, comment) < 0);
+        }
+    }
+    lines = failed ? NULL : PyList_New(0);
+    failed = lines == NULL;
+    for (Py_ssize_t i = 0; !failed && i < PyList_GET_SIZE(entries); i++) {
+        PyObject *entry = PyList_GET_ITEM(entries, i);
+        PyObject *references = PyList_AsTuple(PyList_GET_ITEM(entry, 2));
+        PyObject *comments = PyList_AsTuple(PyList_GET_ITEM(entry, 3));
+        PyObject *msgctxt = PyList_GET_ITEM(entry, 0);
+        failed = references == NULL || comments == NULL ||
+                 (i > 0 && PyList_Append(lines, empty_string) < 0) ||
+                 comment_lines(lines, str_hash_dot, comments) < 0 ||
+                 reference_lines(lines, references, width) < 0 ||
+                 (msgctxt != Py_None &&
+                  wrap_string(lines, str_msgctxt, msgctxt, str_no_prefix, width, 1) < 0) ||
+                 wrap_string(lines, str_msgid, PyList_GET_ITEM(entry, 1), str_no_prefix, width,
+                             1) < 0 ||
+                 wrap_string(lines, str_msgstr, empty_string, str_no_prefix, width, 1) < 0;
+        Py_XDECREF(references);
+        Py_XDECREF(comments);
+    }
+    if (!failed && PyList_GET_SIZE(entries) > 0 && PyList_Append(lines, empty_string) == 0) {
+        text = PyUnicode_Join(str_newline, lines); /* each line ends with a newline */
+    } else if (!failed) {
+        text = Py_NewRef(empty_string);
+    }
+    Py_XDECREF(index);
+    Py_XDECREF(entries);
+    Py_XDECREF(lines);
+    return text;
+}
+
 static PyObject *configure_entries(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 3 || !PyCallable_Check(args[0]) || !PyCallable_Check(args[1]) ||
         !PyCallable_Check(args[2])) {
@@ -4199,6 +4308,8 @@ static PyMethodDef methods[] = {
      "Give the line-break classes of ASCII, the pair table and the class of other characters."},
     {"render_entry", (PyCFunction)(void (*)(void))render_entry, METH_FASTCALL,
      "The lines of a catalog entry, as pofile._entry_lines writes them, each with its newline."},
+    {"template_entries", (PyCFunction)(void (*)(void))template_entries, METH_FASTCALL,
+     "A page template's entries, as render_po writes the messages of template_for_page."},
     {"configure_entries", (PyCFunction)(void (*)(void))configure_entries, METH_FASTCALL,
      "Give pofile's line cutting for text other than plain ASCII, and its reading of flags."},
     {"read_canonical", (PyCFunction)read_canonical, METH_O,

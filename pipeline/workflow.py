@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 from pipeline import files, page_cache, records
 from pipeline.catalog import MessageKey, merge, translation_memory
 from pipeline.config import Settings
-from pipeline.extract import template_for_page
+from pipeline.extract import template_for_page, template_text
 from pipeline.html import decode_page
 from pipeline.model import Catalog, Message, PipelineError
 from pipeline.pofile import parse_po, render_po, rendered_entries
@@ -133,7 +133,10 @@ def extract(
 def _extract_page(context: tuple[Settings, bool], page: str) -> FileChange:
     settings, write = context
     segmented = load_page(settings, page, remember=False)
-    data = render_po(page_template(settings, page, segmented)).encode("utf-8")
+    text = template_text(
+        segmented, page_path=page, project=settings.project, source_locale=settings.source_locale
+    )
+    data = text.encode("utf-8")
     change = _put(template_path(settings, page), data, write, durable=False)
     if write:
         page_cache.store(settings.cache, page, segmented, settings.default_encoding, template=data)

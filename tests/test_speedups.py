@@ -683,3 +683,47 @@ def test_segment_edits_are_the_python_ones_piece_for_piece() -> None:
         assert [type(p) for p in one.pieces] == [type(p) for p in other.pieces]
         compared += any(isinstance(p, Span) for p in one.pieces)
     assert compared > 3
+
+
+# --- templates (extract) -----------------------------------------------------------------------
+
+
+def assert_same_template(data: bytes, page_path: str) -> None:
+    from pipeline.extract import template_text
+
+    try:
+        page = segment_page(decode_page(data, path="page.html"))
+    except PipelineError:
+        return
+    fast, reference = (
+        template_text(
+            page, page_path=page_path, project="Clinic", source_locale="en", accelerated=a
+        )
+        for a in (True, False)
+    )
+    assert fast == reference
+
+
+#: Texts repeated on a page (one entry, every reference, each comment once), in contexts.
+REPEATED = st.lists(
+    st.sampled_from(
+        ["<p>Back pain</p>", "<p>Back pain</p>\n", "<p data-i18n-context=menu>Back pain</p>",
+         "<!-- i18n: a note -->", "<p>Back <a href=x>pain</a></p>", "<img alt='Back pain'>",
+         "<li>Home</li>", "<li>Home</li>", "<p>\u00e9\u3000腰部 " + "word " * 30 + "</p>"]
+    ),
+    max_size=30,
+).map("".join)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(REPEATED, SEGMENTED, NESTED, DOCUMENTS),
+    st.sampled_from(["index.html", "a b/c:d.html", "ページ/記事.html", "x" * 90 + ".html"]),
+)
+def test_same_templates_as_python(text: str, page_path: str) -> None:
+    assert_same_template(text.encode("utf-8", "surrogateescape"), page_path)
+
+
+def test_same_templates_on_every_page_of_the_tests() -> None:
+    for path in [*ROOT.glob("tests/**/*.html"), *ROOT.glob("source_html/**/*.html")]:
+        assert_same_template(path.read_bytes(), path.relative_to(ROOT).as_posix())
