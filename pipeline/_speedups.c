@@ -22,6 +22,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <structmember.h> /* T_OBJECT_EX: how a slot is stored */
+#include <sys/stat.h>     /* lstat, for file_signatures */
 
 static PyTypeObject *token_type;     /* pipeline.html.Token */
 static PyTypeObject *attribute_type; /* pipeline.html.Attribute */
@@ -4285,6 +4286,82 @@ static PyObject *assemble_text(PyObject *module, PyObject *const *args, Py_ssize
     return copying.out;
 }
 
+/* `files.signatures(paths)`: "path dev inode size mtime_ns\n" for each path, "path -\n" for one
+ * that cannot be looked at, the newest time, and whether one is a symbolic link (the lines
+ * then stop there). Paths are encoded as the file system's names are (surrogateescape). */
+static PyObject *file_signatures(PyObject *module, PyObject *paths) {
+    if (!PyList_Check(paths)) {
+        PyErr_SetString(PyExc_TypeError, "file_signatures(paths: list[str])");
+        return NULL;
+    }
+    size_t capacity = 1 << 16, used = 0;
+    char *buffer = PyMem_Malloc(capacity);
+    if (buffer == NULL) {
+        return PyErr_NoMemory();
+    }
+    long long newest = 0;
+    int link = 0, failed = 0;
+    for (Py_ssize_t i = 0; !link && i < PyList_GET_SIZE(paths); i++) {
+        PyObject *path = PyList_GET_ITEM(paths, i);
+        PyObject *encoded = PyUnicode_Check(path) ? PyUnicode_EncodeFSDefault(path) : NULL;
+        if (encoded == NULL) {
+            if (!PyErr_Occurred()) {
+                PyErr_SetString(PyExc_TypeError, "file_signatures: a path must be a str");
+            }
+            failed = 1;
+            break;
+        }
+        const char *name = PyBytes_AS_STRING(encoded);
+        size_t length = (size_t)PyBytes_GET_SIZE(encoded);
+        if (strlen(name) != length) { /* a NUL inside: no such file (Python says ValueError) */
+            Py_DECREF(encoded);
+            PyErr_SetString(PyExc_ValueError, "file_signatures: embedded null byte");
+            failed = 1;
+            break;
+        }
+        struct stat status;
+        char tail[96];
+        int tail_length;
+        if (lstat(name, &status) != 0) {
+            tail_length = snprintf(tail, sizeof tail, " -\n");
+        } else {
+            link = S_ISLNK(status.st_mode);
+            if (link) {
+                Py_DECREF(encoded);
+                break;
+            }
+            long long mtime = (long long)status.st_mtim.tv_sec * 1000000000LL + status.st_mtim.tv_nsec;
+            newest = mtime > newest ? mtime : newest;
+            tail_length = snprintf(tail, sizeof tail, " %llu %llu %lld %lld\n",
+                                   (unsigned long long)status.st_dev,
+                                   (unsigned long long)status.st_ino, (long long)status.st_size,
+                                   mtime);
+        }
+        if (used + length + (size_t)tail_length > capacity) {
+            while (used + length + (size_t)tail_length > capacity) {
+                capacity *= 2;
+            }
+            char *grown = PyMem_Realloc(buffer, capacity);
+            if (grown == NULL) {
+                Py_DECREF(encoded);
+                PyErr_NoMemory();
+                failed = 1;
+                break;
+            }
+            buffer = grown;
+        }
+        memcpy(buffer + used, name, length);
+        memcpy(buffer + used + length, tail, (size_t)tail_length);
+        used += length + (size_t)tail_length;
+        Py_DECREF(encoded);
+    }
+    PyObject *result = failed ? NULL
+                              : Py_BuildValue("(y#LO)", buffer, (Py_ssize_t)used, newest,
+                                              link ? Py_True : Py_False);
+    PyMem_Free(buffer);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"scan", (PyCFunction)(void (*)(void))scan, METH_FASTCALL,
      "Append the tokens of the simple shapes from `position`; return where it stopped."},
@@ -4328,6 +4405,8 @@ static PyMethodDef methods[] = {
      "Attributes as plain tuples."},
     {"unpack_attributes", (PyCFunction)unpack_attributes, METH_O,
      "Plain tuples as attributes again."},
+    {"file_signatures", (PyCFunction)file_signatures, METH_O,
+     "Each path with its device, inode, size and time; the newest time; whether one is a link."},
     {"configure_build", (PyCFunction)(void (*)(void))configure_build, METH_FASTCALL,
      "Give the Edit type, whose slots segment_edit fills, and the Span type."},
     {"segment_edit", (PyCFunction)(void (*)(void))segment_edit, METH_FASTCALL,

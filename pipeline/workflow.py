@@ -14,7 +14,6 @@ import itertools
 import json
 import os
 import re
-import stat
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
@@ -555,7 +554,7 @@ def _build(
                     outputs = [(name, _size(status)) for name, status in checked]
                 path = os.path.join(settings.source, page)  # a page `find_pages` found
                 status = _stat(path)
-                signature = _signature(status)
+                signature = files.signature(status)
                 sha = _recorded_sha(old_pages.get(page), signature, status, pages_recorded)
                 if sha is None:
                     sha = _sha256(files.read_bytes(path))
@@ -660,25 +659,16 @@ def _input_digest(
         [settings.default_encoding, shard.suffix],
     ]
     hasher = hashlib.sha256(json.dumps(described).encode())
-    newest = 0
     paths = [os.path.join(settings.source, name) for name in (*all_pages, *assets)]
     paths += [
         os.path.join(settings.locales, _catalog_name(locale, page))
         for locale in sorted(locales)
         for page in all_pages
     ]
-    for path in paths:
-        try:
-            status = os.lstat(path)
-        except OSError:
-            hasher.update(f"{path} -\n".encode(errors="surrogateescape"))
-            continue
-        if stat.S_ISLNK(status.st_mode):
-            return None
-        newest = max(newest, status.st_mtime_ns)
-        hasher.update(f"{path} {_signature(status)}\n".encode(errors="surrogateescape"))
-    if newest >= started - _COARSE_TICK_NS:
+    lines, newest, link = files.signatures(paths)
+    if link or newest >= started - _COARSE_TICK_NS:
         return None
+    hasher.update(lines)
     return hasher.hexdigest()
 
 
@@ -689,7 +679,7 @@ def _output_digest(output: Path, watched: list[Path]) -> str:
     hasher = hashlib.sha256()
     for path in watched:
         try:
-            hasher.update(f"{_signature(os.lstat(path))}\n".encode())
+            hasher.update(f"{files.signature(os.lstat(path))}\n".encode())
         except OSError:
             hasher.update(b"-\n")
     for directory, subdirectories, names in os.walk(output):
@@ -779,7 +769,7 @@ def _publish(
                     if status is None:
                         held.append(HeldBack(locale, page, 0.0, f"no catalog {name}"))
                         continue
-                    signature = _signature(status)
+                    signature = files.signature(status)
                     if record is not None and not (
                         _catalog_record_fits(record) and record[0] == name and trust
                     ):
@@ -870,12 +860,6 @@ def _recording_started(reader: records.Reader) -> int:
     """When the run that wrote the records started (0: unknown, nothing is trusted)."""
     started = reader.header.get("started")
     return started if isinstance(started, int) else 0
-
-
-def _signature(status: os.stat_result) -> str:
-    """A file's device, inode, size and time: a file whose signature is unchanged is
-    unchanged, if it was not changed in the instant it was recorded."""
-    return f"{status.st_dev} {status.st_ino} {status.st_size} {status.st_mtime_ns}"
 
 
 def _recorded_sha(

@@ -335,7 +335,7 @@ def test_a_recorded_digest_is_trusted_a_clock_tick_after_the_change(
     mtime = 1_700_000_000_000_000_000 + (0 if whole_second else 123_456_789)
     started = mtime + changed_before_ms * 1_000_000
     status = os.stat_result((0o100644, 7, 1, 1, 0, 0, 10, 0, 0, 0, 0, 0, mtime, mtime, mtime))
-    signature = workflow._signature(status)
+    signature = files.signature(status)
     recorded = workflow._recorded_sha(["a" * 64, signature], signature, status, started)
     assert (recorded is not None) == trusted
 

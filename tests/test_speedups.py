@@ -727,3 +727,29 @@ def test_same_templates_as_python(text: str, page_path: str) -> None:
 def test_same_templates_on_every_page_of_the_tests() -> None:
     for path in [*ROOT.glob("tests/**/*.html"), *ROOT.glob("source_html/**/*.html")]:
         assert_same_template(path.read_bytes(), path.relative_to(ROOT).as_posix())
+
+
+# --- file signatures (the no-op build) --------------------------------------------------------
+
+
+def test_same_file_signatures_as_python(tmp_path: Path) -> None:
+    """Files, a missing one, names of any script or not valid UTF-8, and a symbolic link,
+    after which both stop."""
+    from pipeline.files import signatures
+
+    names = ["a.html", "ページ.html", "sp ace.po", "x\udcff.html", "dir/nested.html"]
+    for name in names:
+        path = tmp_path / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(name.encode("utf-8", "surrogateescape"))
+    paths = [str(tmp_path / name) for name in [*names, "missing.po"]]
+    fast, reference = signatures(paths), signatures(paths, accelerated=False)
+    assert fast == reference
+    lines, newest, link = fast
+    assert not link and newest == max((tmp_path / n).stat().st_mtime_ns for n in names)
+    assert lines.decode("utf-8", "surrogateescape").splitlines()[-1].endswith("missing.po -")
+    (tmp_path / "link.html").symlink_to(tmp_path / "a.html")
+    paths.insert(2, str(tmp_path / "link.html"))
+    fast, reference = signatures(paths), signatures(paths, accelerated=False)
+    assert fast == reference and fast[2] is True
+    assert fast[0].count(b"\n") == 2  # the two files before the link
