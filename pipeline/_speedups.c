@@ -4160,6 +4160,248 @@ static PyObject *segment_edit(PyObject *module, PyObject *const *args, Py_ssize_
     return edit;
 }
 
+/* `build.escape_attribute(build._newlines(msgstr, newline), quote)`: the value of a translated
+ * attribute, escaped for the quotes it is written in ("" keeps it unquoted). */
+static PyObject *attribute_value(PyObject *msgstr, PyObject *newline, PyObject *quote) {
+    int kind = PyUnicode_KIND(msgstr), newline_kind = PyUnicode_KIND(newline);
+    const void *data = PyUnicode_DATA(msgstr), *newline_data = PyUnicode_DATA(newline);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(msgstr);
+    Py_ssize_t newline_length = PyUnicode_GET_LENGTH(newline);
+    Py_UCS4 mark = PyUnicode_GET_LENGTH(quote) ? PyUnicode_READ_CHAR(quote, 0) : 0;
+    /* the longest escape is 6 characters (&quot;), a line break's each character 5 (&#13;) */
+    Py_ssize_t most = length * (6 > 5 * newline_length ? 6 : 5 * newline_length) + 2;
+    Py_UCS4 *out = PyMem_Malloc(sizeof(Py_UCS4) * (size_t)most);
+    if (out == NULL) {
+        return PyErr_NoMemory();
+    }
+    Py_ssize_t at = 0;
+#define PUTS(text)                                                                                 \
+    for (const char *c = (text); *c; c++) {                                                        \
+        out[at++] = (Py_UCS4)*c;                                                                   \
+    }
+    for (Py_ssize_t i = 0; i < length; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        Py_ssize_t repeat = 1;
+        const void *from = NULL;
+        if (c == '\r' || c == '\n') { /* a line break, in the page's own */
+            if (c == '\r' && i + 1 < length && PyUnicode_READ(kind, data, i + 1) == '\n') {
+                i++;
+            }
+            repeat = newline_length;
+            from = newline_data;
+        }
+        for (Py_ssize_t k = 0; k < repeat; k++) {
+            Py_UCS4 d = from == NULL ? c : PyUnicode_READ(newline_kind, from, k);
+            if (d == '&') {
+                PUTS("&amp;");
+            } else if (d == '<') {
+                PUTS("&lt;");
+            } else if (d == '>') {
+                PUTS("&gt;");
+            } else if (d == 0) {
+                out[at++] = 0xfffd;
+            } else if (d == '\'' && mark == '\'') {
+                PUTS("&#39;");
+            } else if (d == '"' && mark != '\'') {
+                PUTS("&quot;");
+            } else if (mark == 0 && (d == '\t' || d == '\n' || d == '\f' || d == '\r' || d == ' ' ||
+                                     d == '\'' || d == '=' || d == '`')) {
+                char reference[16];
+                snprintf(reference, sizeof reference, "&#%u;", (unsigned)d);
+                PUTS(reference);
+            } else {
+                out[at++] = d;
+            }
+        }
+    }
+    if (at == 0 && mark == 0) {
+        PUTS("\"\"");
+    }
+#undef PUTS
+    PyObject *value = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, at);
+    PyMem_Free(out);
+    return value;
+}
+
+/* A leaf's (start, end) and its index, for sorting the leaves as `sorted` with the key
+ * (start, end) does: ties keep their order. */
+typedef struct {
+    Py_ssize_t start, end, index;
+} Leaf;
+
+static int leaf_order(const void *a, const void *b) {
+    const Leaf *x = a, *y = b;
+    if (x->start != y->start) {
+        return x->start < y->start ? -1 : 1;
+    }
+    if (x->end != y->end) {
+        return x->end < y->end ? -1 : 1;
+    }
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* `build.translate_page`'s loop: ([edits], [problems]) for the page's segments, where
+ * `trouble(segment, msgstr)` (Python) says what is wrong with a msgstr whose placeholders are
+ * not in the msgid's order, or None. */
+static PyObject *translated_edits(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (!build_configured()) {
+        return NULL;
+    }
+    if (nargs != 5 || !PyTuple_Check(args[0]) || !PyDict_Check(args[1]) ||
+        !PyUnicode_Check(args[2]) || !PyTuple_Check(args[3]) || !PyCallable_Check(args[4])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "translated_edits(segments: tuple, translations: dict, newline: str, "
+                        "site_edits: tuple, trouble)");
+        return NULL;
+    }
+    PyObject *segments = args[0], *translations = args[1], *newline = args[2];
+    PyObject *leaves = PySequence_List(args[3]), *chosen = PyList_New(0);
+    PyObject *problems = PyList_New(0), *edits = PyList_New(0), *sorted_leaves = NULL;
+    Leaf *order = NULL;
+    char *consumed = NULL;
+    int failed = leaves == NULL || chosen == NULL || problems == NULL || edits == NULL;
+    for (Py_ssize_t i = 0; !failed && i < PyList_GET_SIZE(leaves); i++) {
+        failed = Py_TYPE(PyList_GET_ITEM(leaves, i)) != (PyTypeObject *)edit_type;
+        if (failed) {
+            PyErr_SetString(PyExc_TypeError, "translated_edits: site edits must be Edits");
+        }
+    }
+    for (Py_ssize_t i = 0; !failed && i < PyTuple_GET_SIZE(segments); i++) {
+        PyObject *segment = PyTuple_GET_ITEM(segments, i);
+        if (Py_TYPE(segment) != (PyTypeObject *)segment_type) {
+            PyErr_SetString(PyExc_TypeError, "translated_edits: not a Segment");
+            failed = 1;
+            break;
+        }
+        PyObject *msgid = SLOT(segment, segment_offsets, S_MSGID);
+        PyObject *key = PyTuple_Pack(2, SLOT(segment, segment_offsets, S_MSGCTXT), msgid);
+        PyObject *msgstr = key == NULL ? NULL : PyDict_GetItemWithError(translations, key);
+        Py_XDECREF(key);
+        if (msgstr == NULL) {
+            failed = PyErr_Occurred() != NULL;
+            continue;
+        }
+        if (!PyUnicode_Check(msgstr) || !PyUnicode_Check(msgid)) {
+            PyErr_SetString(PyExc_TypeError, "translated_edits: a msgid or msgstr is not a str");
+            failed = 1;
+            break;
+        }
+        if (PyUnicode_GET_LENGTH(msgstr) == 0 || PyUnicode_Compare(msgstr, msgid) == 0) {
+            continue;
+        }
+        Py_INCREF(msgstr); /* the dict could let go of it while Python code runs */
+        if (same(SLOT(segment, segment_offsets, S_KIND), kind_attribute)) {
+            PyObject *quote = SLOT(segment, segment_offsets, S_QUOTE);
+            PyObject *value = PyUnicode_Check(quote) ? attribute_value(msgstr, newline, quote)
+                                                     : NULL;
+            PyObject *pieces = value == NULL ? NULL : PyTuple_Pack(1, value);
+            PyObject *values[E_FIELDS] = {SLOT(segment, segment_offsets, S_START),
+                                          SLOT(segment, segment_offsets, S_END), pieces};
+            PyObject *edit = pieces == NULL ? NULL : filled(edit_type, edit_offsets, values,
+                                                            E_FIELDS);
+            failed = edit == NULL || PyList_Append(leaves, edit) < 0;
+            if (value == NULL && !PyErr_Occurred()) {
+                PyErr_SetString(PyExc_TypeError, "translated_edits: a quote is a str");
+            }
+            Py_XDECREF(value);
+            Py_XDECREF(pieces);
+            Py_XDECREF(edit);
+        } else {
+            PyObject *pair[2] = {msgstr, msgid};
+            PyObject *in_order = same_placeholders(NULL, pair, 2);
+            if (in_order == Py_True) {
+                PyObject *entry = PyTuple_Pack(2, segment, msgstr);
+                failed = entry == NULL || PyList_Append(chosen, entry) < 0;
+                Py_XDECREF(entry);
+            } else if (in_order != NULL) {
+                PyObject *call[2] = {segment, msgstr};
+                PyObject *problem = PyObject_Vectorcall(args[4], call, 2, NULL);
+                failed = problem == NULL;
+                if (problem == Py_None) { /* reordered, and well-formed */
+                    PyObject *entry = PyTuple_Pack(2, segment, msgstr);
+                    failed = entry == NULL || PyList_Append(chosen, entry) < 0;
+                    Py_XDECREF(entry);
+                } else if (problem != NULL) {
+                    failed = PyList_Append(problems, problem) < 0;
+                }
+                Py_XDECREF(problem);
+            } else {
+                failed = 1;
+            }
+            Py_XDECREF(in_order);
+        }
+        Py_DECREF(msgstr);
+    }
+    Py_ssize_t count = failed ? 0 : PyList_GET_SIZE(leaves);
+    order = failed ? NULL : PyMem_Malloc(sizeof(Leaf) * (size_t)(count ? count : 1));
+    consumed = failed ? NULL : PyMem_Calloc((size_t)(count ? count : 1), 1);
+    if (!failed && (order == NULL || consumed == NULL)) {
+        PyErr_NoMemory();
+        failed = 1;
+    }
+    for (Py_ssize_t i = 0; !failed && i < count; i++) {
+        PyObject *leaf = PyList_GET_ITEM(leaves, i);
+        order[i].index = i;
+        failed = slot_index(leaf, edit_offsets, E_START, &order[i].start) < 0 ||
+                 slot_index(leaf, edit_offsets, E_END, &order[i].end) < 0;
+    }
+    if (!failed) {
+        qsort(order, (size_t)count, sizeof(Leaf), leaf_order);
+        sorted_leaves = PyList_New(count);
+        failed = sorted_leaves == NULL;
+        for (Py_ssize_t i = 0; !failed && i < count; i++) {
+            PyList_SET_ITEM(sorted_leaves, i, Py_NewRef(PyList_GET_ITEM(leaves, order[i].index)));
+        }
+    }
+    for (Py_ssize_t i = 0; !failed && i < PyList_GET_SIZE(chosen); i++) {
+        PyObject *entry = PyList_GET_ITEM(chosen, i);
+        PyObject *segment = PyTuple_GET_ITEM(entry, 0);
+        Py_ssize_t start, end;
+        if (slot_index(segment, segment_offsets, S_START, &start) < 0 ||
+            slot_index(segment, segment_offsets, S_END, &end) < 0) {
+            failed = 1;
+            break;
+        }
+        /* the leaves starting inside the segment: bisect_left(start) .. bisect_right(end) */
+        Py_ssize_t low = 0, high = count;
+        while (low < high) {
+            Py_ssize_t middle = (low + high) / 2;
+            if (order[middle].start < start) {
+                low = middle + 1;
+            } else {
+                high = middle;
+            }
+        }
+        PyObject *inside = PyList_New(0);
+        failed = inside == NULL;
+        for (Py_ssize_t k = low; !failed && k < count && order[k].start <= end; k++) {
+            if (order[k].end <= end) {
+                consumed[k] = 1;
+                failed = PyList_Append(inside, PyList_GET_ITEM(sorted_leaves, k)) < 0;
+            }
+        }
+        PyObject *call[4] = {segment, PyTuple_GET_ITEM(entry, 1), newline, inside};
+        PyObject *edit = failed ? NULL : segment_edit(NULL, call, 4);
+        failed = edit == NULL || PyList_Append(edits, edit) < 0;
+        Py_XDECREF(edit);
+        Py_XDECREF(inside);
+    }
+    for (Py_ssize_t i = 0; !failed && i < count; i++) {
+        if (!consumed[i]) {
+            failed = PyList_Append(edits, PyList_GET_ITEM(sorted_leaves, i)) < 0;
+        }
+    }
+    PyObject *result = failed ? NULL : PyTuple_Pack(2, edits, problems);
+    PyMem_Free(order);
+    PyMem_Free(consumed);
+    Py_XDECREF(leaves);
+    Py_XDECREF(sorted_leaves);
+    Py_XDECREF(chosen);
+    Py_XDECREF(problems);
+    Py_XDECREF(edits);
+    return result;
+}
+
 /* The widest character of text[start:end], as the bound PyUnicode_New takes. */
 static Py_UCS4 widest(PyObject *text, Py_ssize_t start, Py_ssize_t end) {
     if (PyUnicode_IS_ASCII(text)) {
@@ -4409,6 +4651,8 @@ static PyMethodDef methods[] = {
      "Each path with its device, inode, size and time; the newest time; whether one is a link."},
     {"configure_build", (PyCFunction)(void (*)(void))configure_build, METH_FASTCALL,
      "Give the Edit type, whose slots segment_edit fills, and the Span type."},
+    {"translated_edits", (PyCFunction)(void (*)(void))translated_edits, METH_FASTCALL,
+     "The edits that splice a page's translations in, and the problems of those left out."},
     {"segment_edit", (PyCFunction)(void (*)(void))segment_edit, METH_FASTCALL,
      "The edit that splices a translation into its segment, as build._segment_edit makes it."},
     {"same_placeholders", (PyCFunction)(void (*)(void))same_placeholders, METH_FASTCALL,

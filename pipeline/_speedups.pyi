@@ -3,7 +3,7 @@
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from pipeline.build import Edit, Span
+from pipeline.build import BuildProblem, Edit, Span
 from pipeline.html import Attribute, Token
 from pipeline.model import Message
 from pipeline.segments import Segment
@@ -83,6 +83,14 @@ def pack_attributes(attributes: tuple[Attribute, ...], /) -> tuple[tuple[Any, ..
 def unpack_attributes(rows: tuple[tuple[Any, ...], ...], /) -> tuple[Attribute, ...]: ...
 def count_words(text: str, /) -> int: ...
 def configure_build(edit: type[Edit], span: type[Span], /) -> None: ...
+def translated_edits(
+    segments: tuple[Segment, ...],
+    translations: dict[tuple[str | None, str], str],
+    newline: str,
+    site_edits: tuple[Edit, ...],
+    trouble: Callable[[Segment, str], BuildProblem | None],
+    /,
+) -> tuple[list[Edit], list[BuildProblem]]: ...
 def segment_edit(segment: Segment, msgstr: str, newline: str, leaves: list[Edit], /) -> Edit: ...
 def same_placeholders(text: str, other: str, /) -> bool: ...
 def assemble_text(text: str, edits: list[Edit], /) -> str: ...

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -60,38 +59,50 @@ class TranslatedPage:
 
 def translate_page(
     page: PageSegments,
-    translations: Mapping[MessageKey, str],
+    translations: dict[MessageKey, str],
     *,
     site_edits: tuple[Edit, ...] = (),
     accelerated: bool = True,
 ) -> TranslatedPage:
     """The page with every usable translation and the given site edits applied.
 
-    The C extension splices where it was built (`accelerated`); the Python functions stay the
-    reference, and the tests compare the two.
+    The C extension does it all where it was built (`accelerated`): `translated_edits` runs
+    this loop (calling `_trouble` for a msgstr whose placeholders moved) and `assemble_text`
+    puts the page together; the Python code stays the reference the tests compare it with.
     """
-    fast = _speedups if accelerated else None
+    if accelerated and _speedups is not None:
+        edits, problems = _speedups.translated_edits(
+            page.segments, translations, page.page.newline, site_edits, _trouble
+        )
+    else:
+        edits, problems = _translated_edits(
+            page.segments, translations, page.page.newline, site_edits
+        )
+    return TranslatedPage(assemble(page, edits, accelerated=accelerated), tuple(problems))
+
+
+def _translated_edits(
+    segments: tuple[Segment, ...],
+    translations: dict[MessageKey, str],
+    newline: str,
+    site_edits: tuple[Edit, ...],
+) -> tuple[list[Edit], list[BuildProblem]]:
+    """The edits that splice the translations in, and the problems of those left out."""
     problems: list[BuildProblem] = []
     leaves: list[Edit] = list(site_edits)
     segment_edits: list[tuple[Segment, str]] = []
-    for segment in page.segments:
+    for segment in segments:
         msgstr = translations.get((segment.msgctxt, segment.msgid))
         if not msgstr or msgstr == segment.msgid:
             continue
         if segment.kind == "attribute":
-            leaves.append(_attribute_edit(segment, msgstr, page.page.newline))
+            leaves.append(_attribute_edit(segment, msgstr, newline))
             continue
         # Markup in the msgid's own order is the msgid's (well-formed) structure: nothing to check.
-        same_order = (
-            fast.same_placeholders(msgstr, segment.msgid)
-            if fast is not None
-            else PLACEHOLDER_RE.findall(msgstr) == PLACEHOLDER_RE.findall(segment.msgid)
-        )
-        trouble = () if same_order else structure_problems(segment.msgid, msgstr)
-        if trouble:
-            problems.append(
-                BuildProblem(segment.line, segment.msgctxt, segment.msgid, "; ".join(trouble))
-            )
+        same_order = PLACEHOLDER_RE.findall(msgstr) == PLACEHOLDER_RE.findall(segment.msgid)
+        problem = None if same_order else _trouble(segment, msgstr)
+        if problem is not None:
+            problems.append(problem)
             continue
         segment_edits.append((segment, msgstr))
     leaves.sort(key=lambda e: (e.start, e.end))
@@ -105,14 +116,18 @@ def translate_page(
         last = bisect.bisect_right(starts, segment.end)
         inner = [i for i in range(first, last) if leaves[i].end <= segment.end]
         consumed.update(inner)
-        inside = [leaves[i] for i in inner]
-        edits.append(
-            fast.segment_edit(segment, msgstr, page.page.newline, inside)
-            if fast is not None
-            else _segment_edit(segment, msgstr, page, inside)
-        )
+        edits.append(_segment_edit(segment, msgstr, newline, [leaves[i] for i in inner]))
     edits.extend(e for i, e in enumerate(leaves) if i not in consumed)
-    return TranslatedPage(assemble(page, edits, accelerated=accelerated), tuple(problems))
+    return edits, problems
+
+
+def _trouble(segment: Segment, msgstr: str) -> BuildProblem | None:
+    """Why a msgstr whose placeholders are not in the msgid's order cannot be used, if it
+    cannot (its markup is not the msgid's, or not well nested)."""
+    trouble = structure_problems(segment.msgid, msgstr)
+    if not trouble:
+        return None
+    return BuildProblem(segment.line, segment.msgctxt, segment.msgid, "; ".join(trouble))
 
 
 def escape_text(text: str, newline: str) -> str:
@@ -147,13 +162,13 @@ def _attribute_edit(segment: Segment, msgstr: str, newline: str) -> Edit:
     return Edit(segment.start, segment.end, (value,))
 
 
-def _segment_edit(segment: Segment, msgstr: str, page: PageSegments, leaves: list[Edit]) -> Edit:
+def _segment_edit(segment: Segment, msgstr: str, newline: str, leaves: list[Edit]) -> Edit:
     numbers = frozenset(p.number for p in segment.placeholders)
     by_number = {p.number: p for p in segment.placeholders}
     pieces: list[str | Span] = []
     for part in tokenize(msgstr, numbers):
         if isinstance(part, str):
-            pieces.append(escape_text(part, page.page.newline))
+            pieces.append(escape_text(part, newline))
             continue
         placeholder = by_number[part.number]
         start, end = _tag_span(
