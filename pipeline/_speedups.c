@@ -620,13 +620,15 @@ static PyObject *configure_scan(PyObject *module, PyObject *const *args, Py_ssiz
  * `grow_tree(tokens, stack)` is the loop of `_build_tree` over the tokens, on the same
  * `_OpenElements` (its `items` list and `counts` dict): the usual steps here (an end tag that
  * closes the current element, text and other tokens appended, an element opened), the rest by
- * the Python functions it was given (`_close`, `_close_implied`, whether a start tag is
- * ignored, and `_translate_flag` for a tag that may say something about translation).
+ * the Python functions it was given (`_close`, whether a start tag is ignored, and
+ * `_translate_flag` for a tag with a translate attribute). `_close_implied` (the elements a
+ * start tag closes) and `_translate_flag`'s reading of classes are done here too.
  */
 
 static PyObject *element_type;  /* segments._Element */
 static PyObject *close_element; /* segments._close(stack, token) */
-static PyObject *close_implied; /* segments._close_implied(stack, name) */
+static PyObject *implied_stop, *scope_boundaries; /* name -> frozenset, and a frozenset */
+static PyObject *p_only, *no_names;                /* frozenset({"p"}), frozenset() */
 static PyObject *is_ignored;    /* segments._is_ignored(stack, name) */
 static PyObject *translate_flag; /* segments._translate_flag(token) */
 static PyObject *maybe_ignored, *implying, *void_elements; /* frozensets of names */
@@ -714,25 +716,49 @@ static int is_open(PyObject *counts, PyObject *name) {
     return PyObject_IsTrue(now);
 }
 
-/* `_translate_flag(token)`, asked of Python only when the tag has a translate attribute or a
- * class that holds "notranslate": every other tag says nothing (new reference). */
+/* Whether "notranslate" is one of the white-space separated words of `classes`
+ * (`"notranslate" in classes.split()`): 1, 0, or -1 on error. */
+static int has_notranslate(PyObject *classes) {
+    Py_ssize_t length = PyUnicode_GET_LENGTH(classes);
+    Py_ssize_t word = PyUnicode_GET_LENGTH(str_notranslate);
+    int kind = PyUnicode_KIND(classes);
+    const void *data = PyUnicode_DATA(classes);
+    for (Py_ssize_t at = 0; at + word <= length;) {
+        Py_ssize_t found = PyUnicode_Find(classes, str_notranslate, at, length, 1);
+        if (found < 0) {
+            return found == -2 ? -1 : 0;
+        }
+        int starts = found == 0 || Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, found - 1));
+        int ends = found + word == length ||
+                   Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, found + word));
+        if (starts && ends) {
+            return 1;
+        }
+        at = found + 1;
+    }
+    return 0;
+}
+
+/* `_translate_flag(token)`: asked of Python when the tag has a translate attribute; otherwise
+ * False for a tag whose last class attribute holds the word "notranslate", None for the rest
+ * (new reference). */
 static PyObject *flag_of(PyObject *token, PyObject *attributes) {
     Py_ssize_t count_attributes = PyTuple_GET_SIZE(attributes);
+    PyObject *classes = NULL;
     for (Py_ssize_t i = 0; i < count_attributes; i++) {
         PyObject *attribute = PyTuple_GET_ITEM(attributes, i);
         PyObject *name = PyTuple_GET_ITEM(attribute, 0);
-        PyObject *value = PyTuple_GET_ITEM(attribute, 1);
-        int translate = PyUnicode_Compare(name, str_translate) == 0;
-        int says = translate;
-        if (!translate && value != Py_None && PyUnicode_Compare(name, str_class) == 0) {
-            Py_ssize_t found = PyUnicode_Find(value, str_notranslate, 0, PY_SSIZE_T_MAX, 1);
-            if (found == -2) {
-                return NULL;
-            }
-            says = found >= 0;
-        }
-        if (says) {
+        if (PyUnicode_Compare(name, str_translate) == 0) {
             return PyObject_CallOneArg(translate_flag, token);
+        }
+        if (PyUnicode_Compare(name, str_class) == 0) {
+            classes = PyTuple_GET_ITEM(attribute, 1);
+        }
+    }
+    if (classes != NULL && PyUnicode_Check(classes)) {
+        int found = has_notranslate(classes);
+        if (found != 0) {
+            return found < 0 ? NULL : Py_NewRef(Py_False);
         }
     }
     Py_RETURN_NONE;
@@ -787,6 +813,71 @@ static int implies_a_close(PyObject *items, PyObject *counts, PyObject *name) {
     return any_open(counts, closes);
 }
 
+/* `_OpenElements.truncate(index)`: close the element at `index` and every one above it. */
+static int truncate_open(PyObject *items, PyObject *counts, Py_ssize_t index) {
+    for (Py_ssize_t i = index; i < PyList_GET_SIZE(items); i++) {
+        if (count(counts, FIELD(PyList_GET_ITEM(items, i), F_NAME), -1) < 0) {
+            return -1;
+        }
+    }
+    return PyList_SetSlice(items, index, PY_SSIZE_T_MAX, NULL);
+}
+
+/* `_pop_through(stack, names, stop)`: close the nearest open element named in `names`, unless
+ * a scope boundary or a name in `stop` comes first. */
+static int pop_through(PyObject *items, PyObject *counts, PyObject *names, PyObject *stop) {
+    int open = any_open(counts, names);
+    if (open <= 0) {
+        return open;
+    }
+    for (Py_ssize_t index = PyList_GET_SIZE(items) - 1; index > 0; index--) {
+        PyObject *name = FIELD(PyList_GET_ITEM(items, index), F_NAME);
+        int named = PySet_Contains(names, name);
+        if (named != 0) {
+            return named < 0 ? -1 : truncate_open(items, counts, index);
+        }
+        int boundary = PySet_Contains(scope_boundaries, name);
+        int stops = boundary == 0 ? PySet_Contains(stop, name) : boundary;
+        if (stops != 0) {
+            return stops < 0 ? -1 : 0;
+        }
+    }
+    return 0;
+}
+
+/* `_close_implied(stack, name)`: the elements a start tag closes by being there. */
+static int close_implied(PyObject *items, PyObject *counts, PyObject *name) {
+    int closes_p = PySet_Contains(p_closers, name);
+    int p_open = closes_p > 0 ? any_open(counts, p_only) : closes_p;
+    if (p_open < 0 || (p_open && pop_through(items, counts, p_only, no_names) < 0)) {
+        return -1;
+    }
+    int heading = PySet_Contains(headings, name);
+    if (heading > 0) { /* a heading closes the current node when that is a heading */
+        PyObject *top = PyList_GET_ITEM(items, PyList_GET_SIZE(items) - 1);
+        heading = PySet_Contains(headings, FIELD(top, F_NAME));
+        if (heading > 0 && truncate_open(items, counts, PyList_GET_SIZE(items) - 1) < 0) {
+            return -1;
+        }
+    }
+    if (heading < 0) {
+        return -1;
+    }
+    PyObject *closes = PyDict_GetItemWithError(implied_close, name);
+    if (closes == NULL) {
+        return PyErr_Occurred() ? -1 : 0;
+    }
+    PyObject *stop = PyDict_GetItemWithError(implied_stop, name);
+    if (stop == NULL && PyErr_Occurred()) {
+        return -1;
+    }
+    if (!PyFrozenSet_Check(closes) || (stop != NULL && !PyFrozenSet_Check(stop))) {
+        PyErr_SetString(PyExc_TypeError, "implied closes and stops must be frozensets");
+        return -1;
+    }
+    return pop_through(items, counts, closes, stop == NULL ? no_names : stop);
+}
+
 static int open_element(PyObject *stack, PyObject *items, PyObject *counts, PyObject *token) {
     PyObject *name = PyTuple_GET_ITEM(token, 3);
     PyObject *attributes = PyTuple_GET_ITEM(token, 4);
@@ -820,11 +911,9 @@ static int open_element(PyObject *stack, PyObject *items, PyObject *counts, PyOb
             return -1;
         }
         if (implies) {
-            PyObject *done = PyObject_CallFunctionObjArgs(close_implied, stack, name, NULL);
-            if (done == NULL) {
+            if (close_implied(items, counts, name) < 0) {
                 return -1;
             }
-            Py_DECREF(done);
             top = PyList_GET_ITEM(items, PyList_GET_SIZE(items) - 1);
         }
     }
@@ -2192,22 +2281,37 @@ static PyObject *configure_segments(PyObject *module, PyObject *const *args, Py_
 }
 
 static PyObject *configure_tree(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 13 || !PyFrozenSet_Check(args[5]) || !PyFrozenSet_Check(args[6]) ||
+    if (nargs != 14 || !PyFrozenSet_Check(args[5]) || !PyFrozenSet_Check(args[6]) ||
         !PyFrozenSet_Check(args[7]) || !PyFrozenSet_Check(args[8]) ||
-        !PyFrozenSet_Check(args[9]) || !PyDict_Check(args[10]) ||
-        !PyFrozenSet_Check(args[11]) || !PyFrozenSet_Check(args[12])) {
+        !PyFrozenSet_Check(args[9]) || !PyDict_Check(args[10]) || !PyDict_Check(args[2]) ||
+        !PyFrozenSet_Check(args[11]) || !PyFrozenSet_Check(args[12]) ||
+        !PyFrozenSet_Check(args[13])) {
         PyErr_SetString(PyExc_TypeError,
-                        "configure_tree(_Element, _close, _close_implied, _is_ignored, "
+                        "configure_tree(_Element, _close, implied_stop: dict, _is_ignored, "
                         "_translate_flag, maybe_ignored, implying, void, p_closers, headings: "
-                        "frozenset, implied_close: dict, inline_elements, code_phrases: frozenset)");
+                        "frozenset, implied_close: dict, inline_elements, code_phrases, "
+                        "scope_boundaries: frozenset)");
         return NULL;
+    }
+    if (p_only == NULL) {
+        PyObject *p = PyUnicode_InternFromString("p");
+        PyObject *names = p == NULL ? NULL : PyTuple_Pack(1, p);
+        p_only = names == NULL ? NULL : PyFrozenSet_New(names);
+        no_names = p_only == NULL ? NULL : PyFrozenSet_New(NULL);
+        Py_XDECREF(p);
+        Py_XDECREF(names);
+        if (no_names == NULL) {
+            Py_CLEAR(p_only);
+            return NULL;
+        }
     }
     if (read_slot_offsets(args[0], "configure_tree", field_names, FIELDS, field_offsets) < 0) {
         return NULL;
     }
     Py_XSETREF(element_type, Py_NewRef(args[0]));
     Py_XSETREF(close_element, Py_NewRef(args[1]));
-    Py_XSETREF(close_implied, Py_NewRef(args[2]));
+    Py_XSETREF(implied_stop, Py_NewRef(args[2]));
+    Py_XSETREF(scope_boundaries, Py_NewRef(args[13]));
     Py_XSETREF(is_ignored, Py_NewRef(args[3]));
     Py_XSETREF(translate_flag, Py_NewRef(args[4]));
     Py_XSETREF(maybe_ignored, Py_NewRef(args[5]));

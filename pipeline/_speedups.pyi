@@ -20,7 +20,7 @@ def scan(text: str, position: int, tokens: list[Any], templates: dict[str, Any],
 def configure_tree(
     element: type[Any],
     close: Callable[[Any, Any], None],
-    close_implied: Callable[[Any, str], None],
+    implied_stop: dict[str, frozenset[str]],
     is_ignored: Callable[[Any, str], bool],
     translate_flag: Callable[[Any], bool | None],
     maybe_ignored: frozenset[str],
@@ -31,6 +31,7 @@ def configure_tree(
     implied_close: dict[str, frozenset[str]],
     inline_elements: frozenset[str],
     code_phrases: frozenset[str],
+    scope_boundaries: frozenset[str],
     /,
 ) -> None: ...
 def grow_tree(tokens: list[Any], stack: Any, /) -> None: ...

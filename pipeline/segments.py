@@ -999,7 +999,7 @@ try:  # the C extension, where it was built (setup.py; optional) from this sourc
     _speedups.configure_tree(
         _Element,
         _close,
-        _close_implied,
+        _IMPLIED_STOP,
         _is_ignored,
         _translate_flag,
         _MAYBE_IGNORED,
@@ -1010,6 +1010,7 @@ try:  # the C extension, where it was built (setup.py; optional) from this sourc
         _IMPLIED_CLOSE,
         INLINE_ELEMENTS,
         CODE_PHRASES,
+        SCOPE_BOUNDARIES,
     )
     _speedups.configure_walk(
         Placeholder,

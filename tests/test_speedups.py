@@ -119,7 +119,10 @@ NESTING = st.sampled_from(
      "</a>", "<b>", "</b>", "<i>", "<nobr>", "<button>", "<rt>", "<rp>", "<ruby>", "<svg>",
      "</svg>", "<math>", "<path/>", "<br>", "<img>", "<html>", "<head>", "<body>", "</body>",
      "<template>", "</template>", "<span translate=no>", "<em class='x notranslate'>",
-     "<q translate>", "<p class=notranslatex>", "<code>", "</code>", "<pre>", "<title>x",
+     "<q translate>", "<p class=notranslatex>", "<b class='notranslate'>", "<i class=xnotranslate>",
+     "<s class='a\u3000notranslate'>", "<u class='notranslate\x1cb'>", "<b class>",
+     "<i class=a class=notranslate>", "<b class='notranslate notranslate' translate=yes>",
+     "<code>", "</code>", "<pre>", "<title>x",
      "</title>", "text", " ", "<!-- c -->", "</x>", "<P>", "</LI>", "<Ｐ>"]
 )  # fmt: skip
 NESTED = st.lists(NESTING, max_size=50).map("".join)
