@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.catalog import merge, translation_memory
-from pipeline.model import Catalog, Message
+from pipeline.model import Catalog, Message, PipelineError
 from pipeline.pofile import parse_po, render_po
 
 DATE = "2025-10-24 00:00+0000"
@@ -152,3 +153,29 @@ def test_no_translation_is_ever_lost(page: list[str], edits: list[tuple[str, int
     assert made <= kept
     for message in catalog.messages:  # and every active text is in the page
         assert message.obsolete or message.msgid in page
+
+
+def test_a_first_catalog_from_the_template_text_is_the_merged_one() -> None:
+    """update writes a page's first catalog in a locale from the template's text (the header
+    made anew): the same bytes as rendering the merge, for every page the tests carry."""
+    from pipeline import workflow
+    from pipeline.extract import template_text
+    from pipeline.html import decode_page
+    from pipeline.segments import segment_page
+
+    root = Path(__file__).parent.parent
+    pages = [*root.glob("tests/**/*.html"), *root.glob("source_html/**/*.html")]
+    compared = 0
+    for path in pages:
+        try:
+            page = segment_page(decode_page(path.read_bytes(), path=str(path)))
+        except PipelineError:
+            continue
+        text = template_text(page, page_path=path.name, project="Clinic", source_locale="en")
+        template = parse_po(text, path="page.pot")
+        for locale in ("ja", "pt-BR"):
+            merged = merge(template, None, locale=locale, memory={}, revision_date="2026-12-02")
+            made = workflow._first_catalog_text(template, text, locale, "2026-12-02")
+            assert made == render_po(merged), path
+        compared += bool(template.messages)
+    assert compared > 10
