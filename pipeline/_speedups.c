@@ -3854,11 +3854,7 @@ static Py_ssize_t placeholder_end(int kind, const void *data, Py_ssize_t length,
     return i < length && PyUnicode_READ(kind, data, i) == '>' ? i + 1 : -1;
 }
 
-static PyObject *count_words(PyObject *module, PyObject *text) {
-    if (!PyUnicode_Check(text)) {
-        PyErr_SetString(PyExc_TypeError, "count_words(text: str)");
-        return NULL;
-    }
+static Py_ssize_t words_in(PyObject *text) {
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
     Py_ssize_t length = PyUnicode_GET_LENGTH(text), words = 0, i = 0;
@@ -3892,7 +3888,128 @@ static PyObject *count_words(PyObject *module, PyObject *text) {
             break;
         }
     }
-    return PyLong_FromSsize_t(words);
+    return words;
+}
+
+static PyObject *count_words(PyObject *module, PyObject *text) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "count_words(text: str)");
+        return NULL;
+    }
+    return PyLong_FromSsize_t(words_in(text));
+}
+
+#define MESSAGE_SLOT(message, field) (*(PyObject **)((char *)(message) + message_offsets[field]))
+
+/* `Message.translated`: 1, 0, or -1 on error (a message of another shape). */
+static int is_translated(PyObject *message) {
+    PyObject *flags = MESSAGE_SLOT(message, M_FLAGS), *plural = MESSAGE_SLOT(message, M_MSGID_PLURAL);
+    if (!PyTuple_Check(flags)) {
+        PyErr_SetString(PyExc_TypeError, "a message's flags must be a tuple");
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(flags); i++) {
+        PyObject *flag = PyTuple_GET_ITEM(flags, i);
+        if (PyUnicode_Check(flag) && PyUnicode_CompareWithASCIIString(flag, "fuzzy") == 0) {
+            return 0;
+        }
+    }
+    int obsolete = PyObject_IsTrue(MESSAGE_SLOT(message, M_OBSOLETE));
+    if (obsolete != 0) {
+        return obsolete < 0 ? -1 : 0;
+    }
+    if (plural != Py_None) {
+        PyObject *forms = MESSAGE_SLOT(message, M_MSGSTR_PLURAL);
+        if (!PyTuple_Check(forms)) {
+            PyErr_SetString(PyExc_TypeError, "a message's msgstr_plural must be a tuple");
+            return -1;
+        }
+        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(forms); i++) {
+            int filled_form = PyObject_IsTrue(PyTuple_GET_ITEM(forms, i));
+            if (filled_form <= 0) {
+                return filled_form;
+            }
+        }
+        return PyTuple_GET_SIZE(forms) > 0;
+    }
+    return PyObject_IsTrue(MESSAGE_SLOT(message, M_MSGSTR));
+}
+
+/* The messages of a catalog, each checked to be a Message: 0, or -1 with an error. */
+static int all_messages(PyObject *messages) {
+    if (message_type == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "_speedups.configure_catalog() was not called");
+        return -1;
+    }
+    if (!PyTuple_Check(messages)) {
+        PyErr_SetString(PyExc_TypeError, "messages must be a tuple");
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(messages); i++) {
+        PyObject *message = PyTuple_GET_ITEM(messages, i);
+        if (Py_TYPE(message) != (PyTypeObject *)message_type ||
+            !PyUnicode_Check(MESSAGE_SLOT(message, M_MSGID))) {
+            PyErr_SetString(PyExc_TypeError, "not a Message");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* `status.word_progress`'s sums: (words translated, words in all) of the active messages. */
+static PyObject *catalog_words(PyObject *module, PyObject *messages) {
+    if (all_messages(messages) < 0) {
+        return NULL;
+    }
+    Py_ssize_t translated = 0, total = 0;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(messages); i++) {
+        PyObject *message = PyTuple_GET_ITEM(messages, i);
+        int obsolete = PyObject_IsTrue(MESSAGE_SLOT(message, M_OBSOLETE));
+        if (obsolete != 0) {
+            if (obsolete < 0) {
+                return NULL;
+            }
+            continue;
+        }
+        Py_ssize_t words = words_in(MESSAGE_SLOT(message, M_MSGID));
+        int done = is_translated(message);
+        if (done < 0) {
+            return NULL;
+        }
+        total += words;
+        translated += done ? words : 0;
+    }
+    return Py_BuildValue("(nn)", translated, total);
+}
+
+/* `workflow._translations`' dictionaries: {key: msgstr} of the finished singular messages and
+ * {key: line} of every active one. */
+static PyObject *catalog_translations(PyObject *module, PyObject *messages) {
+    if (all_messages(messages) < 0) {
+        return NULL;
+    }
+    PyObject *done = PyDict_New(), *lines = PyDict_New();
+    int failed = done == NULL || lines == NULL;
+    for (Py_ssize_t i = 0; !failed && i < PyTuple_GET_SIZE(messages); i++) {
+        PyObject *message = PyTuple_GET_ITEM(messages, i);
+        int obsolete = PyObject_IsTrue(MESSAGE_SLOT(message, M_OBSOLETE));
+        if (obsolete != 0) {
+            failed = obsolete < 0;
+            continue;
+        }
+        PyObject *key = PyTuple_Pack(2, MESSAGE_SLOT(message, M_MSGCTXT),
+                                     MESSAGE_SLOT(message, M_MSGID));
+        int finished = key == NULL ? -1 : is_translated(message);
+        failed = finished < 0 ||
+                 (finished && MESSAGE_SLOT(message, M_MSGID_PLURAL) == Py_None &&
+                  PyDict_SetItem(done, key, MESSAGE_SLOT(message, M_MSGSTR)) < 0) ||
+                 PyDict_SetItem(lines, key, MESSAGE_SLOT(message, M_LINE)) < 0;
+        Py_XDECREF(key);
+    }
+    PyObject *result = failed ? NULL : PyTuple_Pack(2, done, lines);
+    Py_XDECREF(done);
+    Py_XDECREF(lines);
+    return result;
 }
 
 /* Splicing translations into a page (pipeline.build).
@@ -4739,6 +4856,10 @@ static PyMethodDef methods[] = {
      "The messages of a catalog in the canonical layout, or None for pofile._read_lines."},
     {"configure_catalog", (PyCFunction)configure_catalog, METH_O,
      "Give the Message type, whose slots read_canonical fills."},
+    {"catalog_words", (PyCFunction)catalog_words, METH_O,
+     "(words translated, words in all) of a catalog's active messages."},
+    {"catalog_translations", (PyCFunction)catalog_translations, METH_O,
+     "({key: msgstr} of the finished singular messages, {key: line} of the active ones)."},
     {"count_words", (PyCFunction)count_words, METH_O,
      "Source words in a msgid, as model.count_words counts them."},
     {"pack_segments", (PyCFunction)pack_segments, METH_O,

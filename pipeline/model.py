@@ -106,6 +106,18 @@ class Catalog:
         return tuple(m for m in self.messages if m.obsolete)
 
 
+def translations_and_lines(
+    catalog: Catalog, *, accelerated: bool = True
+) -> tuple[dict[tuple[str | None, str], str], dict[tuple[str | None, str], int]]:
+    """{key: msgstr} of the finished singular translations and {key: line} of every active
+    entry: what building a page needs of its catalog (in C where it was built)."""
+    if accelerated and _speedups is not None:
+        return _speedups.catalog_translations(catalog.messages)
+    active = catalog.active
+    done = {m.key: m.msgstr for m in active if m.translated and m.msgid_plural is None}
+    return done, {m.key: m.line for m in active}
+
+
 def placeholder_words(text: str) -> str:
     """The text of a msgid or msgstr with its placeholders replaced by spaces (for counting)."""
     return PLACEHOLDER_RE.sub(" ", text)
@@ -128,6 +140,6 @@ def count_words(text: str, *, accelerated: bool = True) -> int:
 try:  # the C extension, where it was built (setup.py; optional) from this source
     from pipeline import _speedups
 
-    _speedups.count_words  # noqa: B018  # built from older source: no such function
+    _speedups.configure_catalog(Message)  # the type read_canonical fills, the others read
 except (ImportError, AttributeError):
     _speedups = None  # type: ignore[assignment]  # the Python code does the same, slower

@@ -1158,6 +1158,5 @@ try:  # the C extension, where it was built (setup.py; optional) from this sourc
         bytes(line_class for line_class, _ in _ASCII_PROPS), _PAIR_ROWS, _line_class, _D, _I
     )
     _speedups.configure_entries(_cuts, _flags_and_wrap, _char_info)
-    _speedups.configure_catalog(Message)
 except (ImportError, AttributeError, TypeError):  # not built, or built from older source
     _speedups = None  # type: ignore[assignment]  # the Python code does the same, slower

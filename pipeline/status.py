@@ -103,9 +103,13 @@ def _translated_chars(message: Message) -> int:
     return sum(len("".join(PLACEHOLDER_RE.sub("", form).split())) for form in forms)
 
 
-def word_progress(catalog: Catalog) -> tuple[int, int, float]:
+def word_progress(catalog: Catalog, *, accelerated: bool = True) -> tuple[int, int, float]:
     """(words translated, words in all, percent) of the catalog's active entries: all that
-    publishing a page decides on, without the rest of `catalog_status`."""
+    publishing a page decides on, without the rest of `catalog_status` (in C where it was
+    built, `accelerated`)."""
+    if accelerated and _speedups is not None:
+        translated, total = _speedups.catalog_words(catalog.messages)
+        return translated, total, _percent(translated, total)
     active = catalog.active
     words = [count_words(m.msgid) for m in active]
     translated = sum(n for m, n in zip(active, words, strict=True) if m.translated)
@@ -451,3 +455,11 @@ def render_dashboard(statuses: Sequence[CatalogStatus], *, title: str) -> str:
         parts.append("<p>No catalogs.</p>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
+
+
+try:  # the C extension, where it was built (setup.py; optional) from this source
+    from pipeline import _speedups
+
+    _speedups.catalog_words  # noqa: B018  # built from older source: no such function
+except (ImportError, AttributeError):  # not built, or built from older source
+    _speedups = None  # type: ignore[assignment]  # the Python code does the same, slower

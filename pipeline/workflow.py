@@ -26,7 +26,7 @@ from pipeline.catalog import MessageKey, merge, translation_memory
 from pipeline.config import Settings
 from pipeline.extract import template_for_page, template_text
 from pipeline.html import decode_page
-from pipeline.model import Catalog, Message, PipelineError
+from pipeline.model import Catalog, Message, PipelineError, translations_and_lines
 from pipeline.pofile import parse_po, render_po, rendered_entries
 from pipeline.segments import PageSegments, collector_paused, segment_page
 from pipeline.shard import Shard
@@ -923,9 +923,7 @@ def _translations(path: str) -> _Translations:
     parsing a catalog costs less than a file that would hand it over from the counting pass."""
     if not os.path.exists(path):
         raise PipelineError(path, None, "catalog disappeared during the build")
-    catalog = _parse_catalog(files.read_bytes(Path(path)), Path(path))
-    done = {m.key: m.msgstr for m in catalog.active if m.translated and m.msgid_plural is None}
-    return done, {m.key: m.line for m in catalog.active}
+    return translations_and_lines(_parse_catalog(files.read_bytes(Path(path)), Path(path)))
 
 
 def _sha256(data: bytes) -> str:

@@ -12,6 +12,7 @@ paragraphs, headings, links, foreign content), and every page the tests carry.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from hypothesis import strategies as st
 
 from pipeline import html, segments
 from pipeline.html import Attribute, Token, decode_page, tokenize
-from pipeline.model import Message, PipelineError
+from pipeline.model import Catalog, Message, PipelineError
 from pipeline.pofile import entry_text, parse_po
 from pipeline.segments import _build_tree, _Element, _mark_inline, segment_page
 
@@ -758,3 +759,34 @@ def test_same_file_signatures_as_python(tmp_path: Path) -> None:
     fast, reference = signatures(paths), signatures(paths, accelerated=False)
     assert fast == reference and fast[2] is True
     assert fast[0].count(b"\n") == 2  # the two files before the link
+
+
+# --- what a build needs of a catalog ----------------------------------------------------------
+
+
+def assert_same_catalog_sums(catalog: Catalog) -> None:
+    from pipeline.model import translations_and_lines
+    from pipeline.status import word_progress
+
+    assert word_progress(catalog) == word_progress(catalog, accelerated=False)
+    fast = translations_and_lines(catalog)
+    reference = translations_and_lines(catalog, accelerated=False)
+    assert fast == reference
+    assert list(fast[0]) == list(reference[0]) and list(fast[1]) == list(reference[1])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(messages(), max_size=8))
+def test_same_word_progress_and_translations_as_python(written: list[Message]) -> None:
+    """Fuzzy, obsolete, plural (with an empty form or none) and repeated keys among them."""
+    lined = [replace(m, line=n) for n, m in enumerate(written, 1)]
+    assert_same_catalog_sums(Catalog(messages=tuple(lined + lined[:2])))
+
+
+def test_same_word_progress_and_translations_on_every_catalog_of_the_tests() -> None:
+    for path in [*(ROOT / "locales").rglob("*.po*"), *(ROOT / "tests").rglob("*.po*")]:
+        try:
+            catalog = parse_po(path.read_text(encoding="utf-8"), path=str(path))
+        except (PipelineError, UnicodeDecodeError):
+            continue
+        assert_same_catalog_sums(catalog)
