@@ -4749,6 +4749,40 @@ static PyObject *assemble_text(PyObject *module, PyObject *const *args, Py_ssize
     return copying.out;
 }
 
+/* `html._line_starts(text)`: the offset of each line's start, a line ending at \r\n, \r or \n. */
+static PyObject *line_starts(PyObject *module, PyObject *text) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "line_starts(text: str)");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    PyObject *starts = PyList_New(0);
+    PyObject *zero = PyLong_FromLong(0);
+    int failed = starts == NULL || zero == NULL || PyList_Append(starts, zero) < 0;
+    Py_XDECREF(zero);
+    for (Py_ssize_t i = 0; !failed && i < length; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c != '\n' && c != '\r') {
+            continue;
+        }
+        if (c == '\r' && i + 1 < length && PyUnicode_READ(kind, data, i + 1) == '\n') {
+            i++;
+        }
+        PyObject *start = PyLong_FromSsize_t(i + 1);
+        failed = start == NULL || PyList_Append(starts, start) < 0;
+        Py_XDECREF(start);
+    }
+    if (failed) {
+        Py_XDECREF(starts);
+        return NULL;
+    }
+    PyObject *result = PyList_AsTuple(starts);
+    Py_DECREF(starts);
+    return result;
+}
+
 /* `files.signatures(paths)`: "path dev inode size mtime_ns\n" for each path, "path -\n" for one
  * that cannot be looked at, the newest time, and whether one is a symbolic link (the lines
  * then stop there). Paths are encoded as the file system's names are (surrogateescape). */
@@ -4872,6 +4906,8 @@ static PyMethodDef methods[] = {
      "Attributes as plain tuples."},
     {"unpack_attributes", (PyCFunction)unpack_attributes, METH_O,
      "Plain tuples as attributes again."},
+    {"line_starts", (PyCFunction)line_starts, METH_O,
+     "The offset of each line's start; a line ends at \\r\\n, \\r or \\n."},
     {"file_signatures", (PyCFunction)file_signatures, METH_O,
      "Each path with its device, inode, size and time; the newest time; whether one is a link."},
     {"configure_build", (PyCFunction)(void (*)(void))configure_build, METH_FASTCALL,

@@ -202,8 +202,11 @@ def decode_page(data: bytes, *, path: str, default_encoding: str | None = None) 
 
 
 @functools.lru_cache(maxsize=4)  # the pages being worked on: a page's text is hashed once
-def _line_starts(text: str) -> tuple[int, ...]:
-    """The offset of each line's start; a line ends at \r\n, \r or \n."""
+def _line_starts(text: str, *, accelerated: bool = True) -> tuple[int, ...]:
+    """The offset of each line's start; a line ends at \r\n, \r or \n (in one pass in C
+    where it was built: `accelerated`)."""
+    if accelerated and _speedups is not None:
+        return _speedups.line_starts(text)
     if text.count("\r") != text.count("\r\n"):  # a lone \r: rare enough for the slow way
         return (0, *(m.end() for m in _NEWLINE_RE.finditer(text)))
     # Each line starts one past the end of the one before: C loops only, no match objects.

@@ -790,3 +790,14 @@ def test_same_word_progress_and_translations_on_every_catalog_of_the_tests() -> 
         except (PipelineError, UnicodeDecodeError):
             continue
         assert_same_catalog_sums(catalog)
+
+
+@settings(max_examples=800, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "\r", "\n", "\r\n", "\n\r", "é", "腰", "\u2028"]), max_size=30)
+)
+def test_same_line_starts_as_python(pieces: list[str]) -> None:
+    from pipeline.html import _line_starts
+
+    text = "".join(pieces)
+    assert _line_starts(text) == _line_starts(text, accelerated=False)
