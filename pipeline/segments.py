@@ -172,7 +172,6 @@ CONTEXT_ATTRIBUTE = "data-i18n-context"
 #: Marks the element the build fills with a language switcher.
 SWITCHER_ATTRIBUTE = "data-i18n-switcher"
 NOTE_PREFIX = "i18n:"
-#: Text that holds a note has this, whatever the case (only I, i, N, n lower-case to i and n).
 
 
 # --- the segments ------------------------------------------------------------------------------
@@ -971,9 +970,11 @@ def _hrefs(tokens: list[Token]) -> tuple[Attribute, ...]:
 
 def _attach_notes(page: SourcePage, tokens: list[Token], segments: list[Segment]) -> list[Segment]:
     """An `<!-- i18n: … -->` comment is a note for the first segment that ends after it."""
+    # A note's prefix is "i18n:" whatever its case, and only "n" has a case among "18n:" (only
+    # I, i, N, n lower-case to i and n): two plain searches, an eighth of a case-blind regular
+    # expression's time, tell a page with no note (no page of documentation has one).
     if "18n:" not in page.text and "18N:" not in page.text:
-        return segments  # no page of documentation has one: the tokens need no look (and two
-        # plain searches take an eighth of a case-blind regular expression's time)
+        return segments
     notes: dict[int, list[str]] = {}
     for token in tokens:
         if token.kind != "comment":
