@@ -106,11 +106,14 @@ class Catalog:
         return tuple(m for m in self.messages if m.obsolete)
 
 
-def translations_and_lines(
-    catalog: Catalog, *, accelerated: bool = True
-) -> tuple[dict[tuple[str | None, str], str], dict[tuple[str | None, str], int]]:
+#: {(msgctxt, msgid): msgstr} of a catalog's finished translations, and {(msgctxt, msgid): line}
+#: of its active entries: what building a page needs of a catalog.
+Translations = tuple[dict[tuple[str | None, str], str], dict[tuple[str | None, str], int]]
+
+
+def translations_and_lines(catalog: Catalog, *, accelerated: bool = True) -> Translations:
     """{key: msgstr} of the finished singular translations and {key: line} of every active
-    entry: what building a page needs of its catalog (in C where it was built)."""
+    entry (in C where it was built)."""
     if accelerated and _speedups is not None:
         return _speedups.catalog_translations(catalog.messages)
     active = catalog.active

@@ -26,7 +26,13 @@ from pipeline.catalog import MessageKey, merge, translation_memory
 from pipeline.config import Settings
 from pipeline.extract import template_for_page, template_text
 from pipeline.html import decode_page
-from pipeline.model import Catalog, Message, PipelineError, translations_and_lines
+from pipeline.model import (
+    Catalog,
+    Message,
+    PipelineError,
+    Translations,
+    translations_and_lines,
+)
 from pipeline.pofile import parse_po, render_po, rendered_entries
 from pipeline.segments import PageSegments, collector_paused, segment_page
 from pipeline.shard import Shard
@@ -913,12 +919,7 @@ def _parse_catalog(data: bytes, path: Path) -> Catalog:
     return parse_po(text, path=str(path))
 
 
-#: {(msgctxt, msgid): msgstr} of a catalog's finished translations, and {(msgctxt, msgid): line}
-#: of its active entries: what building a page needs of a catalog.
-_Translations = tuple[dict[MessageKey, str], dict[MessageKey, int]]
-
-
-def _translations(path: str) -> _Translations:
+def _translations(path: str) -> Translations:
     """What building a page needs of its catalog, read again by the worker that builds it:
     parsing a catalog costs less than a file that would hand it over from the counting pass."""
     if not os.path.exists(path):
