@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipeline.model import Catalog, Message
-from pipeline.pofile import render_po
+from pipeline.pofile import WIDTH, render_po
 from pipeline.segments import PageSegments, Segment
 
 TEMPLATE_HEADER: tuple[tuple[str, str], ...] = (
@@ -66,7 +66,7 @@ def template_text(
             )
         )
     header = render_po(_template(page_path, project, source_locale, ()))
-    entries = _speedups.template_entries(page.segments, page_path, 79)
+    entries = _speedups.template_entries(page.segments, page_path, WIDTH)
     return f"{header}\n{entries}" if entries else header
 
 

@@ -303,13 +303,15 @@ _RARE_ESCAPES = "\a\b\f\r\t\v"
 _RARE_ESCAPE_TABLE = str.maketrans({char: "\\" + _ESCAPES[char] for char in _RARE_ESCAPES})
 _RARE_ESCAPE_RE = re.compile(f"[{_RARE_ESCAPES}]")
 _PORTION_RE = re.compile(r"[^\n]*\n|[^\n]+")
+#: The line width GNU gettext's tools (and Poedit) write catalogs at.
+WIDTH = 79
 _NO_WRAP_WIDTH = 1 << 62
 #: Printable ASCII that needs no escape: one column a character, so its length is its width.
 _PLAIN_RE = re.compile(r"[ !#-\[\]-~]*")
 
 
 def wrap_po_string(
-    keyword: str, value: str, *, prefix: str = "", width: int = 79, wrap: bool = True
+    keyword: str, value: str, *, prefix: str = "", width: int = WIDTH, wrap: bool = True
 ) -> list[str]:
     """The lines gettext writes for `keyword "value"` (write-po.c `wrap`), without newlines.
 
@@ -536,7 +538,7 @@ def _entry_lines(message: Message, width: int) -> Iterator[str]:
         )
 
 
-def entry_text(message: Message, width: int = 79, *, accelerated: bool = True) -> str:
+def entry_text(message: Message, width: int = WIDTH, *, accelerated: bool = True) -> str:
     """One entry's lines, each with its newline: in C where it was built (`accelerated`), or
     by `_entry_lines`, the reference."""
     if accelerated and _speedups is not None:
@@ -545,7 +547,7 @@ def entry_text(message: Message, width: int = 79, *, accelerated: bool = True) -
 
 
 def render_po(
-    catalog: Catalog, *, width: int = 79, known: Mapping[Message, str] | None = None
+    catalog: Catalog, *, width: int = WIDTH, known: Mapping[Message, str] | None = None
 ) -> str:
     """The catalog as GNU msgcat writes it: header first, obsolete entries last.
 
