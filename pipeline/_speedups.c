@@ -3792,6 +3792,58 @@ static PyObject *link_hrefs(PyObject *module, PyObject *const *args, Py_ssize_t 
     return result;
 }
 
+/* `site._surely_relative`: whether an href is relative for `urlsplit` without asking it. */
+static int surely_relative(PyObject *value) {
+    Py_ssize_t start = 0, end = PyUnicode_GET_LENGTH(value);
+    int kind = PyUnicode_KIND(value);
+    const void *data = PyUnicode_DATA(value);
+    while (start < end && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, start))) {
+        start++;
+    }
+    while (end > start && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, end - 1))) {
+        end--;
+    }
+    if (start == end || PyUnicode_READ(kind, data, start) <= ' ' ||
+        PyUnicode_READ(kind, data, start) == '/') {
+        return 0;
+    }
+    for (Py_ssize_t i = start; i < end; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c == ':' || c == '\t' || c == '\n' || c == '\r') {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* `site._maybe_absolute`: the hrefs (Attributes) whose value is not surely relative. */
+static PyObject *maybe_absolute(PyObject *module, PyObject *hrefs) {
+    if (!PyTuple_Check(hrefs)) {
+        PyErr_SetString(PyExc_TypeError, "maybe_absolute(hrefs: tuple[Attribute, ...])");
+        return NULL;
+    }
+    PyObject *found = PyList_New(0);
+    for (Py_ssize_t i = 0; found != NULL && i < PyTuple_GET_SIZE(hrefs); i++) {
+        PyObject *href = PyTuple_GET_ITEM(hrefs, i);
+        if (!PyTuple_Check(href) || PyTuple_GET_SIZE(href) != 5) {
+            PyErr_SetString(PyExc_TypeError, "maybe_absolute: not an attribute");
+            Py_CLEAR(found);
+            break;
+        }
+        PyObject *value = PyTuple_GET_ITEM(href, 1);
+        if (value != Py_None && (!PyUnicode_Check(value) || !surely_relative(value)) &&
+            PyList_Append(found, href) < 0) {
+            Py_CLEAR(found);
+        }
+    }
+    if (found == NULL) {
+        return NULL;
+    }
+    PyObject *result = PyList_AsTuple(found);
+    Py_DECREF(found);
+    return result;
+}
+
 static PyObject *attributes_as(PyObject *attributes, PyObject *type) {
     if (!cache_configured()) {
         return NULL;
@@ -4902,6 +4954,8 @@ static PyMethodDef methods[] = {
      "The segments of the page cache's rows."},
     {"link_hrefs", (PyCFunction)(void (*)(void))link_hrefs, METH_FASTCALL,
      "The first href attribute, where it has a value, of each start tag of a link."},
+    {"maybe_absolute", (PyCFunction)maybe_absolute, METH_O,
+     "The hrefs whose value is not surely relative (site._surely_relative)."},
     {"pack_attributes", (PyCFunction)pack_attributes, METH_O,
      "Attributes as plain tuples."},
     {"unpack_attributes", (PyCFunction)unpack_attributes, METH_O,

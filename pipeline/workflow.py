@@ -209,20 +209,19 @@ def _update_page(context: _UpdateContext, page: str) -> FileChange:
     if not path.exists():
         raise PipelineError(str(path), None, "template missing: run `extract` first")
     data = files.read_bytes(path)
-    template = _parse_catalog(data, path)
-    if not template.header:  # every template `extract` writes has one
-        raise PipelineError(str(path), None, "template empty or cut short: run `extract` again")
     target = catalog_path(settings, locale, page)
     previous = read_catalog(target)
     # Entries the catalog keeps as the template has them are copied from the template's text,
     # when `extract` noted that this code wrote it.
     rendered_here = page_cache.rendered_here(settings.cache, page, data)
-    if (
-        previous is None
-        and rendered_here
-        and locale not in settings.pseudo_locales
-        and not any(m.key in context.memory for m in template.messages)
-    ):
+    first = previous is None and rendered_here and locale not in settings.pseudo_locales
+    # A first catalog with no site memory to look up takes only the header from the parse: the
+    # entries are copied as text (the header is the template's first entry, as extract wrote it).
+    header_only = first and not context.memory
+    template = _parse_catalog(data.partition(b"\n\n")[0] + b"\n" if header_only else data, path)
+    if not template.header:  # every template `extract` writes has one
+        raise PipelineError(str(path), None, "template empty or cut short: run `extract` again")
+    if first and not any(m.key in context.memory for m in template.messages):
         text = _first_catalog_text(template, data.decode("utf-8-sig"), locale, context.revision)
         return _put(target, text.encode("utf-8"), context.write, durable=True)
     catalog = merge(

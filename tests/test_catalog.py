@@ -177,5 +177,9 @@ def test_a_first_catalog_from_the_template_text_is_the_merged_one() -> None:
             merged = merge(template, None, locale=locale, memory={}, revision_date="2026-12-02")
             made = workflow._first_catalog_text(template, text, locale, "2026-12-02")
             assert made == render_po(merged), path
+            # as update makes it, from the header alone (the first entry)
+            header = parse_po(text.partition("\n\n")[0] + "\n", path="page.pot")
+            assert header.header == template.header
+            assert workflow._first_catalog_text(header, text, locale, "2026-12-02") == made
         compared += bool(template.messages)
     assert compared > 10

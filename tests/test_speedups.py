@@ -735,6 +735,28 @@ def test_same_templates_on_every_page_of_the_tests() -> None:
         assert_same_template(path.read_bytes(), path.relative_to(ROOT).as_posix())
 
 
+# --- links the build may rewrite ----------------------------------------------------------------
+
+HREF_VALUES = st.lists(
+    st.sampled_from(
+        ["a", "/", ":", "//", "#", ".", " ", "\t", "\n", "\r", "\x01", "\x1c", "\x85", "\xa0",
+         "\u3000", "é", "腰", "🙂", "http", "x.html", "C:"]
+    ),
+    max_size=6,
+).map("".join)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), HREF_VALUES), max_size=6))
+def test_same_links_kept_for_rewriting_as_python(values: list[str | None]) -> None:
+    """`site._maybe_absolute` in C keeps exactly the hrefs the Python filter keeps (white space
+    as str.strip has it, controls, `:`, a leading slash)."""
+    from pipeline.site import _maybe_absolute
+
+    hrefs = tuple(Attribute("href", v, 9, 9 + len(v or ""), '"') for v in values)
+    assert _maybe_absolute(hrefs) == _maybe_absolute(hrefs, accelerated=False)
+
+
 # --- file signatures (the no-op build) --------------------------------------------------------
 
 
