@@ -3181,21 +3181,32 @@ static inline int simple_escape(Py_UCS4 c) {
 }
 
 /* A quoted string at `at` followed by a newline: the index after the newline, or -1. */
+#define QUOTED_LINE_END(TYPE)                                                              \
+    for (const TYPE *data = t->data; i < t->length; i++) {                                  \
+        Py_UCS4 c = data[i];                                                                \
+        if (c == '"') {                                                                     \
+            return char_at(t, i + 1) == '\n' ? i + 2 : -1;                                  \
+        }                                                                                   \
+        if (c == '\n' || (c == '\\' && !simple_escape(char_at(t, ++i)))) {                  \
+            return -1;                                                                      \
+        }                                                                                   \
+    }
+
 static Py_ssize_t quoted_line_end(const Text *t, Py_ssize_t at) {
     if (char_at(t, at) != '"') {
         return -1;
     }
-    for (Py_ssize_t i = at + 1; i < t->length; i++) {
-        Py_UCS4 c = PyUnicode_READ(t->kind, t->data, i);
-        if (c == '"') {
-            return char_at(t, i + 1) == '\n' ? i + 2 : -1;
-        }
-        if (c == '\n' || (c == '\\' && !simple_escape(char_at(t, ++i)))) {
-            return -1;
-        }
+    Py_ssize_t i = at + 1; /* a loop for each width of character: most of reading a catalog */
+    if (t->kind == PyUnicode_1BYTE_KIND) {
+        QUOTED_LINE_END(Py_UCS1)
+    } else if (t->kind == PyUnicode_2BYTE_KIND) {
+        QUOTED_LINE_END(Py_UCS2)
+    } else {
+        QUOTED_LINE_END(Py_UCS4)
     }
     return -1;
 }
+#undef QUOTED_LINE_END
 
 /* `keyword "…"\n`, then `prefix"…"\n` lines: where the group ends, or -1. The strings start
  * at `*first` (after the keyword and its space). */
@@ -3374,10 +3385,30 @@ static int set_slot(PyObject *object, int field, PyObject *value) {
     return 0;
 }
 
+static PyObject *counted_entry(PyObject *text, const Text *t, int obsolete, Comments *c,
+                               Py_ssize_t context_first, Py_ssize_t context_end,
+                               Py_ssize_t msgid_first, Py_ssize_t msgid_end,
+                               Py_ssize_t msgstr_first, Py_ssize_t msgstr_end, int *done);
+
+/* Whether the quoted lines from `first` to `end` (each after the first starting `skip`
+ * characters in) spell anything: one has something between its quotes. */
+static int strings_filled(const Text *t, Py_ssize_t first, Py_ssize_t end, Py_ssize_t skip) {
+    for (Py_ssize_t i = first; i < end;) {
+        if (char_at(t, i + 1) != '"') {
+            return 1;
+        }
+        i += 3 + skip; /* `""`, the newline, the next line's prefix */
+    }
+    return 0;
+}
+
 /* One entry at `at` (`obsolete` or not): 1 with `*message` and `*end` set, 0 when the
- * layout does not match, -1 on error. */
+ * layout does not match, -1 on error. `counting` (`canonical_words`) reads only what decides
+ * the words: `*message` is the entry's key, (obsolete, msgctxt, msgid), and `*done` whether
+ * it is translated; a header entry there returns 2 (`canonical_words` reads it whole). */
 static int read_entry(PyObject *text, const Text *t, Py_ssize_t at, int obsolete,
-                      Py_ssize_t line, PyObject **message, Py_ssize_t *end) {
+                      Py_ssize_t line, PyObject **message, Py_ssize_t *end, int counting,
+                      int *done) {
     const char *marker = obsolete ? "#~| " : "#| ";
     const char *prefix = obsolete ? "#~ " : "";
     Py_ssize_t position = at, comment_lines = 0;
@@ -3430,12 +3461,21 @@ static int read_entry(PyObject *text, const Text *t, Py_ssize_t at, int obsolete
         position++;
     }
     *end = position;
+    if (counting && !obsolete && context_end < 0 &&
+        !strings_filled(t, msgid_first, msgid_end, 0)) {
+        PyMem_Free(spans); /* `msgid ""` with no context: a header */
+        return 2;
+    }
     Comments c = {PyList_New(0), PyList_New(0), PyList_New(0), PyList_New(0), NULL, NULL};
     int outcome = c.translator && c.extracted && c.references && c.flags ? 1 : -1;
     PyObject **target = NULL;
     for (Py_ssize_t i = 0; i < comment_lines && outcome == 1; i++) {
-        int read = read_comment(text, t, spans[3 * i], spans[3 * i + 1], spans[3 * i + 2], &c,
-                                &target);
+        Py_ssize_t start = spans[3 * i], mark = start + 1 + (char_at(t, start + 1) == '~');
+        if (counting && (spans[3 * i + 1] == start + 2 ||
+                         (char_at(t, mark) != ',' && char_at(t, mark) != '|'))) {
+            continue; /* notes, references and translators' comments decide no words */
+        }
+        int read = read_comment(text, t, start, spans[3 * i + 1], spans[3 * i + 2], &c, &target);
         outcome = read < 0 ? -1 : read > 0 ? 0 : 1;
     }
     PyMem_Free(spans);
@@ -3444,7 +3484,11 @@ static int read_entry(PyObject *text, const Text *t, Py_ssize_t at, int obsolete
     }
     Py_ssize_t skip = (Py_ssize_t)strlen(prefix);
     PyObject *result = NULL;
-    if (outcome == 1) {
+    if (outcome == 1 && counting) {
+        result = counted_entry(text, t, obsolete, &c, context_first, context_end, msgid_first,
+                               msgid_end, msgstr_first, msgstr_end, done);
+        outcome = result == NULL ? -1 : 1;
+    } else if (outcome == 1) {
         PyTypeObject *type = (PyTypeObject *)message_type;
         result = type->tp_alloc(type, 0);
         outcome = result == NULL ||
@@ -3508,10 +3552,10 @@ static PyObject *read_canonical(PyObject *module, PyObject *text) {
     while (!failed && canonical && position < length) {
         PyObject *message = NULL;
         Py_ssize_t end = position;
-        int obsolete = 0, read = read_entry(text, &t, position, 0, line, &message, &end);
+        int obsolete = 0, read = read_entry(text, &t, position, 0, line, &message, &end, 0, NULL);
         if (read == 0) {
             obsolete = 1;
-            read = read_entry(text, &t, position, 1, line, &message, &end);
+            read = read_entry(text, &t, position, 1, line, &message, &end, 0, NULL);
         }
         if (read <= 0) {
             failed = read < 0;
@@ -3881,6 +3925,15 @@ static PyObject *unpack_attributes(PyObject *module, PyObject *rows) {
  * and so is each run of letters and digits with inner apostrophes, full stops and hyphens.
  */
 
+/* `str.isalnum` of one character: ASCII by a test, the rest by Unicode's tables (four
+ * look-ups a character, a quarter of counting a catalog's words). */
+static inline int is_alnum(Py_UCS4 c) {
+    if (c < 128) {
+        return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+    }
+    return Py_UNICODE_ISALNUM(c);
+}
+
 static inline int is_cjk(Py_UCS4 c) {
     return (c >= 0x3040 && c <= 0x30ff) || (c >= 0x3400 && c <= 0x4dbf) ||
            (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xf900 && c <= 0xfaff) ||
@@ -3922,18 +3975,18 @@ static Py_ssize_t words_in(PyObject *text) {
             i++;
             continue;
         }
-        if (!Py_UNICODE_ISALNUM(c)) {
+        if (!is_alnum(c)) {
             i++;
             continue;
         }
         words++; /* a run, and each joiner that has a letter or digit after it */
         for (;;) {
-            while (i < length && Py_UNICODE_ISALNUM(PyUnicode_READ(kind, data, i))) {
+            while (i < length && is_alnum(PyUnicode_READ(kind, data, i))) {
                 i++;
             }
             Py_UCS4 joiner = i + 1 < length ? PyUnicode_READ(kind, data, i) : 0;
             if ((joiner == '\'' || joiner == 0x2019 || joiner == '.' || joiner == '-') &&
-                Py_UNICODE_ISALNUM(PyUnicode_READ(kind, data, i + 1))) {
+                is_alnum(PyUnicode_READ(kind, data, i + 1))) {
                 i++;
                 continue;
             }
@@ -4032,6 +4085,118 @@ static PyObject *catalog_words(PyObject *module, PyObject *messages) {
         translated += done ? words : 0;
     }
     return Py_BuildValue("(nn)", translated, total);
+}
+
+/* `read_entry`'s counting result: the key (obsolete, msgctxt, msgid), and in `*done`
+ * whether the entry is translated (`Message.translated`: not fuzzy, not obsolete, a msgstr). */
+static PyObject *counted_entry(PyObject *text, const Text *t, int obsolete, Comments *c,
+                               Py_ssize_t context_first, Py_ssize_t context_end,
+                               Py_ssize_t msgid_first, Py_ssize_t msgid_end,
+                               Py_ssize_t msgstr_first, Py_ssize_t msgstr_end, int *done) {
+    Py_ssize_t skip = obsolete ? 3 : 0;
+    int fuzzy = 0;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(c->flags); i++) {
+        fuzzy = fuzzy || PyUnicode_CompareWithASCIIString(PyList_GET_ITEM(c->flags, i),
+                                                          "fuzzy") == 0;
+    }
+    *done = !obsolete && !fuzzy && strings_filled(t, msgstr_first, msgstr_end, skip);
+    PyObject *msgid = strings_value(text, t, msgid_first, msgid_end, skip);
+    PyObject *msgctxt = context_end < 0 ? Py_NewRef(Py_None)
+                                        : strings_value(text, t, context_first, context_end, skip);
+    PyObject *key = msgid == NULL || msgctxt == NULL
+                        ? NULL
+                        : PyTuple_Pack(3, obsolete ? Py_True : Py_False, msgctxt, msgid);
+    Py_XDECREF(msgid);
+    Py_XDECREF(msgctxt);
+    return key;
+}
+
+/* `status.word_progress(parse_po(text))`'s sums without making the messages: (words
+ * translated, words in all, the header Message or None) of a canonically laid out text
+ * whose header, if any, is its first entry; None for any other text (then parse it). */
+static PyObject *canonical_words(PyObject *module, PyObject *text) {
+    if (message_type == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "_speedups.configure_catalog() was not called");
+        return NULL;
+    }
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "canonical_words(text: str)");
+        return NULL;
+    }
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    if (length == 0 || PyUnicode_READ_CHAR(text, length - 1) != '\n') {
+        PyObject *ended = PyUnicode_Concat(text, str_newline);
+        if (ended == NULL) {
+            return NULL;
+        }
+        PyObject *result = canonical_words(module, ended);
+        Py_DECREF(ended);
+        return result;
+    }
+    Text t = {PyUnicode_KIND(text), PyUnicode_DATA(text), length};
+    Py_ssize_t position = 0, translated = 0, total = 0;
+    while (position < length && PyUnicode_READ(t.kind, t.data, position) == '\n') {
+        position++;
+    }
+    PyObject *seen = PySet_New(NULL), *header = NULL;
+    int failed = seen == NULL, canonical = 1;
+    /* The first entry is read whole (the header, if it is one); the others only counted. */
+    for (int first = 1; !failed && canonical && position < length; first = 0) {
+        PyObject *read_value = NULL, *key = NULL;
+        Py_ssize_t end = position;
+        int obsolete = 0, done = 0,
+            read = read_entry(text, &t, position, 0, position + 1, &read_value, &end, !first,
+                              &done);
+        if (read == 0) {
+            obsolete = 1;
+            read = read_entry(text, &t, position, 1, position + 1, &read_value, &end, !first,
+                              &done);
+        }
+        if (read != 1) {
+            failed = read < 0;
+            canonical = 0; /* not canonical, or a header after the first entry */
+            break;
+        }
+        if (first) {
+            PyObject *msgid = MESSAGE_SLOT(read_value, M_MSGID),
+                     *msgctxt = MESSAGE_SLOT(read_value, M_MSGCTXT);
+            if (!obsolete && msgctxt == Py_None && PyUnicode_GET_LENGTH(msgid) == 0) {
+                header = Py_NewRef(read_value);
+            } else {
+                done = is_translated(read_value);
+                failed = done < 0;
+            }
+            key = failed ? NULL : PyTuple_Pack(3, obsolete ? Py_True : Py_False, msgctxt, msgid);
+            Py_DECREF(read_value);
+        } else {
+            key = read_value;
+        }
+        int known = key == NULL ? -1 : PySet_Contains(seen, key);
+        if (known == 0) {
+            failed = PySet_Add(seen, key) < 0;
+            if (!obsolete) {
+                Py_ssize_t words = words_in(PyTuple_GET_ITEM(key, 2));
+                total += words;
+                translated += done ? words : 0;
+            }
+        } else {
+            failed = known < 0;
+            canonical = 0; /* a duplicate: `_read_lines` names both lines */
+        }
+        Py_XDECREF(key);
+        position = end;
+    }
+    Py_XDECREF(seen);
+    if (failed || !canonical) {
+        Py_XDECREF(header);
+        if (failed) {
+            return NULL;
+        }
+        Py_RETURN_NONE;
+    }
+    PyObject *result = Py_BuildValue("(nnO)", translated, total, header ? header : Py_None);
+    Py_XDECREF(header);
+    return result;
 }
 
 /* `workflow._translations`' dictionaries: {key: msgstr} of the finished singular messages and
@@ -4942,6 +5107,8 @@ static PyMethodDef methods[] = {
      "The messages of a catalog in the canonical layout, or None for pofile._read_lines."},
     {"configure_catalog", (PyCFunction)configure_catalog, METH_O,
      "Give the Message type, whose slots read_canonical fills."},
+    {"canonical_words", (PyCFunction)canonical_words, METH_O,
+     "(words translated, words in all, header) of a canonical catalog's text, or None."},
     {"catalog_words", (PyCFunction)catalog_words, METH_O,
      "(words translated, words in all) of a catalog's active messages."},
     {"catalog_translations", (PyCFunction)catalog_translations, METH_O,

@@ -902,13 +902,7 @@ def parse_po(text: str, *, path: str) -> Catalog:
     >>> parse_po('msgid "a"\\nmsgstr "b"\\n', path="x.po").messages[0].msgstr
     'b'
     """
-    if "\0" in text:
-        raise PipelineError(path, text.count("\n", 0, text.index("\0")) + 1, "NUL character")
-    lone_cr = _LONE_CR_RE.search(text)
-    if lone_cr is not None:  # else a file with old Mac line ends would read as one comment line
-        where = text.count("\n", 0, lone_cr.start()) + 1
-        raise PipelineError(path, where, "carriage return without a line feed (old Mac line ends?)")
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    text = _checked_text(text, path)
     messages = _read_canonical(text) or _read_lines(text, path)
     for index, message in enumerate(messages):
         if message.msgid == "" and message.msgctxt is None and not message.obsolete:
@@ -921,6 +915,34 @@ def parse_po(text: str, *, path: str) -> Catalog:
                 messages=rest,
             )
     return Catalog(messages=tuple(messages))
+
+
+def canonical_word_counts(text: str, *, path: str) -> tuple[int, int] | None:
+    """(words translated, words in all) of the active messages, as `parse_po` then
+    `status.word_progress` count them and with `parse_po`'s errors, counted in C without
+    making the messages; None where the extension is not built or the text is not in the
+    canonical layout with its header first (then parse it)."""
+    if _speedups is None:
+        return None
+    counted = _speedups.canonical_words(_checked_text(text, path))
+    if counted is None:
+        return None
+    translated, total, header = counted
+    if header is not None:
+        _header(header, path)  # its checks
+    return translated, total
+
+
+def _checked_text(text: str, path: str) -> str:
+    """The text without a BOM and with \\n line ends, once it is known to hold no NUL and
+    no lone carriage return."""
+    if "\0" in text:
+        raise PipelineError(path, text.count("\n", 0, text.index("\0")) + 1, "NUL character")
+    lone_cr = _LONE_CR_RE.search(text)
+    if lone_cr is not None:  # else a file with old Mac line ends would read as one comment line
+        where = text.count("\n", 0, lone_cr.start()) + 1
+        raise PipelineError(path, where, "carriage return without a line feed (old Mac line ends?)")
+    return text.removeprefix("\ufeff").replace("\r\n", "\n")
 
 
 def _read_lines(text: str, path: str) -> list[Message]:
@@ -1160,5 +1182,6 @@ try:  # the C extension, where it was built (setup.py; optional) from this sourc
         bytes(line_class for line_class, _ in _ASCII_PROPS), _PAIR_ROWS, _line_class, _D, _I
     )
     _speedups.configure_entries(_cuts, _flags_and_wrap, _char_info)
+    _speedups.canonical_words  # noqa: B018  # built from older source: no such function
 except (ImportError, AttributeError, TypeError):  # not built, or built from older source
     _speedups = None  # type: ignore[assignment]  # the Python code does the same, slower

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pipeline.model import PLACEHOLDER_RE, Catalog, Message, count_words
+from pipeline.pofile import canonical_word_counts, parse_po
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -115,6 +116,15 @@ def word_progress(catalog: Catalog, *, accelerated: bool = True) -> tuple[int, i
     translated = sum(n for m, n in zip(active, words, strict=True) if m.translated)
     total = sum(words)
     return translated, total, _percent(translated, total)
+
+
+def text_word_progress(text: str, *, path: str) -> tuple[int, int, float]:
+    """`word_progress(parse_po(text, path=path))`, with its errors: counted from the text
+    where it is in the canonical layout (the build's first pass over every catalog)."""
+    counted = canonical_word_counts(text, path=path)
+    if counted is None:
+        return word_progress(parse_po(text, path=path))
+    return counted[0], counted[1], _percent(*counted)
 
 
 def catalog_status(

@@ -908,14 +908,17 @@ def _stat(path: str) -> os.stat_result:
 
 def _parse_catalog(data: bytes, path: Path) -> Catalog:
     """A catalog from its bytes, with `read_catalog`'s checks."""
+    return parse_po(_catalog_text(data, path), path=str(path))
+
+
+def _catalog_text(data: bytes, path: Path) -> str:
     if b"\x00" in data:
         raise PipelineError(str(path), None, "binary file: not a gettext catalog")
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise PipelineError(str(path), line, "invalid UTF-8") from None
-    return parse_po(text, path=str(path))
 
 
 def _translations(path: str) -> Translations:
@@ -940,11 +943,11 @@ def _sha256_or_none(path: str) -> str | None:
 
 def _catalog_words(_: None, job: tuple[str, str, str, str]) -> list[Any]:
     """[SHA-256, words translated, words in all, percent] of a catalog, for the records."""
-    from pipeline.status import word_progress
+    from pipeline.status import text_word_progress
 
     path = Path(job[0])
     data = files.read_bytes(path)
-    return [_sha256(data), *word_progress(_parse_catalog(data, path))]
+    return [_sha256(data), *text_word_progress(_catalog_text(data, path), path=str(path))]
 
 
 def _reaches(translated: int, total: int, min_percent: float) -> bool:

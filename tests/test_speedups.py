@@ -12,6 +12,7 @@ paragraphs, headings, links, foreign content), and every page the tests carry.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -755,6 +756,112 @@ def test_same_links_kept_for_rewriting_as_python(values: list[str | None]) -> No
 
     hrefs = tuple(Attribute("href", v, 9, 9 + len(v or ""), '"') for v in values)
     assert _maybe_absolute(hrefs) == _maybe_absolute(hrefs, accelerated=False)
+
+
+# --- a catalog's words, counted from its text ------------------------------------------------
+
+HEADERS = st.sampled_from(
+    [
+        "",
+        'msgid ""\nmsgstr ""\n"Language: ja\\n"\n"Plural-Forms: nplurals=1; plural=0;\\n"\n\n',
+        '# ja\n#, fuzzy\nmsgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n',
+        'msgid ""\nmsgstr "not a field"\n\n',
+        '#: a.html:1\nmsgid ""\nmsgstr ""\n\n',
+        'msgid ""\nmsgstr "Content-Type: text/plain; charset=NOPE\\n"\n',
+        'msgid ""\n""\nmsgstr ""\n\n',
+        '#~ msgid ""\n#~ msgstr "x"\n\n',
+        'msgctxt "c"\nmsgid ""\nmsgstr "x"\n\n',
+    ]
+)
+
+
+def _progress_or_error(count: Any, text: str) -> Any:
+    try:
+        return count(text)
+    except PipelineError as error:
+        return ("error", error.line, error.message)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    HEADERS,
+    PO_TEXTS | st.lists(po_entries(), max_size=5).map("".join),
+    st.sampled_from(["", "\ufeff"]),
+    st.sampled_from(["\n", "\r\n"]),
+)
+def test_same_words_counted_from_the_text_as_from_the_catalog(
+    header: str, body: str, bom: str, newline: str
+) -> None:
+    """The build's first pass counts each catalog's words from its text, in C: the same sums
+    as parsing it and counting its messages, and the same error where it is not a catalog
+    (a header that is not first, duplicates, fuzzy or empty translations, obsolete entries)."""
+    from pipeline.status import text_word_progress, word_progress
+
+    text = bom + (header + body).replace("\n", newline)
+    fast = _progress_or_error(lambda t: text_word_progress(t, path="a.po"), text)
+    reference = _progress_or_error(
+        lambda t: word_progress(parse_po(t, path="a.po"), accelerated=False), text
+    )
+    assert fast == reference
+
+
+CATALOG_TEXT = ENTRY_TEXT.filter(lambda text: "\0" not in text)  # a NUL: no catalog at all
+OPTIONAL_CATALOG_TEXT = st.one_of(st.none(), CATALOG_TEXT)
+
+
+@st.composite
+def counted_messages(draw: st.DrawFn) -> Message:
+    """Singular messages as a catalog holds them: translated or not, fuzzy, obsolete, with a
+    previous text, comments and references (the shapes the C count reads itself)."""
+    previous = draw(OPTIONAL_CATALOG_TEXT)
+    return Message(
+        msgid=draw(CATALOG_TEXT.filter(bool)),
+        msgstr=draw(st.one_of(st.just(""), CATALOG_TEXT)),
+        msgctxt=draw(OPTIONAL_CATALOG_TEXT),
+        flags=draw(FLAGS),
+        references=draw(REFERENCES),
+        extracted_comments=tuple(
+            draw(st.lists(st.sampled_from(["", "h2", "i18n: x"]), max_size=2))
+        ),
+        translator_comments=tuple(draw(st.lists(st.sampled_from(["", "ok", "ß"]), max_size=2))),
+        previous_msgctxt=draw(OPTIONAL_CATALOG_TEXT) if previous is not None else None,
+        previous_msgid=previous,
+        obsolete=draw(st.booleans()),
+    )
+
+
+@settings(max_examples=400, deadline=None)
+@given(HEADERS, st.lists(counted_messages(), max_size=8), st.sampled_from([79, 20]))
+def test_same_words_counted_from_written_catalogs(
+    header: str, written: list[Message], width: int
+) -> None:
+    """Catalogs as `render_po` writes them, which the C count reads itself."""
+    from pipeline.status import text_word_progress, word_progress
+
+    text = header + "".join(entry_text(message, width) + "\n" for message in written)
+    fast = _progress_or_error(lambda t: text_word_progress(t, path="a.po"), text)
+    reference = _progress_or_error(
+        lambda t: word_progress(parse_po(t, path="a.po"), accelerated=False), text
+    )
+    assert fast == reference
+
+
+def test_same_words_counted_from_the_text_on_every_catalog_of_the_tests() -> None:
+    from pipeline.pofile import canonical_word_counts
+    from pipeline.status import text_word_progress, word_progress
+
+    counted = 0
+    for path in [*(ROOT / "locales").rglob("*.po*"), *(ROOT / "tests").rglob("*.po*")]:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        fast = _progress_or_error(lambda t: text_word_progress(t, path="a.po"), text)
+        reference = _progress_or_error(lambda t: word_progress(parse_po(t, path="a.po")), text)
+        assert fast == reference, path
+        with contextlib.suppress(PipelineError):
+            counted += canonical_word_counts(text, path="a.po") is not None
+    assert counted > 5  # the C count served
 
 
 # --- file signatures (the no-op build) --------------------------------------------------------
