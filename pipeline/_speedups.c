@@ -87,19 +87,30 @@ static int append_token(PyObject *tokens, PyObject *token) {
 }
 
 /* The lower-case name of text[start:end], one object per distinct name (new reference). */
+/* The names last shared, by a hash of their letters: a page names a few dozen elements and
+ * attributes over and over, and a hit costs no string, no hash and no look-up in `names`. */
+static PyObject *recent_names[256];
+
 static PyObject *tag_name(PyObject *text, int kind, const void *data, Py_ssize_t start,
                           Py_ssize_t end) {
     char buffer[64];
     Py_ssize_t length = end - start;
     PyObject *lowered;
     int ascii = length <= (Py_ssize_t)sizeof(buffer);
+    unsigned int slot = (unsigned int)length;
     for (Py_ssize_t i = 0; ascii && i < length; i++) {
         Py_UCS4 c = PyUnicode_READ(kind, data, start + i);
         if (c >= 128) {
             ascii = 0;
         } else {
             buffer[i] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+            slot = slot * 31 + (unsigned char)buffer[i];
         }
+    }
+    PyObject **recent = &recent_names[slot & 255];
+    if (ascii && *recent != NULL && PyUnicode_GET_LENGTH(*recent) == length &&
+        memcmp(PyUnicode_1BYTE_DATA(*recent), buffer, (size_t)length) == 0) {
+        return Py_NewRef(*recent);
     }
     if (ascii) {
         lowered = PyUnicode_FromStringAndSize(buffer, length);
@@ -120,6 +131,9 @@ static PyObject *tag_name(PyObject *text, int kind, const void *data, Py_ssize_t
     PyObject *shared = PyDict_SetDefault(names, lowered, lowered); /* borrowed */
     Py_XINCREF(shared);
     Py_DECREF(lowered);
+    if (ascii && shared != NULL) {
+        Py_XSETREF(*recent, Py_NewRef(shared));
+    }
     return shared;
 }
 
@@ -4979,18 +4993,27 @@ static PyObject *line_starts(PyObject *module, PyObject *text) {
     PyObject *zero = PyLong_FromLong(0);
     int failed = starts == NULL || zero == NULL || PyList_Append(starts, zero) < 0;
     Py_XDECREF(zero);
-    for (Py_ssize_t i = 0; !failed && i < length; i++) {
-        Py_UCS4 c = PyUnicode_READ(kind, data, i);
-        if (c != '\n' && c != '\r') {
-            continue;
-        }
-        if (c == '\r' && i + 1 < length && PyUnicode_READ(kind, data, i + 1) == '\n') {
-            i++;
-        }
-        PyObject *start = PyLong_FromSsize_t(i + 1);
-        failed = start == NULL || PyList_Append(starts, start) < 0;
-        Py_XDECREF(start);
+#define LINE_STARTS(TYPE)                                                                   \
+    for (const TYPE *chars = data; !failed && i < length; i++) {                            \
+        if (chars[i] > '\r' || (chars[i] != '\n' && chars[i] != '\r')) {                     \
+            continue;                                                                       \
+        }                                                                                   \
+        if (chars[i] == '\r' && i + 1 < length && chars[i + 1] == '\n') {                    \
+            i++;                                                                            \
+        }                                                                                   \
+        PyObject *start = PyLong_FromSsize_t(i + 1);                                        \
+        failed = start == NULL || PyList_Append(starts, start) < 0;                         \
+        Py_XDECREF(start);                                                                  \
     }
+    Py_ssize_t i = 0; /* a loop for each width of character */
+    if (kind == PyUnicode_1BYTE_KIND) {
+        LINE_STARTS(Py_UCS1)
+    } else if (kind == PyUnicode_2BYTE_KIND) {
+        LINE_STARTS(Py_UCS2)
+    } else {
+        LINE_STARTS(Py_UCS4)
+    }
+#undef LINE_STARTS
     if (failed) {
         Py_XDECREF(starts);
         return NULL;

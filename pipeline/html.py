@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import collections
 import functools
 import itertools
 import operator
@@ -201,12 +202,27 @@ def decode_page(data: bytes, *, path: str, default_encoding: str | None = None) 
     return SourcePage(path, data, encoding, prefix, text, newline, undecodable)
 
 
-@functools.lru_cache(maxsize=4)  # the pages being worked on: a page's text is hashed once
+#: The line starts of the last few texts asked about (the pages being worked on), found by
+#: identity: a cache keyed by the text would hash the whole page.
+_recent_line_starts: collections.deque[tuple[str, tuple[int, ...]]] = collections.deque(maxlen=4)
+
+
 def _line_starts(text: str, *, accelerated: bool = True) -> tuple[int, ...]:
     """The offset of each line's start; a line ends at \r\n, \r or \n (in one pass in C
     where it was built: `accelerated`)."""
-    if accelerated and _speedups is not None:
-        return _speedups.line_starts(text)
+    for known, starts in _recent_line_starts:
+        if known is text:
+            return starts
+    found = (
+        _speedups.line_starts(text)
+        if accelerated and _speedups is not None
+        else _python_line_starts(text)
+    )
+    _recent_line_starts.append((text, found))
+    return found
+
+
+def _python_line_starts(text: str) -> tuple[int, ...]:
     if text.count("\r") != text.count("\r\n"):  # a lone \r: rare enough for the slow way
         return (0, *(m.end() for m in _NEWLINE_RE.finditer(text)))
     # Each line starts one past the end of the one before: C loops only, no match objects.
