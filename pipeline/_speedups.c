@@ -51,12 +51,22 @@ static inline int is_unquoted_char(Py_UCS4 c) {
     return !is_space(c) && c != '>' && c != '"' && c != '\'' && c != '=' && c != '<' && c != '`';
 }
 
+/* The end of the last token made, which is most often where the next one starts: one int
+ * object serves both (a page's tokens are a million small objects, each one allocated and
+ * freed again). */
+static PyObject *last_end;
+
 /* A token: the named tuple made the way `tuple.__new__(Token, …)` makes it. Steals the refs. */
 static PyObject *new_token(PyObject *kind, Py_ssize_t start, Py_ssize_t end, PyObject *name,
                            PyObject *attributes, int self_closing) {
     PyObject *token = token_type->tp_alloc(token_type, 6);
-    PyObject *start_object = PyLong_FromSsize_t(start);
+    PyObject *start_object = last_end != NULL && PyLong_AsSsize_t(last_end) == start
+                                 ? Py_NewRef(last_end)
+                                 : PyLong_FromSsize_t(start);
     PyObject *end_object = PyLong_FromSsize_t(end);
+    if (end_object != NULL) {
+        Py_XSETREF(last_end, Py_NewRef(end_object));
+    }
     if (token == NULL || start_object == NULL || end_object == NULL) {
         Py_XDECREF(token);
         Py_XDECREF(start_object);
@@ -86,11 +96,11 @@ static int append_token(PyObject *tokens, PyObject *token) {
     return failed;
 }
 
-/* The lower-case name of text[start:end], one object per distinct name (new reference). */
 /* The names last shared, by a hash of their letters: a page names a few dozen elements and
  * attributes over and over, and a hit costs no string, no hash and no look-up in `names`. */
 static PyObject *recent_names[256];
 
+/* The lower-case name of text[start:end], one object per distinct name (new reference). */
 static PyObject *tag_name(PyObject *text, int kind, const void *data, Py_ssize_t start,
                           Py_ssize_t end) {
     char buffer[64];
@@ -2564,6 +2574,7 @@ static int char_info(Py_UCS4 c) {
 static PyObject *str_msgctxt, *str_msgid, *str_msgstr, *str_msgid_plural, *str_hash,
     *str_hash_dot, *str_hash_colon, *str_no_prefix, *str_obsolete_prefix,
     *str_previous_prefix, *str_obsolete_previous_prefix, *str_newline, *str_comma, *str_strip;
+static PyObject *str_space, *str_quote, *str_space_quote, *str_space_quotes; /* ` ` `"` ` "` ` ""` */
 static PyObject *attr_translator_comments, *attr_extracted_comments, *attr_references,
     *attr_flags, *attr_previous_msgctxt, *attr_previous_msgid, *attr_msgctxt, *attr_msgid,
     *attr_msgstr, *attr_msgid_plural, *attr_msgstr_plural, *attr_obsolete;
@@ -2700,6 +2711,29 @@ static PyObject *portion_cuts(PyObject *portion, PyObject *escaped, Py_ssize_t p
 }
 
 /* Append `line` (a new reference, or NULL after an error) to `lines`: 0, or -1. */
+/* The `count` strings end to end (a new reference): `PyUnicode_FromFormat("%U%U…")` without
+ * reading a format, for the lines of every entry written. */
+static PyObject *joined(Py_ssize_t count, PyObject *const *parts) {
+    Py_ssize_t length = 0;
+    Py_UCS4 widest = 127;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        length += PyUnicode_GET_LENGTH(parts[i]);
+        widest = Py_MAX(widest, PyUnicode_MAX_CHAR_VALUE(parts[i]));
+    }
+    PyObject *result = PyUnicode_New(length, widest);
+    for (Py_ssize_t i = 0, at = 0; result != NULL && i < count; i++) {
+        Py_ssize_t size = PyUnicode_GET_LENGTH(parts[i]);
+        if (PyUnicode_CopyCharacters(result, at, parts[i], 0, size) < 0) {
+            Py_CLEAR(result);
+        }
+        at += size;
+    }
+    return result;
+}
+
+#define JOINED(...) \
+    joined(sizeof((PyObject *[]){__VA_ARGS__}) / sizeof(PyObject *), (PyObject *[]){__VA_ARGS__})
+
 static int add_line(PyObject *lines, PyObject *line) {
     if (line == NULL) {
         return -1;
@@ -2715,7 +2749,7 @@ static int wrap_string(PyObject *lines, PyObject *keyword, PyObject *value, PyOb
     Py_ssize_t keyword_length = PyUnicode_GET_LENGTH(keyword);
     Py_ssize_t length = PyUnicode_GET_LENGTH(value);
     if (PyUnicode_GET_LENGTH(prefix) + keyword_length + length + 3 <= width && is_plain(value)) {
-        return add_line(lines, PyUnicode_FromFormat("%U%U \"%U\"", prefix, keyword, value));
+        return add_line(lines, JOINED(prefix, keyword, str_space_quote, value, str_quote));
     }
     /* Columns count from the first character after the opening quote of a continuation. */
     Py_ssize_t page = (wrap ? width : ((Py_ssize_t)1 << 62)) - PyUnicode_GET_LENGTH(prefix) - 2;
@@ -2741,7 +2775,7 @@ static int wrap_string(PyObject *lines, PyObject *keyword, PyObject *value, PyOb
                 alone = !failed && PyList_GET_SIZE(cuts) > 0;
             }
             if (!failed && alone) {
-                failed = add_line(lines, PyUnicode_FromFormat("%U%U \"\"", prefix, keyword)) < 0;
+                failed = add_line(lines, JOINED(prefix, keyword, str_space_quotes)) < 0;
                 first_line = 0;
                 Py_CLEAR(cuts);
             }
@@ -2760,9 +2794,8 @@ static int wrap_string(PyObject *lines, PyObject *keyword, PyObject *value, PyOb
                 break;
             }
             failed = add_line(lines, first_line && piece == 0
-                                         ? PyUnicode_FromFormat("%U%U \"%U\"", prefix, keyword,
-                                                                text)
-                                         : PyUnicode_FromFormat("%U\"%U\"", prefix, text)) < 0;
+                                         ? JOINED(prefix, keyword, str_space_quote, text, str_quote)
+                                         : JOINED(prefix, str_quote, text, str_quote)) < 0;
             Py_DECREF(text);
             begin = stop;
         }
@@ -2791,7 +2824,7 @@ static int comment_lines(PyObject *lines, PyObject *marker, PyObject *comments) 
             return -1;
         }
         if (add_line(lines, PyUnicode_GET_LENGTH(comment)
-                                ? PyUnicode_FromFormat("%U %U", marker, comment)
+                                ? JOINED(marker, str_space, comment)
                                 : Py_NewRef(marker)) < 0) {
             return -1;
         }
@@ -2874,7 +2907,7 @@ static int reference_lines(PyObject *lines, PyObject *references, Py_ssize_t wid
                      PyList_SetSlice(line, 1, PyList_GET_SIZE(line), NULL) < 0;
             column = 2;
         }
-        failed = failed || add_line(line, PyUnicode_FromFormat(" %U", written)) < 0;
+        failed = failed || add_line(line, JOINED(str_space, written)) < 0;
         column += size + 1;
         Py_DECREF(written);
     }
@@ -5213,7 +5246,8 @@ PyMODINIT_FUNC PyInit__speedups(void) {
         {&attr_previous_msgid, "previous_msgid"}, {&attr_msgctxt, "msgctxt"},
         {&attr_msgid, "msgid"}, {&attr_msgstr, "msgstr"}, {&attr_msgid_plural, "msgid_plural"},
         {&attr_msgstr_plural, "msgstr_plural"}, {&attr_obsolete, "obsolete"},
-        {&str_comma, ","}, {&str_strip, "strip"}, {&str_arrow, " > "},
+        {&str_comma, ","}, {&str_strip, "strip"}, {&str_arrow, " > "}, {&str_space, " "},
+        {&str_quote, "\""}, {&str_space_quote, " \""}, {&str_space_quotes, " \"\""},
         {&str_comma_space, ", "}, {&str_placeholders_prefix, "placeholders: "},
         {&str_meta, "meta"}, {&str_input, "input"}, {&kind_attribute, "attribute"}, {&str_href, "href"},
     };
