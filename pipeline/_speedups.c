@@ -3968,7 +3968,7 @@ static PyObject *unpack_attributes(PyObject *module, PyObject *rows) {
 /* Words for status and thresholds.
  *
  * `count_words(text)` is `model.count_words(text, accelerated=False)`: placeholders (`<1>`,
- * `</1>`, `<2/>`) part words, each character of the CJK ranges of `model._WORD_RE` is a word,
+ * `</1>`, `<2/>`) part words, each character of the CJK ranges of `model._WORD_PATTERN` is a word,
  * and so is each run of letters and digits with inner apostrophes, full stops and hyphens.
  */
 

@@ -988,8 +988,9 @@ def _canonical_entry(prefix: str, previous: str) -> str:
     )
 
 
-_CANONICAL_ENTRY_RE = re.compile(_canonical_entry("", "#\\|"))
-_CANONICAL_OBSOLETE_RE = re.compile(_canonical_entry("#~ ", "#~\\|"))
+#: Compiled when first used (by `re`'s own cache): the C reader serves wherever it was built.
+_CANONICAL_ENTRY = _canonical_entry("", "#\\|")
+_CANONICAL_OBSOLETE = _canonical_entry("#~ ", "#~\\|")
 _CANONICAL_UNESCAPE_RE = re.compile(r"\\(.)")
 
 
@@ -1010,10 +1011,10 @@ def _read_canonical(text: str, *, accelerated: bool = True) -> list[Message] | N
     seen: set[tuple[bool, str | None, str]] = set()
     try:
         while position < len(text):
-            match = _CANONICAL_ENTRY_RE.match(text, position)
+            match = re.compile(_CANONICAL_ENTRY).match(text, position)
             obsolete = match is None
             if match is None:
-                match = _CANONICAL_OBSOLETE_RE.match(text, position)
+                match = re.compile(_CANONICAL_OBSOLETE).match(text, position)
                 if match is None:
                     return None
             message = _canonical_message(match, obsolete, line)
