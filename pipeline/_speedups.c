@@ -2710,7 +2710,6 @@ static PyObject *portion_cuts(PyObject *portion, PyObject *escaped, Py_ssize_t p
     return cuts;
 }
 
-/* Append `line` (a new reference, or NULL after an error) to `lines`: 0, or -1. */
 /* The `count` strings end to end (a new reference): `PyUnicode_FromFormat("%U%U…")` without
  * reading a format, for the lines of every entry written. */
 static PyObject *joined(Py_ssize_t count, PyObject *const *parts) {
@@ -2734,6 +2733,7 @@ static PyObject *joined(Py_ssize_t count, PyObject *const *parts) {
 #define JOINED(...) \
     joined(sizeof((PyObject *[]){__VA_ARGS__}) / sizeof(PyObject *), (PyObject *[]){__VA_ARGS__})
 
+/* Append `line` (a new reference, or NULL after an error) to `lines`: 0, or -1. */
 static int add_line(PyObject *lines, PyObject *line) {
     if (line == NULL) {
         return -1;
@@ -4189,15 +4189,15 @@ static PyObject *canonical_words(PyObject *module, PyObject *text) {
     int failed = seen == NULL, canonical = 1;
     /* The first entry is read whole (the header, if it is one); the others only counted. */
     for (int first = 1; !failed && canonical && position < length; first = 0) {
-        PyObject *read_value = NULL, *key = NULL;
-        Py_ssize_t end = position;
+        PyObject *entry_or_key = NULL, *key = NULL; /* the first's Message, the others' keys */
+        /* Only the first entry is made a Message, and only it has its line: at the start of a
+         * text every character skipped was a newline. */
+        Py_ssize_t end = position, line = first ? position + 1 : 0;
         int obsolete = 0, done = 0,
-            read = read_entry(text, &t, position, 0, position + 1, &read_value, &end, !first,
-                              &done);
+            read = read_entry(text, &t, position, 0, line, &entry_or_key, &end, !first, &done);
         if (read == 0) {
             obsolete = 1;
-            read = read_entry(text, &t, position, 1, position + 1, &read_value, &end, !first,
-                              &done);
+            read = read_entry(text, &t, position, 1, line, &entry_or_key, &end, !first, &done);
         }
         if (read != 1) {
             failed = read < 0;
@@ -4205,18 +4205,18 @@ static PyObject *canonical_words(PyObject *module, PyObject *text) {
             break;
         }
         if (first) {
-            PyObject *msgid = MESSAGE_SLOT(read_value, M_MSGID),
-                     *msgctxt = MESSAGE_SLOT(read_value, M_MSGCTXT);
+            PyObject *msgid = MESSAGE_SLOT(entry_or_key, M_MSGID),
+                     *msgctxt = MESSAGE_SLOT(entry_or_key, M_MSGCTXT);
             if (!obsolete && msgctxt == Py_None && PyUnicode_GET_LENGTH(msgid) == 0) {
-                header = Py_NewRef(read_value);
+                header = Py_NewRef(entry_or_key);
             } else {
-                done = is_translated(read_value);
+                done = is_translated(entry_or_key);
                 failed = done < 0;
             }
             key = failed ? NULL : PyTuple_Pack(3, obsolete ? Py_True : Py_False, msgctxt, msgid);
-            Py_DECREF(read_value);
+            Py_DECREF(entry_or_key);
         } else {
-            key = read_value;
+            key = entry_or_key;
         }
         int known = key == NULL ? -1 : PySet_Contains(seen, key);
         if (known == 0) {

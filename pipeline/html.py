@@ -207,17 +207,13 @@ def decode_page(data: bytes, *, path: str, default_encoding: str | None = None) 
 _recent_line_starts: collections.deque[tuple[str, tuple[int, ...]]] = collections.deque(maxlen=4)
 
 
-def _line_starts(text: str, *, accelerated: bool = True) -> tuple[int, ...]:
+def _line_starts(text: str) -> tuple[int, ...]:
     """The offset of each line's start; a line ends at \r\n, \r or \n (in one pass in C
-    where it was built: `accelerated`)."""
+    where it was built; `_python_line_starts` is the reference)."""
     for known, starts in _recent_line_starts:
         if known is text:
             return starts
-    found = (
-        _speedups.line_starts(text)
-        if accelerated and _speedups is not None
-        else _python_line_starts(text)
-    )
+    found = _speedups.line_starts(text) if _speedups is not None else _python_line_starts(text)
     _recent_line_starts.append((text, found))
     return found
 

@@ -921,7 +921,7 @@ def canonical_word_counts(text: str, *, path: str) -> tuple[int, int] | None:
     """(words translated, words in all) of the active messages, as `parse_po` then
     `status.word_progress` count them and with `parse_po`'s errors, counted in C without
     making the messages; None where the extension is not built or the text is not in the
-    canonical layout with its header first (then parse it)."""
+    canonical layout with its header, if it has one, first (then parse it)."""
     if _speedups is None:
         return None
     counted = _speedups.canonical_words(_checked_text(text, path))

@@ -216,7 +216,8 @@ def _update_page(context: _UpdateContext, page: str) -> FileChange:
     rendered_here = page_cache.rendered_here(settings.cache, page, data)
     first = previous is None and rendered_here and locale not in settings.pseudo_locales
     # A first catalog with no site memory to look up takes only the header from the parse: the
-    # entries are copied as text (the header is the template's first entry, as extract wrote it).
+    # entries are copied as text. `rendered_here` vouches for the rest (these are the bytes
+    # render_po wrote, header first), so the entries need no reading to be known sound.
     header_only = first and not context.memory
     template = _parse_catalog(data.partition(b"\n\n")[0] + b"\n" if header_only else data, path)
     if not template.header:  # every template `extract` writes has one
