@@ -3432,10 +3432,19 @@ static int set_slot(PyObject *object, int field, PyObject *value) {
     return 0;
 }
 
+/* What `read_entry` hands back of an entry it reads lean (`canonical_words`, `canonical_
+ * translations`), besides its key. */
+typedef struct {
+    int want_msgstr;  /* in: make the msgstr of a translated entry */
+    int done;         /* translated: not fuzzy, not obsolete, a msgstr */
+    PyObject *msgstr; /* the msgstr, when wanted and done (a new reference), else NULL */
+    Py_ssize_t line;  /* the entry's line, as Message.line (where read_entry was given one) */
+} Lean;
+
 static PyObject *counted_entry(PyObject *text, const Text *t, int obsolete, Comments *c,
                                Py_ssize_t context_first, Py_ssize_t context_end,
                                Py_ssize_t msgid_first, Py_ssize_t msgid_end,
-                               Py_ssize_t msgstr_first, Py_ssize_t msgstr_end, int *done);
+                               Py_ssize_t msgstr_first, Py_ssize_t msgstr_end, Lean *lean);
 
 /* Whether the quoted lines from `first` to `end` (each after the first starting `skip`
  * characters in) spell anything: one has something between its quotes. */
@@ -3450,12 +3459,13 @@ static int strings_filled(const Text *t, Py_ssize_t first, Py_ssize_t end, Py_ss
 }
 
 /* One entry at `at` (`obsolete` or not): 1 with `*message` and `*end` set, 0 when the
- * layout does not match, -1 on error. `counting` (`canonical_words`) reads only what decides
- * the words: `*message` is the entry's key, (obsolete, msgctxt, msgid), and `*done` whether
- * it is translated; a header entry there returns 2 (`canonical_words` reads it whole). */
+ * layout does not match, -1 on error. With `lean` (`canonical_words`, `canonical_
+ * translations`) it reads only what those need: `*message` is the entry's key, (obsolete,
+ * msgctxt, msgid), and `*lean` the rest; a header entry there returns 2 (they read the first
+ * entry whole). */
 static int read_entry(PyObject *text, const Text *t, Py_ssize_t at, int obsolete,
-                      Py_ssize_t line, PyObject **message, Py_ssize_t *end, int counting,
-                      int *done) {
+                      Py_ssize_t line, PyObject **message, Py_ssize_t *end, Lean *lean) {
+    int counting = lean != NULL;
     const char *marker = obsolete ? "#~| " : "#| ";
     const char *prefix = obsolete ? "#~ " : "";
     Py_ssize_t position = at, comment_lines = 0;
@@ -3532,8 +3542,9 @@ static int read_entry(PyObject *text, const Text *t, Py_ssize_t at, int obsolete
     Py_ssize_t skip = (Py_ssize_t)strlen(prefix);
     PyObject *result = NULL;
     if (outcome == 1 && counting) {
+        lean->line = line + comment_lines;
         result = counted_entry(text, t, obsolete, &c, context_first, context_end, msgid_first,
-                               msgid_end, msgstr_first, msgstr_end, done);
+                               msgid_end, msgstr_first, msgstr_end, lean);
         outcome = result == NULL ? -1 : 1;
     } else if (outcome == 1) {
         PyTypeObject *type = (PyTypeObject *)message_type;
@@ -3599,10 +3610,10 @@ static PyObject *read_canonical(PyObject *module, PyObject *text) {
     while (!failed && canonical && position < length) {
         PyObject *message = NULL;
         Py_ssize_t end = position;
-        int obsolete = 0, read = read_entry(text, &t, position, 0, line, &message, &end, 0, NULL);
+        int obsolete = 0, read = read_entry(text, &t, position, 0, line, &message, &end, NULL);
         if (read == 0) {
             obsolete = 1;
-            read = read_entry(text, &t, position, 1, line, &message, &end, 0, NULL);
+            read = read_entry(text, &t, position, 1, line, &message, &end, NULL);
         }
         if (read <= 0) {
             failed = read < 0;
@@ -4134,19 +4145,27 @@ static PyObject *catalog_words(PyObject *module, PyObject *messages) {
     return Py_BuildValue("(nn)", translated, total);
 }
 
-/* `read_entry`'s counting result: the key (obsolete, msgctxt, msgid), and in `*done`
- * whether the entry is translated (`Message.translated`: not fuzzy, not obsolete, a msgstr). */
+/* `read_entry`'s lean result: the key (obsolete, msgctxt, msgid), and in `*lean` whether the
+ * entry is translated (`Message.translated`: not fuzzy, not obsolete, a msgstr) and, when
+ * wanted, its msgstr. */
 static PyObject *counted_entry(PyObject *text, const Text *t, int obsolete, Comments *c,
                                Py_ssize_t context_first, Py_ssize_t context_end,
                                Py_ssize_t msgid_first, Py_ssize_t msgid_end,
-                               Py_ssize_t msgstr_first, Py_ssize_t msgstr_end, int *done) {
+                               Py_ssize_t msgstr_first, Py_ssize_t msgstr_end, Lean *lean) {
     Py_ssize_t skip = obsolete ? 3 : 0;
     int fuzzy = 0;
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(c->flags); i++) {
         fuzzy = fuzzy || PyUnicode_CompareWithASCIIString(PyList_GET_ITEM(c->flags, i),
                                                           "fuzzy") == 0;
     }
-    *done = !obsolete && !fuzzy && strings_filled(t, msgstr_first, msgstr_end, skip);
+    lean->done = !obsolete && !fuzzy && strings_filled(t, msgstr_first, msgstr_end, skip);
+    lean->msgstr = NULL;
+    if (lean->done && lean->want_msgstr) {
+        lean->msgstr = strings_value(text, t, msgstr_first, msgstr_end, skip);
+        if (lean->msgstr == NULL) {
+            return NULL;
+        }
+    }
     PyObject *msgid = strings_value(text, t, msgid_first, msgid_end, skip);
     PyObject *msgctxt = context_end < 0 ? Py_NewRef(Py_None)
                                         : strings_value(text, t, context_first, context_end, skip);
@@ -4155,49 +4174,60 @@ static PyObject *counted_entry(PyObject *text, const Text *t, int obsolete, Comm
                         : PyTuple_Pack(3, obsolete ? Py_True : Py_False, msgctxt, msgid);
     Py_XDECREF(msgid);
     Py_XDECREF(msgctxt);
+    if (key == NULL) {
+        Py_CLEAR(lean->msgstr);
+    }
     return key;
 }
 
-/* `status.word_progress(parse_po(text))`'s sums without making the messages: (words
- * translated, words in all, the header Message or None) of a canonically laid out text
- * whose header, if any, is its first entry; None for any other text (then parse it). */
-static PyObject *canonical_words(PyObject *module, PyObject *text) {
+/* What `lean_read` does with each entry after the first: `take(state, key, obsolete, lean)`
+ * with the key (obsolete, msgctxt, msgid); 0, or -1 on error. */
+typedef int (*LeanTake)(void *state, PyObject *key, int obsolete, const Lean *lean);
+
+/* Read a text in the canonical layout lean: the first entry whole (`*header` is it when it is
+ * the header: msgid "", no context, not obsolete), each entry given to `take`. 1 when read,
+ * 0 when the text is not canonical, or has a duplicate or a header after the first entry
+ * (then it must be parsed), -1 on error. `want_msgstr` also makes translated entries' msgstrs
+ * and follows the lines. */
+static int lean_read(PyObject *text, int want_msgstr, LeanTake take, void *state,
+                     PyObject **header) {
+    *header = NULL;
     if (message_type == NULL) {
         PyErr_SetString(PyExc_RuntimeError, "_speedups.configure_catalog() was not called");
-        return NULL;
+        return -1;
     }
     if (!PyUnicode_Check(text)) {
-        PyErr_SetString(PyExc_TypeError, "canonical_words(text: str)");
-        return NULL;
+        PyErr_SetString(PyExc_TypeError, "a catalog's text must be a str");
+        return -1;
     }
     Py_ssize_t length = PyUnicode_GET_LENGTH(text);
     if (length == 0 || PyUnicode_READ_CHAR(text, length - 1) != '\n') {
         PyObject *ended = PyUnicode_Concat(text, str_newline);
         if (ended == NULL) {
-            return NULL;
+            return -1;
         }
-        PyObject *result = canonical_words(module, ended);
+        int read = lean_read(ended, want_msgstr, take, state, header);
         Py_DECREF(ended);
-        return result;
+        return read;
     }
     Text t = {PyUnicode_KIND(text), PyUnicode_DATA(text), length};
-    Py_ssize_t position = 0, translated = 0, total = 0;
+    Py_ssize_t position = 0;
     while (position < length && PyUnicode_READ(t.kind, t.data, position) == '\n') {
         position++;
     }
-    PyObject *seen = PySet_New(NULL), *header = NULL;
+    Py_ssize_t line = position + 1; /* every character skipped was a newline */
+    PyObject *seen = PySet_New(NULL);
     int failed = seen == NULL, canonical = 1;
-    /* The first entry is read whole (the header, if it is one); the others only counted. */
     for (int first = 1; !failed && canonical && position < length; first = 0) {
         PyObject *entry_or_key = NULL, *key = NULL; /* the first's Message, the others' keys */
-        /* Only the first entry is made a Message, and only it has its line: at the start of a
-         * text every character skipped was a newline. */
-        Py_ssize_t end = position, line = first ? position + 1 : 0;
-        int obsolete = 0, done = 0,
-            read = read_entry(text, &t, position, 0, line, &entry_or_key, &end, !first, &done);
+        Lean lean = {want_msgstr, 0, NULL, 0};
+        Py_ssize_t end = position;
+        Lean *reading = first ? NULL : &lean;
+        int obsolete = 0,
+            read = read_entry(text, &t, position, 0, line, &entry_or_key, &end, reading);
         if (read == 0) {
             obsolete = 1;
-            read = read_entry(text, &t, position, 1, line, &entry_or_key, &end, !first, &done);
+            read = read_entry(text, &t, position, 1, line, &entry_or_key, &end, reading);
         }
         if (read != 1) {
             failed = read < 0;
@@ -4208,10 +4238,14 @@ static PyObject *canonical_words(PyObject *module, PyObject *text) {
             PyObject *msgid = MESSAGE_SLOT(entry_or_key, M_MSGID),
                      *msgctxt = MESSAGE_SLOT(entry_or_key, M_MSGCTXT);
             if (!obsolete && msgctxt == Py_None && PyUnicode_GET_LENGTH(msgid) == 0) {
-                header = Py_NewRef(entry_or_key);
+                *header = Py_NewRef(entry_or_key);
             } else {
-                done = is_translated(entry_or_key);
-                failed = done < 0;
+                lean.done = is_translated(entry_or_key);
+                failed = lean.done < 0;
+                lean.line = PyLong_AsSsize_t(MESSAGE_SLOT(entry_or_key, M_LINE));
+                lean.msgstr = lean.done > 0 && want_msgstr
+                                  ? Py_NewRef(MESSAGE_SLOT(entry_or_key, M_MSGSTR))
+                                  : NULL;
             }
             key = failed ? NULL : PyTuple_Pack(3, obsolete ? Py_True : Py_False, msgctxt, msgid);
             Py_DECREF(entry_or_key);
@@ -4220,29 +4254,94 @@ static PyObject *canonical_words(PyObject *module, PyObject *text) {
         }
         int known = key == NULL ? -1 : PySet_Contains(seen, key);
         if (known == 0) {
-            failed = PySet_Add(seen, key) < 0;
-            if (!obsolete) {
-                Py_ssize_t words = words_in(PyTuple_GET_ITEM(key, 2));
-                total += words;
-                translated += done ? words : 0;
-            }
+            failed = PySet_Add(seen, key) < 0 ||
+                     (*header == NULL || !first ? take(state, key, obsolete, &lean) < 0 : 0);
         } else {
             failed = known < 0;
             canonical = 0; /* a duplicate: `_read_lines` names both lines */
         }
         Py_XDECREF(key);
+        Py_XDECREF(lean.msgstr);
+        for (Py_ssize_t i = position; want_msgstr && i < end; i++) {
+            line += PyUnicode_READ(t.kind, t.data, i) == '\n';
+        }
         position = end;
     }
     Py_XDECREF(seen);
     if (failed || !canonical) {
-        Py_XDECREF(header);
-        if (failed) {
-            return NULL;
-        }
-        Py_RETURN_NONE;
+        Py_CLEAR(*header);
     }
-    PyObject *result = Py_BuildValue("(nnO)", translated, total, header ? header : Py_None);
+    return failed ? -1 : canonical;
+}
+
+typedef struct {
+    Py_ssize_t translated, total;
+} Words;
+
+static int take_words(void *state, PyObject *key, int obsolete, const Lean *lean) {
+    Words *words = state;
+    if (!obsolete) {
+        Py_ssize_t count = words_in(PyTuple_GET_ITEM(key, 2));
+        words->total += count;
+        words->translated += lean->done ? count : 0;
+    }
+    return 0;
+}
+
+/* `status.word_progress(parse_po(text))`'s sums without making the messages: (words
+ * translated, words in all, the header Message or None) of a canonically laid out text
+ * whose header, if any, is its first entry; None for any other text (then parse it). */
+static PyObject *canonical_words(PyObject *module, PyObject *text) {
+    Words words = {0, 0};
+    PyObject *header;
+    int read = lean_read(text, 0, take_words, &words, &header);
+    if (read <= 0) {
+        return read < 0 ? NULL : Py_NewRef(Py_None);
+    }
+    PyObject *result =
+        Py_BuildValue("(nnO)", words.translated, words.total, header ? header : Py_None);
     Py_XDECREF(header);
+    return result;
+}
+
+typedef struct {
+    PyObject *done, *lines;
+} Translated;
+
+static int take_translation(void *state, PyObject *key, int obsolete, const Lean *lean) {
+    Translated *translated = state;
+    if (obsolete) {
+        return 0;
+    }
+    PyObject *pair = PyTuple_Pack(2, PyTuple_GET_ITEM(key, 1), PyTuple_GET_ITEM(key, 2));
+    PyObject *line = pair == NULL ? NULL : PyLong_FromSsize_t(lean->line);
+    int failed = line == NULL ||
+                 (lean->msgstr != NULL && PyDict_SetItem(translated->done, pair, lean->msgstr) < 0) ||
+                 PyDict_SetItem(translated->lines, pair, line) < 0;
+    Py_XDECREF(pair);
+    Py_XDECREF(line);
+    return failed ? -1 : 0;
+}
+
+/* `model.translations_and_lines(parse_po(text))` without making the messages: ({key: msgstr}
+ * of the translated entries, {key: line} of the active ones, the header Message or None) of
+ * a canonically laid out text whose header, if any, is its first entry; None for any other
+ * text (then parse it). */
+static PyObject *canonical_translations(PyObject *module, PyObject *text) {
+    Translated translated = {PyDict_New(), PyDict_New()};
+    PyObject *header = NULL, *result = NULL;
+    int read = translated.done == NULL || translated.lines == NULL
+                   ? -1
+                   : lean_read(text, 1, take_translation, &translated, &header);
+    if (read > 0) {
+        result = Py_BuildValue("(OOO)", translated.done, translated.lines,
+                               header ? header : Py_None);
+    } else if (read == 0) {
+        result = Py_NewRef(Py_None);
+    }
+    Py_XDECREF(header);
+    Py_XDECREF(translated.done);
+    Py_XDECREF(translated.lines);
     return result;
 }
 
@@ -5163,6 +5262,8 @@ static PyMethodDef methods[] = {
      "The messages of a catalog in the canonical layout, or None for pofile._read_lines."},
     {"configure_catalog", (PyCFunction)configure_catalog, METH_O,
      "Give the Message type, whose slots read_canonical fills."},
+    {"canonical_translations", (PyCFunction)canonical_translations, METH_O,
+     "({key: msgstr}, {key: line}, header) of a canonical catalog's text, or None."},
     {"canonical_words", (PyCFunction)canonical_words, METH_O,
      "(words translated, words in all, header) of a canonical catalog's text, or None."},
     {"catalog_words", (PyCFunction)catalog_words, METH_O,

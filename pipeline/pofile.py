@@ -16,7 +16,7 @@ import re
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 
-from pipeline.model import FUZZY, Catalog, Message, PipelineError
+from pipeline.model import FUZZY, Catalog, Message, PipelineError, Translations
 
 __all__ = ["parse_po", "render_po", "wrap_po_string"]
 
@@ -933,6 +933,21 @@ def canonical_word_counts(text: str, *, path: str) -> tuple[int, int] | None:
     return translated, total
 
 
+def canonical_translations(text: str, *, path: str) -> Translations | None:
+    """`model.translations_and_lines(parse_po(text, path=path))`, with `parse_po`'s errors,
+    read in C without making the messages; None where the extension is not built or the text
+    is not in the canonical layout with its header, if it has one, first (then parse it)."""
+    if _speedups is None:
+        return None
+    read = _speedups.canonical_translations(_checked_text(text, path))
+    if read is None:
+        return None
+    done, lines, header = read
+    if header is not None:
+        _header(header, path)  # its checks
+    return done, lines
+
+
 def _checked_text(text: str, path: str) -> str:
     """The text without a BOM and with \\n line ends, once it is known to hold no NUL and
     no lone carriage return."""
@@ -1183,6 +1198,6 @@ try:  # the C extension, where it was built (setup.py; optional) from this sourc
         bytes(line_class for line_class, _ in _ASCII_PROPS), _PAIR_ROWS, _line_class, _D, _I
     )
     _speedups.configure_entries(_cuts, _flags_and_wrap, _char_info)
-    _speedups.canonical_words  # noqa: B018  # built from older source: no such function
+    _speedups.canonical_translations  # noqa: B018  # built from older source: no such function
 except (ImportError, AttributeError, TypeError):  # not built, or built from older source
     _speedups = None  # type: ignore[assignment]  # the Python code does the same, slower

@@ -33,7 +33,7 @@ from pipeline.model import (
     Translations,
     translations_and_lines,
 )
-from pipeline.pofile import parse_po, render_po, rendered_entries
+from pipeline.pofile import canonical_translations, parse_po, render_po, rendered_entries
 from pipeline.segments import PageSegments, collector_paused, segment_page
 from pipeline.shard import Shard
 from pipeline.workers import in_order
@@ -927,7 +927,9 @@ def _translations(path: str) -> Translations:
     parsing a catalog costs less than a file that would hand it over from the counting pass."""
     if not os.path.exists(path):
         raise PipelineError(path, None, "catalog disappeared during the build")
-    return translations_and_lines(_parse_catalog(files.read_bytes(Path(path)), Path(path)))
+    text = _catalog_text(files.read_bytes(Path(path)), Path(path))
+    read = canonical_translations(text, path=path)
+    return read if read is not None else translations_and_lines(parse_po(text, path=path))
 
 
 def _sha256(data: bytes) -> str:

@@ -856,6 +856,56 @@ def test_same_words_counted_from_written_catalogs(
     assert fast == _reference_progress(text)
 
 
+def _lean_translations(text: str) -> Any:
+    """What the build reads of a catalog: in C from the text, else parsed."""
+    from pipeline.model import translations_and_lines
+    from pipeline.pofile import canonical_translations
+
+    def read(t: str) -> Any:
+        lean = canonical_translations(t, path="a.po")
+        found = lean if lean is not None else translations_and_lines(parse_po(t, path="a.po"))
+        return [list(found[0].items()), list(found[1].items())]  # in the file's order
+
+    return _progress_or_error(read, text)
+
+
+def _reference_translations(text: str) -> Any:
+    from unittest import mock
+
+    from pipeline import pofile
+    from pipeline.model import translations_and_lines
+
+    def read(t: str) -> Any:
+        found = translations_and_lines(pofile.parse_po(t, path="a.po"), accelerated=False)
+        return [list(found[0].items()), list(found[1].items())]
+
+    with mock.patch.object(pofile, "_speedups", None):
+        return _progress_or_error(read, text)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(HEADERS, PO_TEXTS | st.lists(po_entries(), max_size=5).map("".join))
+def test_same_translations_read_from_the_text_as_from_the_catalog(header: str, body: str) -> None:
+    """The build reads each catalog's translations and lines from its text, in C: the same
+    as parsing it, in the same order, with the same errors."""
+    assert _lean_translations(header + body) == _reference_translations(header + body)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    HEADERS,
+    st.lists(counted_messages(), max_size=8),
+    st.sampled_from([79, 20]),
+    st.sampled_from(["", "\n", "\n\n"]),
+)
+def test_same_translations_read_from_written_catalogs(
+    header: str, written: list[Message], width: int, before: str
+) -> None:
+    """Catalogs as `render_po` writes them (lines counted after leading blank lines too)."""
+    text = before + header + "".join(entry_text(message, width) + "\n" for message in written)
+    assert _lean_translations(text) == _reference_translations(text)
+
+
 def test_same_words_counted_from_the_text_on_every_catalog_of_the_tests() -> None:
     from pipeline.pofile import canonical_word_counts
     from pipeline.status import text_word_progress
@@ -868,6 +918,7 @@ def test_same_words_counted_from_the_text_on_every_catalog_of_the_tests() -> Non
             continue
         fast = _progress_or_error(lambda t: text_word_progress(t, path="a.po"), text)
         assert fast == _reference_progress(text), path
+        assert _lean_translations(text) == _reference_translations(text), path
         with contextlib.suppress(PipelineError):
             counted += canonical_word_counts(text, path="a.po") is not None
     assert counted > 5  # the C count served
