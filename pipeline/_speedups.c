@@ -1587,15 +1587,31 @@ static Py_ssize_t next_number(PyObject *taken, Py_ssize_t *counter) {
     }
 }
 
+/* A placeholder's marker in a msgid: `<N>`, `</N>` or `<N/>` (a new reference). The first
+ * numbers, which nearly every segment uses, are made once. */
+enum { MARKER_OPEN, MARKER_CLOSE, MARKER_VOID };
+static PyObject *made_markers[3][32];
+
+static PyObject *marker_text(int kind, Py_ssize_t number) {
+    static const char *formats[3] = {"<%zd>", "</%zd>", "<%zd/>"};
+    if (number < 0 || number >= 32) {
+        return PyUnicode_FromFormat(formats[kind], number);
+    }
+    if (made_markers[kind][number] == NULL) {
+        made_markers[kind][number] = PyUnicode_FromFormat(formats[kind], number);
+    }
+    return Py_XNewRef(made_markers[kind][number]);
+}
+
 /* Append a placeholder and its marker: 0, or -1 on error (steals `placeholder`). */
 static int add_placeholder(PyObject *pieces, PyObject *placeholders, PyObject *placeholder,
-                           const char *format, Py_ssize_t number) {
+                           int kind, Py_ssize_t number) {
     if (placeholder == NULL) {
         return -1;
     }
     int failed = PyList_Append(placeholders, placeholder);
     Py_DECREF(placeholder);
-    PyObject *marker = failed ? NULL : PyUnicode_FromFormat(format, number);
+    PyObject *marker = failed ? NULL : marker_text(kind, number);
     failed = marker == NULL || PyList_Append(pieces, marker) < 0;
     Py_XDECREF(marker);
     return failed ? -1 : 0;
@@ -1615,7 +1631,7 @@ static int render(Walker *w, PyObject *nodes, Py_ssize_t first, Py_ssize_t last,
     while (!failed && pending.size) {
         PyObject *node = pending.items[--pending.size];
         if (IS_CLOSING(node)) {
-            PyObject *marker = PyUnicode_FromFormat("</%zd>", CLOSING_NUMBER(node));
+            PyObject *marker = marker_text(MARKER_CLOSE, CLOSING_NUMBER(node));
             failed = marker == NULL || PyList_Append(pieces, marker) < 0;
             Py_XDECREF(marker);
             continue;
@@ -1636,7 +1652,7 @@ static int render(Walker *w, PyObject *nodes, Py_ssize_t first, Py_ssize_t last,
                      add_placeholder(pieces, placeholders,
                                      new_placeholder(number, str_void, element, token_start(node),
                                                      token_end(node), -1, -1),
-                                     "<%zd/>", number) < 0;
+                                     MARKER_VOID, number) < 0;
             continue;
         }
         Py_ssize_t number = next_number(taken, &counter);
@@ -1655,7 +1671,7 @@ static int render(Walker *w, PyObject *nodes, Py_ssize_t first, Py_ssize_t last,
             failed = add_placeholder(pieces, placeholders,
                                      new_placeholder(number, str_void, name, extent_start(node),
                                                      extent_end(node), -1, -1),
-                                     "<%zd/>", number) < 0;
+                                     MARKER_VOID, number) < 0;
             continue;
         }
         PyObject *close = FIELD(node, F_END);
@@ -1664,7 +1680,7 @@ static int render(Walker *w, PyObject *nodes, Py_ssize_t first, Py_ssize_t last,
                      new_placeholder(number, str_pair, name, token_start(start), token_end(start),
                                      close != Py_None ? token_start(close) : -1,
                                      close != Py_None ? token_end(close) : -1),
-                     "<%zd>", number) < 0;
+                     MARKER_OPEN, number) < 0;
         if (!failed) {
             PyObject *children = FIELD(node, F_CHILDREN);
             failed = push_node(&pending, CLOSING(number)) < 0 ||
@@ -2575,6 +2591,7 @@ static PyObject *str_msgctxt, *str_msgid, *str_msgstr, *str_msgid_plural, *str_h
     *str_hash_dot, *str_hash_colon, *str_no_prefix, *str_obsolete_prefix,
     *str_previous_prefix, *str_obsolete_previous_prefix, *str_newline, *str_comma, *str_strip;
 static PyObject *str_space, *str_quote, *str_space_quote, *str_space_quotes; /* ` ` `"` ` "` ` ""` */
+static PyObject *str_colon;
 static PyObject *attr_translator_comments, *attr_extracted_comments, *attr_references,
     *attr_flags, *attr_previous_msgctxt, *attr_previous_msgid, *attr_msgctxt, *attr_msgid,
     *attr_msgstr, *attr_msgid_plural, *attr_msgstr_plural, *attr_obsolete;
@@ -2861,10 +2878,30 @@ static PyObject *normal_reference(PyObject *reference) {
 }
 
 /* `pofile._reference_lines(references, width)`, onto `lines`. */
+/* A reference as written: normalised, without leading `./` (a new reference). */
+static PyObject *written_reference(PyObject *reference) {
+    Py_ssize_t skip = 0, length = PyUnicode_GET_LENGTH(reference);
+    while (skip + 1 < length && PyUnicode_READ_CHAR(reference, skip) == '.' &&
+           PyUnicode_READ_CHAR(reference, skip + 1) == '/') {
+        skip += 2;
+    }
+    return PyUnicode_Substring(reference, skip, length);
+}
+
 static int reference_lines(PyObject *lines, PyObject *references, Py_ssize_t width) {
     if (!PyTuple_Check(references)) {
         PyErr_SetString(PyExc_TypeError, "render_entry: references must be a tuple");
         return -1;
+    }
+    if (PyTuple_GET_SIZE(references) == 1 && PyUnicode_Check(PyTuple_GET_ITEM(references, 0))) {
+        /* one reference, most entries of a template: one line, however long */
+        PyObject *reference = normal_reference(PyTuple_GET_ITEM(references, 0));
+        PyObject *written = reference == NULL ? NULL : written_reference(reference);
+        Py_XDECREF(reference);
+        int failed = written == NULL ||
+                     add_line(lines, JOINED(str_hash_colon, str_space, written)) < 0;
+        Py_XDECREF(written);
+        return failed ? -1 : 0;
     }
     PyObject *seen = PySet_New(NULL);
     PyObject *line = PyList_New(0); /* the pieces of the line being filled */
@@ -2890,12 +2927,7 @@ static int reference_lines(PyObject *lines, PyObject *references, Py_ssize_t wid
             continue;
         }
         failed = PySet_Add(seen, reference) < 0;
-        Py_ssize_t skip = 0, length = PyUnicode_GET_LENGTH(reference);
-        while (skip + 1 < length && PyUnicode_READ_CHAR(reference, skip) == '.' &&
-               PyUnicode_READ_CHAR(reference, skip + 1) == '/') {
-            skip += 2;
-        }
-        PyObject *written = failed ? NULL : PyUnicode_Substring(reference, skip, length);
+        PyObject *written = failed ? NULL : written_reference(reference);
         Py_DECREF(reference);
         if (written == NULL) {
             failed = 1;
@@ -3125,8 +3157,9 @@ static PyObject *template_entries(PyObject *module, PyObject *const *args, Py_ss
             failed = 1;
             break;
         }
-        PyObject *reference =
-            PyUnicode_FromFormat("%U:%S", args[1], SLOT(segment, segment_offsets, S_LINE));
+        PyObject *line = PyObject_Str(SLOT(segment, segment_offsets, S_LINE));
+        PyObject *reference = line == NULL ? NULL : JOINED(args[1], str_colon, line);
+        Py_XDECREF(line);
         failed = reference == NULL || PyList_Append(PyList_GET_ITEM(entry, 2), reference) < 0;
         Py_XDECREF(reference);
         PyObject *kept = PyList_GET_ITEM(entry, 3);
@@ -5349,6 +5382,7 @@ PyMODINIT_FUNC PyInit__speedups(void) {
         {&attr_msgstr_plural, "msgstr_plural"}, {&attr_obsolete, "obsolete"},
         {&str_comma, ","}, {&str_strip, "strip"}, {&str_arrow, " > "}, {&str_space, " "},
         {&str_quote, "\""}, {&str_space_quote, " \""}, {&str_space_quotes, " \"\""},
+        {&str_colon, ":"},
         {&str_comma_space, ", "}, {&str_placeholders_prefix, "placeholders: "},
         {&str_meta, "meta"}, {&str_input, "input"}, {&kind_attribute, "attribute"}, {&str_href, "href"},
     };
