@@ -5171,7 +5171,18 @@ static PyObject *line_starts(PyObject *module, PyObject *text) {
         Py_XDECREF(start);                                                                  \
     }
     Py_ssize_t i = 0; /* a loop for each width of character */
-    if (kind == PyUnicode_1BYTE_KIND) {
+    if (kind == PyUnicode_1BYTE_KIND && memchr(data, '\r', (size_t)length) == NULL) {
+        /* \n alone ends lines (nearly every page): the C library finds them */
+        for (const char *chars = data, *newline; !failed && i < length; i = newline - chars + 1) {
+            newline = memchr(chars + i, '\n', (size_t)(length - i));
+            if (newline == NULL) {
+                break;
+            }
+            PyObject *start = PyLong_FromSsize_t(newline - chars + 1);
+            failed = start == NULL || PyList_Append(starts, start) < 0;
+            Py_XDECREF(start);
+        }
+    } else if (kind == PyUnicode_1BYTE_KIND) {
         LINE_STARTS(Py_UCS1)
     } else if (kind == PyUnicode_2BYTE_KIND) {
         LINE_STARTS(Py_UCS2)
