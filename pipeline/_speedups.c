@@ -3472,7 +3472,14 @@ typedef struct {
     int done;         /* translated: not fuzzy, not obsolete, a msgstr */
     PyObject *msgstr; /* the msgstr, when wanted and done (a new reference), else NULL */
     Py_ssize_t line;  /* the entry's line, as Message.line (where read_entry was given one) */
+    PyObject *message; /* the entry read whole (`catalog_entries`' READ_WHOLE), borrowed */
 } Lean;
+
+/* How `catalog_entries` reads a catalog's text. */
+enum { READ_WHOLE, READ_WORDS, READ_TRANSLATIONS };
+
+/* What `catalog_entries` does with an entry: 0, or -1 on error. */
+typedef int (*LeanTake)(void *state, PyObject *key, int obsolete, const Lean *lean);
 
 static PyObject *counted_entry(PyObject *text, const Text *t, int obsolete, Comments *c,
                                Py_ssize_t context_first, Py_ssize_t context_end,
@@ -3613,71 +3620,20 @@ static int read_entry(PyObject *text, const Text *t, Py_ssize_t at, int obsolete
     return outcome;
 }
 
+static int catalog_entries(PyObject *text, int mode, LeanTake take, void *state,
+                           PyObject **header);
+static int take_message(void *messages, PyObject *key, int obsolete, const Lean *lean);
+
+/* `pofile._read_canonical`: every entry of a canonically laid out text as a Message, or None
+ * (then `_read_lines` reads it). */
 static PyObject *read_canonical(PyObject *module, PyObject *text) {
-    if (message_type == NULL) {
-        PyErr_SetString(PyExc_RuntimeError, "_speedups.configure_catalog() was not called");
-        return NULL;
-    }
-    if (!PyUnicode_Check(text)) {
-        PyErr_SetString(PyExc_TypeError, "read_canonical(text: str)");
-        return NULL;
-    }
-    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
-    if (length == 0 || PyUnicode_READ_CHAR(text, length - 1) != '\n') {
-        PyObject *ended = PyUnicode_Concat(text, str_newline);
-        if (ended == NULL) {
-            return NULL;
-        }
-        PyObject *result = read_canonical(module, ended);
-        Py_DECREF(ended);
-        return result;
-    }
-    Text t = {PyUnicode_KIND(text), PyUnicode_DATA(text), length};
-    Py_ssize_t position = 0;
-    while (position < length && PyUnicode_READ(t.kind, t.data, position) == '\n') {
-        position++;
-    }
-    Py_ssize_t line = position + 1;
-    PyObject *messages = PyList_New(0), *seen = PySet_New(NULL);
-    int failed = messages == NULL || seen == NULL, canonical = 1;
-    while (!failed && canonical && position < length) {
-        PyObject *message = NULL;
-        Py_ssize_t end = position;
-        int obsolete = 0, read = read_entry(text, &t, position, 0, line, &message, &end, NULL);
-        if (read == 0) {
-            obsolete = 1;
-            read = read_entry(text, &t, position, 1, line, &message, &end, NULL);
-        }
-        if (read <= 0) {
-            failed = read < 0;
-            canonical = 0;
-            break;
-        }
-        PyObject *key = PyTuple_Pack(3, obsolete ? Py_True : Py_False,
-                                     *(PyObject **)((char *)message + message_offsets[M_MSGCTXT]),
-                                     *(PyObject **)((char *)message + message_offsets[M_MSGID]));
-        int known = key == NULL ? -1 : PySet_Contains(seen, key);
-        if (known == 0) {
-            failed = PySet_Add(seen, key) < 0 || PyList_Append(messages, message) < 0;
-        } else {
-            failed = known < 0;
-            canonical = 0; /* a duplicate: `_read_lines` names both lines */
-        }
-        Py_XDECREF(key);
-        Py_DECREF(message);
-        for (Py_ssize_t i = position; i < end; i++) {
-            line += PyUnicode_READ(t.kind, t.data, i) == '\n';
-        }
-        position = end;
-    }
-    Py_XDECREF(seen);
-    if (failed) {
+    PyObject *messages = PyList_New(0), *header;
+    int read = messages == NULL
+                   ? -1
+                   : catalog_entries(text, READ_WHOLE, take_message, messages, &header);
+    if (read <= 0) {
         Py_XDECREF(messages);
-        return NULL;
-    }
-    if (!canonical) {
-        Py_DECREF(messages);
-        Py_RETURN_NONE;
+        return read < 0 ? NULL : Py_NewRef(Py_None);
     }
     return messages;
 }
@@ -4213,17 +4169,15 @@ static PyObject *counted_entry(PyObject *text, const Text *t, int obsolete, Comm
     return key;
 }
 
-/* What `lean_read` does with each entry after the first: `take(state, key, obsolete, lean)`
- * with the key (obsolete, msgctxt, msgid); 0, or -1 on error. */
-typedef int (*LeanTake)(void *state, PyObject *key, int obsolete, const Lean *lean);
-
-/* Read a text in the canonical layout lean: the first entry whole (`*header` is it when it is
- * the header: msgid "", no context, not obsolete), each entry given to `take`. 1 when read,
- * 0 when the text is not canonical, or has a duplicate or a header after the first entry
- * (then it must be parsed), -1 on error. `want_msgstr` also makes translated entries' msgstrs
- * and follows the lines. */
-static int lean_read(PyObject *text, int want_msgstr, LeanTake take, void *state,
-                     PyObject **header) {
+/* Read a text in the canonical layout, each entry given to `take(state, key, obsolete, lean)`
+ * with its key (obsolete, msgctxt, msgid). READ_WHOLE (`read_canonical`) makes every entry a
+ * Message. The lean modes read the first entry whole (`*header` is it when it is the header:
+ * msgid "", no context, not obsolete; it is not taken) and the others lean, and send a header
+ * after the first entry to the parser: READ_WORDS (`canonical_words`) keeps only keys and
+ * states, READ_TRANSLATIONS (`canonical_translations`) also msgstrs and lines. 1 when read,
+ * 0 when the text is not canonical or has a duplicate (then it must be parsed), -1 on error. */
+static int catalog_entries(PyObject *text, int mode, LeanTake take, void *state,
+                           PyObject **header) {
     *header = NULL;
     if (message_type == NULL) {
         PyErr_SetString(PyExc_RuntimeError, "_speedups.configure_catalog() was not called");
@@ -4239,7 +4193,7 @@ static int lean_read(PyObject *text, int want_msgstr, LeanTake take, void *state
         if (ended == NULL) {
             return -1;
         }
-        int read = lean_read(ended, want_msgstr, take, state, header);
+        int read = catalog_entries(ended, mode, take, state, header);
         Py_DECREF(ended);
         return read;
     }
@@ -4251,11 +4205,13 @@ static int lean_read(PyObject *text, int want_msgstr, LeanTake take, void *state
     Py_ssize_t line = position + 1; /* every character skipped was a newline */
     PyObject *seen = PySet_New(NULL);
     int failed = seen == NULL, canonical = 1;
+    int want_msgstr = mode == READ_TRANSLATIONS, lines = mode != READ_WORDS;
     for (int first = 1; !failed && canonical && position < length; first = 0) {
-        PyObject *entry_or_key = NULL, *key = NULL; /* the first's Message, the others' keys */
-        Lean lean = {want_msgstr, 0, NULL, 0};
+        PyObject *entry_or_key = NULL, *key = NULL; /* a Message read whole, or a lean key */
+        Lean lean = {want_msgstr, 0, NULL, 0, NULL};
         Py_ssize_t end = position;
-        Lean *reading = first ? NULL : &lean;
+        int whole = first || mode == READ_WHOLE;
+        Lean *reading = whole ? NULL : &lean;
         int obsolete = 0,
             read = read_entry(text, &t, position, 0, line, &entry_or_key, &end, reading);
         if (read == 0) {
@@ -4267,10 +4223,13 @@ static int lean_read(PyObject *text, int want_msgstr, LeanTake take, void *state
             canonical = 0; /* not canonical, or a header after the first entry */
             break;
         }
-        if (first) {
+        if (whole) {
             PyObject *msgid = MESSAGE_SLOT(entry_or_key, M_MSGID),
                      *msgctxt = MESSAGE_SLOT(entry_or_key, M_MSGCTXT);
-            if (!obsolete && msgctxt == Py_None && PyUnicode_GET_LENGTH(msgid) == 0) {
+            lean.message = entry_or_key;
+            if (mode == READ_WHOLE) {
+                /* the parser finds the header among the messages */
+            } else if (!obsolete && msgctxt == Py_None && PyUnicode_GET_LENGTH(msgid) == 0) {
                 *header = Py_NewRef(entry_or_key);
             } else {
                 lean.done = is_translated(entry_or_key);
@@ -4281,7 +4240,6 @@ static int lean_read(PyObject *text, int want_msgstr, LeanTake take, void *state
                                   : NULL;
             }
             key = failed ? NULL : PyTuple_Pack(3, obsolete ? Py_True : Py_False, msgctxt, msgid);
-            Py_DECREF(entry_or_key);
         } else {
             key = entry_or_key;
         }
@@ -4295,7 +4253,10 @@ static int lean_read(PyObject *text, int want_msgstr, LeanTake take, void *state
         }
         Py_XDECREF(key);
         Py_XDECREF(lean.msgstr);
-        for (Py_ssize_t i = position; want_msgstr && i < end; i++) {
+        if (whole) {
+            Py_DECREF(entry_or_key);
+        }
+        for (Py_ssize_t i = position; lines && i < end; i++) {
             line += PyUnicode_READ(t.kind, t.data, i) == '\n';
         }
         position = end;
@@ -4305,6 +4266,10 @@ static int lean_read(PyObject *text, int want_msgstr, LeanTake take, void *state
         Py_CLEAR(*header);
     }
     return failed ? -1 : canonical;
+}
+
+static int take_message(void *messages, PyObject *key, int obsolete, const Lean *lean) {
+    return PyList_Append(messages, lean->message);
 }
 
 typedef struct {
@@ -4327,7 +4292,7 @@ static int take_words(void *state, PyObject *key, int obsolete, const Lean *lean
 static PyObject *canonical_words(PyObject *module, PyObject *text) {
     Words words = {0, 0};
     PyObject *header;
-    int read = lean_read(text, 0, take_words, &words, &header);
+    int read = catalog_entries(text, READ_WORDS, take_words, &words, &header);
     if (read <= 0) {
         return read < 0 ? NULL : Py_NewRef(Py_None);
     }
@@ -4365,7 +4330,8 @@ static PyObject *canonical_translations(PyObject *module, PyObject *text) {
     PyObject *header = NULL, *result = NULL;
     int read = translated.done == NULL || translated.lines == NULL
                    ? -1
-                   : lean_read(text, 1, take_translation, &translated, &header);
+                   : catalog_entries(text, READ_TRANSLATIONS, take_translation, &translated,
+                                     &header);
     if (read > 0) {
         result = Py_BuildValue("(OOO)", translated.done, translated.lines,
                                header ? header : Py_None);
