@@ -14,7 +14,8 @@ import functools
 import itertools
 import re
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import TypeVar
 
 from pipeline.model import FUZZY, Catalog, Message, PipelineError, Translations
 
@@ -922,30 +923,34 @@ def canonical_word_counts(text: str, *, path: str) -> tuple[int, int] | None:
     `status.word_progress` count them and with `parse_po`'s errors, counted in C without
     making the messages; None where the extension is not built or the text is not in the
     canonical layout with its header, if it has one, first (then parse it)."""
-    if _speedups is None:
-        return None
-    counted = _speedups.canonical_words(_checked_text(text, path))
-    if counted is None:
-        return None
-    translated, total, header = counted
-    if header is not None:
-        _header(header, path)  # its checks
-    return translated, total
+    return _read_lean(_speedups.canonical_words if _speedups else None, text, path)
 
 
 def canonical_translations(text: str, *, path: str) -> Translations | None:
     """`model.translations_and_lines(parse_po(text, path=path))`, with `parse_po`'s errors,
     read in C without making the messages; None where the extension is not built or the text
     is not in the canonical layout with its header, if it has one, first (then parse it)."""
-    if _speedups is None:
+    return _read_lean(_speedups.canonical_translations if _speedups else None, text, path)
+
+
+_First = TypeVar("_First")
+_Second = TypeVar("_Second")
+
+
+def _read_lean(
+    read: Callable[[str], tuple[_First, _Second, Message | None] | None] | None,
+    text: str,
+    path: str,
+) -> tuple[_First, _Second] | None:
+    """What a lean C reader makes of the checked text, once the header it read whole has
+    passed `parse_po`'s checks; None where there is no reader or it declined the text."""
+    found = None if read is None else read(_checked_text(text, path))
+    if found is None:
         return None
-    read = _speedups.canonical_translations(_checked_text(text, path))
-    if read is None:
-        return None
-    done, lines, header = read
+    first, second, header = found
     if header is not None:
-        _header(header, path)  # its checks
-    return done, lines
+        _header(header, path)
+    return first, second
 
 
 def _checked_text(text: str, path: str) -> str:

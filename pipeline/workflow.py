@@ -931,7 +931,7 @@ def _catalog_text(data: bytes, path: Path) -> str:
 
 def _translations(path: str) -> Translations:
     """What building a page needs of its catalog, read again by the worker that builds it:
-    parsing a catalog costs less than a file that would hand it over from the counting pass."""
+    reading a catalog costs less than a file that would hand it over from the counting pass."""
     if not os.path.exists(path):
         raise PipelineError(path, None, "catalog disappeared during the build")
     text = _catalog_text(files.read_bytes(Path(path)), Path(path))
