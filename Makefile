@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: site test setup system-deps bench fuzz clean
 
-$(VENV)/.installed: pyproject.toml setup.py pipeline/_speedups.c
+$(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
@@ -48,4 +48,4 @@ fuzz: setup
 	HYPOTHESIS_PROFILE=long $(PY) -m pytest tests/test_fuzz.py
 
 clean:
-	rm -rf $(VENV) site .mypy_cache .ruff_cache .hypothesis build pipeline/*.so
+	rm -rf $(VENV) site .mypy_cache .ruff_cache .hypothesis

@@ -62,23 +62,10 @@ def translate_page(
     translations: dict[MessageKey, str],
     *,
     site_edits: tuple[Edit, ...] = (),
-    accelerated: bool = True,
 ) -> TranslatedPage:
-    """The page with every usable translation and the given site edits applied.
-
-    The C extension does it all where it was built (`accelerated`): `translated_edits` runs
-    this loop (calling `_trouble` for a msgstr whose placeholders moved) and `assemble_text`
-    puts the page together; the Python code stays the reference the tests compare it with.
-    """
-    if accelerated and _speedups is not None:
-        edits, problems = _speedups.translated_edits(
-            page.segments, translations, page.page.newline, site_edits, _trouble
-        )
-    else:
-        edits, problems = _translated_edits(
-            page.segments, translations, page.page.newline, site_edits
-        )
-    return TranslatedPage(assemble(page, edits, accelerated=accelerated), tuple(problems))
+    """The page with every usable translation and the given site edits applied."""
+    edits, problems = _translated_edits(page.segments, translations, page.page.newline, site_edits)
+    return TranslatedPage(assemble(page, edits), tuple(problems))
 
 
 def _translated_edits(
@@ -207,9 +194,8 @@ def _copy(start: int, end: int, leaves: list[Edit]) -> list[str | Span]:
     return pieces
 
 
-def assemble(page: PageSegments, edits: list[Edit], *, accelerated: bool = True) -> bytes:
-    """Source bytes with the edits applied: copied spans stay byte for byte (put together in C
-    where it was built, `accelerated`, for a page whose text encodes back to its bytes)."""
+def assemble(page: PageSegments, edits: list[Edit]) -> bytes:
+    """Source bytes with the edits applied: copied spans stay byte for byte."""
     source = page.page
     edits = sorted(edits, key=lambda e: (e.start, e.end))
     previous_end = 0
@@ -218,11 +204,7 @@ def assemble(page: PageSegments, edits: list[Edit], *, accelerated: bool = True)
             raise PipelineError(source.path, source.line_of(edit.start), "overlapping edits")
         previous_end = edit.end
     if source.encodes_back():  # the same bytes, put together as text and encoded once
-        text = (
-            _speedups.assemble_text(source.text, edits)
-            if accelerated and _speedups is not None
-            else _assembled_text(source.text, edits)
-        )
+        text = _assembled_text(source.text, edits)
         return source.data[: source.prefix] + text.encode(source.encoding, "xmlcharrefreplace")
     offsets: set[int] = {0, len(source.text)}
     for edit in edits:
@@ -248,7 +230,7 @@ def assemble(page: PageSegments, edits: list[Edit], *, accelerated: bool = True)
 
 
 def _assembled_text(text: str, edits: list[Edit]) -> str:
-    """The page's text with the edits applied (the reference for `_speedups.assemble_text`)."""
+    """The page's text with the edits applied."""
     out: list[str] = []
     position = 0
     for edit in edits:
@@ -258,11 +240,3 @@ def _assembled_text(text: str, edits: list[Edit]) -> str:
         position = edit.end
     out.append(text[position:])
     return "".join(out)
-
-
-try:  # the C extension, where it was built (setup.py; optional) from this source
-    from pipeline import _speedups
-
-    _speedups.configure_build(Edit, Span)
-except (ImportError, AttributeError):  # not built, or built from older source
-    _speedups = None  # type: ignore[assignment]  # the Python code does the same, slower

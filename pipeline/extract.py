@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipeline.model import Catalog, Message
-from pipeline.pofile import WIDTH, render_po
+from pipeline.pofile import render_po
 from pipeline.segments import PageSegments, Segment
 
 TEMPLATE_HEADER: tuple[tuple[str, str], ...] = (
@@ -55,19 +55,11 @@ def template_text(
     page_path: str,
     project: str,
     source_locale: str,
-    accelerated: bool = True,
 ) -> str:
-    """`render_po(template_for_page(page, ...))`: in C where it was built (`accelerated`),
-    which writes the entries without making a message for each (a third of extracting)."""
-    if not accelerated or _speedups is None:
-        return render_po(
-            template_for_page(
-                page, page_path=page_path, project=project, source_locale=source_locale
-            )
-        )
-    header = render_po(_template(page_path, project, source_locale, ()))
-    entries = _speedups.template_entries(page.segments, page_path, WIDTH)
-    return f"{header}\n{entries}" if entries else header
+    """The page's template as catalog text."""
+    return render_po(
+        template_for_page(page, page_path=page_path, project=project, source_locale=source_locale)
+    )
 
 
 def _template(
@@ -84,11 +76,3 @@ def _template(
         header_flags=("fuzzy",),
         messages=messages,
     )
-
-
-try:  # the C extension, where it was built (setup.py; optional) from this source
-    from pipeline import _speedups
-
-    _speedups.template_entries  # noqa: B018  # built from older source: no such function
-except (ImportError, AttributeError):  # not built, or built from older source
-    _speedups = None  # type: ignore[assignment]  # the Python code does the same, slower

@@ -366,13 +366,10 @@ def signature(status: os.stat_result) -> str:
     return f"{status.st_dev} {status.st_ino} {status.st_size} {status.st_mtime_ns}"
 
 
-def signatures(paths: list[str], *, accelerated: bool = True) -> tuple[bytes, int, bool]:
+def signatures(paths: list[str]) -> tuple[bytes, int, bool]:
     """`path signature` lines of the files (`path -` for one that cannot be looked at), the
     newest time among them, and whether one is a symbolic link (the lines stop before it):
-    what tells a no-op build that nothing changed, with a `stat` a file. In C where it was
-    built (`accelerated`): a 10 000-page site has 20 000 files to look at."""
-    if accelerated and _speedups is not None:
-        return _speedups.file_signatures(paths)
+    what tells a no-op build that nothing changed, with a `stat` a file."""
     lines = []
     newest = 0
     link = False
@@ -388,11 +385,3 @@ def signatures(paths: list[str], *, accelerated: bool = True) -> tuple[bytes, in
         newest = max(newest, status.st_mtime_ns)
         lines.append(f"{path} {signature(status)}\n")
     return "".join(lines).encode(errors="surrogateescape"), newest, link
-
-
-try:  # the C extension, where it was built (setup.py; optional) from this source
-    from pipeline import _speedups
-
-    _speedups.file_signatures  # noqa: B018  # built from older source: no such function
-except (ImportError, AttributeError):  # not built, or built from older source
-    _speedups = None  # type: ignore[assignment]  # the Python code does the same, slower

@@ -14,7 +14,6 @@ import functools
 import itertools
 import operator
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from html import unescape
 from typing import Literal, NamedTuple
@@ -208,17 +207,16 @@ _recent_line_starts: collections.deque[tuple[str, tuple[int, ...]]] = collection
 
 
 def _line_starts(text: str) -> tuple[int, ...]:
-    """The offset of each line's start; a line ends at \r\n, \r or \n (in one pass in C
-    where it was built; `_python_line_starts` is the reference)."""
+    """The offset of each line's start; a line ends at \r\n, \r or \n."""
     for known, starts in _recent_line_starts:
         if known is text:
             return starts
-    found = _speedups.line_starts(text) if _speedups is not None else _python_line_starts(text)
+    found = _find_line_starts(text)
     _recent_line_starts.append((text, found))
     return found
 
 
-def _python_line_starts(text: str) -> tuple[int, ...]:
+def _find_line_starts(text: str) -> tuple[int, ...]:
     if text.count("\r") != text.count("\r\n"):  # a lone \r: rare enough for the slow way
         return (0, *(m.end() for m in _NEWLINE_RE.finditer(text)))
     # Each line starts one past the end of the one before: C loops only, no match objects.
@@ -317,27 +315,19 @@ _SPECIAL = RAWTEXT_ELEMENTS | RCDATA_ELEMENTS | {"plaintext"}
 _AttributeTemplate = tuple[tuple[str, str | None, int, int, str], ...]
 
 
-def tokenize(text: str, *, accelerated: bool = True) -> list[Token]:
+def tokenize(text: str) -> list[Token]:
     """Tokens of the whole text, following the WHATWG tokenizer closely enough for our spans.
 
     Built for speed (a page has tens of thousands of tokens): one regex match per token, tuples
     made without the named tuple's Python-level constructor, and the attributes of a tag parsed
-    once per distinct attribute text (pages repeat `class="pre"` thousands of times). Where the
-    C extension `pipeline._speedups` is built, it makes the tokens of text and of simple tags
-    (nine in ten) and this code the rest; `accelerated=False` runs this code alone, the
-    reference the tests hold the extension to.
+    once per distinct attribute text (pages repeat `class="pre"` thousands of times).
     """
     tokens: list[Token] = []
     templates: dict[str, _AttributeTemplate] = {}
-    scan = _scan if accelerated else None
     length = len(text)
     position = 0
     while position < length:
-        if scan is not None:
-            position = scan(text, position, tokens, templates)
-            if position >= length:
-                break
-        position = _tokens_from(text, position, tokens, templates, once=bool(scan))
+        position = _tokens_from(text, position, tokens, templates)
     return tokens
 
 
@@ -346,11 +336,9 @@ def _tokens_from(
     position: int,
     tokens: list[Token],
     templates: dict[str, _AttributeTemplate],
-    *,
-    once: bool,
 ) -> int:
-    """Append tokens from `position` (only the first one when `once`); return where the next
-    token starts."""
+    """Append tokens from `position` up to the first one that changes how the text after it is
+    read (raw text, other markup); return where the next token starts."""
     append = tokens.append
     new = tuple.__new__
     for match in _TOKEN_RE.finditer(text, position):
@@ -390,8 +378,6 @@ def _tokens_from(
             name = tokens[-1].name if tokens[-1].kind == "start" else ""
             if name in _SPECIAL:
                 return _raw_text(text, name, end, tokens)
-            return end
-        if once:
             return end
     return len(text)
 
@@ -580,13 +566,3 @@ def _end_tag(text: str, start: int, tokens: list[Token]) -> int:
     end = scanned[1]
     tokens.append(Token("end", start, end, name_match.group(0).lower()))
     return end
-
-
-_scan: Callable[[str, int, list[Token], dict[str, _AttributeTemplate]], int] | None
-try:  # the C extension, where it was built (setup.py; optional)
-    from pipeline import _speedups
-except ImportError:  # the Python tokenizer does the same, slower
-    _scan = None
-else:
-    _speedups.configure_scan(Token, Attribute, unescape, _SPECIAL, _CODE_ELEMENTS)
-    _scan = _speedups.scan

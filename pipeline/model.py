@@ -111,11 +111,9 @@ class Catalog:
 Translations = tuple[dict[tuple[str | None, str], str], dict[tuple[str | None, str], int]]
 
 
-def translations_and_lines(catalog: Catalog, *, accelerated: bool = True) -> Translations:
+def translations_and_lines(catalog: Catalog) -> Translations:
     """{key: msgstr} of the finished singular translations and {key: line} of every active
-    entry (in C where it was built)."""
-    if accelerated and _speedups is not None:
-        return _speedups.catalog_translations(catalog.messages)
+    entry."""
     active = catalog.active
     done = {m.key: m.msgstr for m in active if m.translated and m.msgid_plural is None}
     return done, {m.key: m.line for m in active}
@@ -126,25 +124,14 @@ def placeholder_words(text: str) -> str:
     return PLACEHOLDER_RE.sub(" ", text)
 
 
-#: Compiled when first used (by `re`'s own cache): the C count serves wherever it was built, and
-#: the compiling is a tenth of a command's start-up.
+#: Compiled when first used (by `re`'s own cache): the compiling is a tenth of a command's
+#: start-up, and commands that count no words skip it.
 _WORD_PATTERN = (
     r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]"  # one CJK character
     r"|[^\W_]+(?:['’.-][^\W_]+)*"  # or a run of letters/digits, with inner apostrophes
 )
 
 
-def count_words(text: str, *, accelerated: bool = True) -> int:
-    """Source words in a msgid: placeholders ignored, each CJK character counts as one word.
-    In C where it was built (`accelerated`); the regular expression is the reference."""
-    if accelerated and _speedups is not None:
-        return _speedups.count_words(text)
+def count_words(text: str) -> int:
+    """Source words in a msgid: placeholders ignored, each CJK character counts as one word."""
     return len(re.findall(_WORD_PATTERN, placeholder_words(text)))
-
-
-try:  # the C extension, where it was built (setup.py; optional) from this source
-    from pipeline import _speedups
-
-    _speedups.configure_catalog(Message)  # the type read_canonical fills, the others read
-except (ImportError, AttributeError):
-    _speedups = None  # type: ignore[assignment]  # the Python code does the same, slower

@@ -17,7 +17,6 @@ One file a page, not two: creating a file costs more here than segmenting a smal
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import marshal
 import os
@@ -34,22 +33,12 @@ _FORMAT = 3
 
 
 def code_digest(*modules: str) -> bytes:
-    """Digest of this package's modules (their source files), of the C extension's source
-    where the package has it (a fix to the extension alone must count too) and of the Python
-    that runs them: what decides an entry, besides the bytes it came from."""
+    """Digest of this package's modules (their source files) and of the Python that runs
+    them: what decides an entry, besides the bytes it came from."""
     digest = hashlib.blake2b(f"{_FORMAT} {sys.version}".encode(), digest_size=16)
     for name in modules:
         digest.update((Path(__file__).parent / name).read_bytes())
-    digest.update(_extension_source())
     return digest.digest()
-
-
-@functools.cache
-def _extension_source() -> bytes:
-    try:
-        return (Path(__file__).parent / "_speedups.c").read_bytes()
-    except OSError:
-        return b""
 
 
 #: The code that decides a page's segments, and this module.
@@ -133,14 +122,10 @@ def _read_head(path: Path) -> bytes:
         os.close(descriptor)
 
 
-def _pack(page: PageSegments, *, accelerated: bool = True) -> tuple[Any, ...]:
-    """The page's segments as plain tuples, which marshal writes: in C where it was built
-    (`accelerated`), or here, the reference."""
-    fast = _speedups if accelerated else None
+def _pack(page: PageSegments) -> tuple[Any, ...]:
+    """The page's segments as plain tuples, which marshal writes."""
     return (
-        fast.pack_segments(page.segments)
-        if fast is not None
-        else tuple(
+        tuple(
             (
                 s.kind,
                 s.start,
@@ -155,7 +140,7 @@ def _pack(page: PageSegments, *, accelerated: bool = True) -> tuple[Any, ...]:
             for s in page.segments
         ),
         tuple((d.start, d.end, d.datetime) for d in page.dates),
-        fast.pack_attributes(page.hrefs) if fast is not None else tuple(map(tuple, page.hrefs)),
+        tuple(map(tuple, page.hrefs)),
         page.head_end,
         None if page.html_tag is None else _pack_token(page.html_tag),
         None if page.head_tag is None else _pack_token(page.head_tag),
@@ -176,18 +161,13 @@ def _unpack_token(packed: tuple[Any, ...]) -> Token:
     return Token(kind, start, end, name, tuple(Attribute(*a) for a in attributes), self_closing)
 
 
-def _unpack(
-    source: SourcePage, packed: tuple[Any, ...], *, accelerated: bool = True
-) -> PageSegments:
+def _unpack(source: SourcePage, packed: tuple[Any, ...]) -> PageSegments:
     segment_rows, dates, hrefs, head_end, html_tag, head_tag, switchers = packed
-    fast = _speedups if accelerated else None
     return PageSegments(
         source,
-        fast.unpack_segments(segment_rows)
-        if fast is not None
-        else tuple(_unpack_segment(row) for row in segment_rows),
+        tuple(_unpack_segment(row) for row in segment_rows),
         tuple(DateText(*d) for d in dates),
-        fast.unpack_attributes(hrefs) if fast is not None else tuple(Attribute(*a) for a in hrefs),
+        tuple(Attribute(*a) for a in hrefs),
         head_end,
         None if html_tag is None else _unpack_token(html_tag),
         None if head_tag is None else _unpack_token(head_tag),
@@ -208,14 +188,6 @@ def _unpack_segment(row: tuple[Any, ...]) -> Segment:
         placeholders=tuple(Placeholder(*p) for p in placeholders),
         quote=quote,
     )
-
-
-try:  # the C extension, where it was built (setup.py; optional) from this source
-    from pipeline import _speedups
-
-    _speedups.unpack_attributes  # noqa: B018  # built from older source: no such function
-except (ImportError, AttributeError):  # not built, or built from older source
-    _speedups = None  # type: ignore[assignment]  # the Python code does the same, slower
 
 
 #: The code that writes catalogs, and this module.

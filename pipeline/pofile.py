@@ -14,10 +14,9 @@ import functools
 import itertools
 import re
 import zlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import TypeVar
+from collections.abc import Iterator, Mapping, Sequence
 
-from pipeline.model import FUZZY, Catalog, Message, PipelineError, Translations
+from pipeline.model import FUZZY, Catalog, Message, PipelineError
 
 __all__ = ["parse_po", "render_po", "wrap_po_string"]
 
@@ -539,11 +538,8 @@ def _entry_lines(message: Message, width: int) -> Iterator[str]:
         )
 
 
-def entry_text(message: Message, width: int = WIDTH, *, accelerated: bool = True) -> str:
-    """One entry's lines, each with its newline: in C where it was built (`accelerated`), or
-    by `_entry_lines`, the reference."""
-    if accelerated and _speedups is not None:
-        return _speedups.render_entry(message, width)
+def entry_text(message: Message, width: int = WIDTH) -> str:
+    """One entry's lines, each with its newline."""
     return "".join(line + "\n" for line in _entry_lines(message, width))
 
 
@@ -904,7 +900,7 @@ def parse_po(text: str, *, path: str) -> Catalog:
     'b'
     """
     text = _checked_text(text, path)
-    messages = _read_canonical(text) or _read_lines(text, path)
+    messages = _read_lines(text, path)
     for index, message in enumerate(messages):
         if message.msgid == "" and message.msgctxt is None and not message.obsolete:
             header = _header(message, path)
@@ -916,41 +912,6 @@ def parse_po(text: str, *, path: str) -> Catalog:
                 messages=rest,
             )
     return Catalog(messages=tuple(messages))
-
-
-def canonical_word_counts(text: str, *, path: str) -> tuple[int, int] | None:
-    """(words translated, words in all) of the active messages, as `parse_po` then
-    `status.word_progress` count them and with `parse_po`'s errors, counted in C without
-    making the messages; None where the extension is not built or the text is not in the
-    canonical layout with its header, if it has one, first (then parse it)."""
-    return _read_lean(_speedups.canonical_words if _speedups else None, text, path)
-
-
-def canonical_translations(text: str, *, path: str) -> Translations | None:
-    """`model.translations_and_lines(parse_po(text, path=path))`, with `parse_po`'s errors,
-    read in C without making the messages; None where the extension is not built or the text
-    is not in the canonical layout with its header, if it has one, first (then parse it)."""
-    return _read_lean(_speedups.canonical_translations if _speedups else None, text, path)
-
-
-_First = TypeVar("_First")
-_Second = TypeVar("_Second")
-
-
-def _read_lean(
-    read: Callable[[str], tuple[_First, _Second, Message | None] | None] | None,
-    text: str,
-    path: str,
-) -> tuple[_First, _Second] | None:
-    """What a lean C reader makes of the checked text, once the header it read whole has
-    passed `parse_po`'s checks; None where there is no reader or it declined the text."""
-    found = None if read is None else read(_checked_text(text, path))
-    if found is None:
-        return None
-    first, second, header = found
-    if header is not None:
-        _header(header, path)
-    return first, second
 
 
 def _checked_text(text: str, path: str) -> str:
@@ -984,133 +945,6 @@ def _read_lines(text: str, path: str) -> list[Message]:
     return reader.messages
 
 
-# The common case, a file as gettext tools, Poedit and `render_po` write it, read an entry at a
-# time by one regular expression instead of a line at a time. Anything else (hand-made layouts,
-# octal escapes, plurals, errors) returns None and goes to `_read_lines`, which also names the
-# line of any error. The alternatives never overlap, so every repetition is possessive (`*+`):
-# no backtracking.
-_CANONICAL_STRING = r'"[^"\\\n]*+(?:\\[abfnrtv\\"\'?][^"\\\n]*+)*+"'
-_CANONICAL_COMMENT = r"#(?:[ .:,][^\n]*+(?<!\\))?\n"
-
-
-def _canonical_strings(keyword: str, prefix: str) -> str:
-    string = _CANONICAL_STRING
-    return rf"{prefix}{keyword} (?P<{keyword}>{string}\n(?:{prefix}{string}\n)*+)"
-
-
-def _canonical_entry(prefix: str, previous: str) -> str:
-    quoted = _CANONICAL_STRING
-    previous_line = rf"{previous} (?:msgctxt |msgid )?{quoted}\n"
-    return (
-        rf"(?P<comments>(?:{_CANONICAL_COMMENT}|{previous_line})*+)"
-        rf"(?:{_canonical_strings('msgctxt', prefix)})?"
-        rf"{_canonical_strings('msgid', prefix)}{_canonical_strings('msgstr', prefix)}\n*+"
-    )
-
-
-#: Compiled when first used (by `re`'s own cache): the C reader serves wherever it was built.
-_CANONICAL_ENTRY = _canonical_entry("", "#\\|")
-_CANONICAL_OBSOLETE = _canonical_entry("#~ ", "#~\\|")
-_CANONICAL_UNESCAPE_RE = re.compile(r"\\(.)")
-
-
-class _NotCanonical(Exception):
-    """The text is not in the canonical layout; `_read_lines` reads it instead."""
-
-
-def _read_canonical(text: str, *, accelerated: bool = True) -> list[Message] | None:
-    """The messages of a canonically laid out file, or None for `_read_lines` to read it: in
-    C where it was built (`accelerated`); this is the reference."""
-    if accelerated and _speedups is not None:
-        return _speedups.read_canonical(text)
-    if not text.endswith("\n"):
-        text += "\n"
-    position = len(text) - len(text.lstrip("\n"))
-    line = position + 1
-    messages: list[Message] = []
-    seen: set[tuple[bool, str | None, str]] = set()
-    try:
-        while position < len(text):
-            match = re.compile(_CANONICAL_ENTRY).match(text, position)
-            obsolete = match is None
-            if match is None:
-                match = re.compile(_CANONICAL_OBSOLETE).match(text, position)
-                if match is None:
-                    return None
-            message = _canonical_message(match, obsolete, line)
-            key = (obsolete, message.msgctxt, message.msgid)
-            if key in seen:
-                return None  # a duplicate: `_read_lines` names both lines
-            seen.add(key)
-            messages.append(message)
-            line += match[0].count("\n")
-            position = match.end()
-    except _NotCanonical:
-        return None
-    return messages
-
-
-def _canonical_message(match: re.Match[str], obsolete: bool, line: int) -> Message:
-    """The message one canonical entry spells; `line` is the line the entry starts on."""
-    translator: list[str] = []
-    extracted: list[str] = []
-    references: list[str] = []
-    flags: list[str] = []
-    previous: dict[str, str] = {}
-    comments = match["comments"]
-    if comments:
-        target = ""
-        for text in comments[:-1].split("\n"):
-            kind = text[1:2] if text[1:2] != "~" else text[2:3]
-            if kind == "|":  # `#| msgid "…"` or its continuation `#| "…"`
-                body = text[text.index("|") + 2 :]
-                if body.startswith('"'):
-                    if not target:
-                        raise _NotCanonical
-                    previous[target] += _canonical_value(body + "\n", 0)
-                else:
-                    target, _, quoted = body.partition(" ")
-                    previous[target] = _canonical_value(quoted + "\n", 0)
-            elif kind == ",":
-                flags.extend(flag.strip() for flag in text[2:].split(",") if flag.strip())
-            elif kind == ":":
-                references.extend(text[2:].split())
-            elif kind == ".":
-                extracted.append(text[3:] if text[2:3] == " " else text[2:])
-            else:
-                translator.append(text[2:])
-        if previous and "msgid" not in previous:
-            raise _NotCanonical
-    prefix_length = 3 if obsolete else 0
-    msgctxt = match["msgctxt"]
-    return Message(
-        msgid=_canonical_value(match["msgid"], prefix_length),
-        msgstr=_canonical_value(match["msgstr"], prefix_length),
-        msgctxt=None if msgctxt is None else _canonical_value(msgctxt, prefix_length),
-        flags=tuple(flags),
-        references=tuple(references),
-        extracted_comments=tuple(extracted),
-        translator_comments=tuple(translator),
-        previous_msgctxt=previous.get("msgctxt"),
-        previous_msgid=previous.get("msgid"),
-        msgid_plural=None,
-        msgstr_plural=(),
-        obsolete=obsolete,
-        line=line + comments.count("\n"),
-    )
-
-
-def _canonical_value(lines: str, prefix_length: int) -> str:
-    """The string that quoted lines spell: `"…"\n`, then `"…"\n` lines after a prefix."""
-    first, _, rest = lines.partition("\n")
-    value = first[1:-1]
-    if rest:
-        value += "".join(part[prefix_length + 1 : -1] for part in rest[:-1].split("\n"))
-    if "\\" in value:
-        value = _CANONICAL_UNESCAPE_RE.sub(lambda m: _SIMPLE_UNESCAPES[m[1]], value)
-    return value
-
-
 # The common case, text of one-column characters whose breaks depend on their neighbours alone,
 # without a loop over every character: the greedy fill of `_width_breaks` cuts each line at the
 # last break opportunity that fits (or, when none does, at the first one after it), so only the
@@ -1131,20 +965,13 @@ def _is_simple(char: str) -> bool:
     return char == " " or (width == 1 and line_class not in (_BK, _CR, _SP, _ZW, _CM, _ZWJ, _HL))
 
 
-def _simple_cuts(
-    portion: str, escaped: str, page: int, start: int, *, accelerated: bool = True
-) -> list[int]:
-    """`_cuts` for text of `_is_simple` characters: the same answer, far fewer steps.
-
-    The C extension runs the loop where it was built (`accelerated`); this one is the reference.
-    """
+def _simple_cuts(portion: str, escaped: str, page: int, start: int) -> list[int]:
+    """`_cuts` for text of `_is_simple` characters: the same answer, far fewer steps."""
     length = len(escaped)
     # Each escape sequence makes the text one longer: equal lengths, no sequence to keep whole.
     unbreakable = {i + 1 for i in _escape_starts(portion)} if length > len(portion) else set()
     if portion.endswith("\n"):
         unbreakable.add(length - 2)
-    if accelerated and _speedups is not None:
-        return _speedups.simple_cuts(escaped, unbreakable, page, start)
 
     def first_opportunity(indices: range) -> int | None:
         """The first index in `indices` where a line may start (as `_possible_breaks` says)."""
@@ -1185,24 +1012,3 @@ _ESCAPED_RE = re.compile("[" + re.escape("".join(_ESCAPES)) + "]")
 def _escape_starts(portion: str) -> list[int]:
     """Indices in the escaped text where an escape sequence's backslash stands."""
     return [match.start() + shift for shift, match in enumerate(_ESCAPED_RE.finditer(portion))]
-
-
-def _line_class(char: str) -> int:
-    return _char_props(char)[0]
-
-
-def _char_info(char: str) -> int:
-    """What the C line fill asks of a character: 1 if `_is_simple`, | 2 if it is wide."""
-    return int(_is_simple(char)) | (2 if _char_props(char)[1] >= 2 else 0)
-
-
-try:  # the C extension, where it was built (setup.py; optional) from this source
-    from pipeline import _speedups
-
-    _speedups.configure_wrap(
-        bytes(line_class for line_class, _ in _ASCII_PROPS), _PAIR_ROWS, _line_class, _D, _I
-    )
-    _speedups.configure_entries(_cuts, _flags_and_wrap, _char_info)
-    _speedups.canonical_translations  # noqa: B018  # built from older source: no such function
-except (ImportError, AttributeError, TypeError):  # not built, or built from older source
-    _speedups = None  # type: ignore[assignment]  # the Python code does the same, slower

@@ -306,15 +306,11 @@ class _OpenElements:
         return any(counts.get(name) for name in names)
 
 
-def _build_tree(tokens: list[Token], *, accelerated: bool = True) -> _Element:
+def _build_tree(tokens: list[Token]) -> _Element:
     """The tree of elements the tokens make, as a browser nests them (closely enough for
-    segments). The C extension's `grow_tree` runs the same loop where it was built;
-    `accelerated=False` runs this code alone, the reference the tests hold it to."""
+    segments)."""
     root = _Element("#root", None)
     stack = _OpenElements(root)
-    if accelerated and _speedups is not None:
-        _speedups.grow_tree(tokens, stack)
-        return root
     items, counts = stack.items, stack.counts
     for token in tokens:
         kind = token.kind
@@ -413,16 +409,13 @@ def _ends_at_special(name: str) -> bool:
     return name not in SPECIAL_ELEMENTS and name not in FORMATTING_ELEMENTS
 
 
-def _mark_inline(element: _Element, *, accelerated: bool = True) -> bool:
+def _mark_inline(element: _Element) -> bool:
     """Whether an element and all it holds may sit inside a segment (computed bottom-up).
 
     Sets each element's `tail` on the way.
 
     Iterative, children before parents, so a page nested thousands deep cannot exhaust the stack.
-    The C extension's `mark_inline` does the same where it was built.
     """
-    if accelerated and _speedups is not None:
-        return _speedups.mark_inline(element)
     order: list[_Element] = []
     pending = [element]
     while pending:
@@ -899,14 +892,10 @@ def _free_numbers(taken: set[int]) -> Iterator[int]:
         number += 1
 
 
-def segment_page(page: SourcePage, *, accelerated: bool = True) -> PageSegments:
-    """All translatable segments of a page, in document order, with i18n notes attached.
-
-    The C extension walks the tree where it was built (`accelerated`); the Python walk,
-    `_Segmenter.container`, stays the reference, and the tests compare the two.
-    """
+def segment_page(page: SourcePage) -> PageSegments:
+    """All translatable segments of a page, in document order, with i18n notes attached."""
     with collector_paused():
-        return _segment_page(page, accelerated)
+        return _segment_page(page)
 
 
 @contextmanager
@@ -929,26 +918,21 @@ def collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _segment_page(page: SourcePage, accelerated: bool) -> PageSegments:
-    tokens = tokenize(page.text, accelerated=accelerated)
-    root = _build_tree(tokens, accelerated=accelerated)
+def _segment_page(page: SourcePage) -> PageSegments:
+    tokens = tokenize(page.text)
+    root = _build_tree(tokens)
     for child in root.children:
         if isinstance(child, _Element):
-            _mark_inline(child, accelerated=accelerated)
+            _mark_inline(child)
     segmenter = _Segmenter(page)
-    if accelerated and _speedups is not None:
-        _speedups.walk(segmenter, root)
-    else:
-        segmenter.container(root, True, None)
+    segmenter.container(root, True, None)
     segments = sorted(segmenter.segments, key=lambda s: s.start)
     segments = _attach_notes(page, tokens, segments)
     return PageSegments(
         page,
         tuple(segments),
         tuple(segmenter.dates),
-        _speedups.link_hrefs(tokens, LINK_ELEMENTS)
-        if accelerated and _speedups is not None
-        else _hrefs(tokens),
+        _hrefs(tokens),
         next((t.start for t in tokens if t.kind == "end" and t.name == "head"), None),
         segmenter.html_tag,
         segmenter.head_tag,
@@ -958,7 +942,7 @@ def _segment_page(page: SourcePage, accelerated: bool) -> PageSegments:
 
 def _hrefs(tokens: list[Token]) -> tuple[Attribute, ...]:
     """The href of each link that has one with a value: its first href attribute, the one
-    browsers follow (in C where it was built: `_speedups.link_hrefs`)."""
+    browsers follow."""
     found = []
     for token in tokens:
         if token.kind == "start" and token.name in LINK_ELEMENTS:
@@ -992,45 +976,3 @@ def _attach_notes(page: SourcePage, tokens: list[Token], segments: list[Segment]
         replace(s, comments=(*s.comments, *notes[i])) if i in notes else s
         for i, s in enumerate(segments)
     ]
-
-
-try:  # the C extension, where it was built (setup.py; optional) from this source
-    from pipeline import _speedups
-
-    _speedups.configure_tree(
-        _Element,
-        _close,
-        _IMPLIED_STOP,
-        _is_ignored,
-        _translate_flag,
-        _MAYBE_IGNORED,
-        _IMPLYING,
-        VOID_ELEMENTS,
-        P_CLOSERS,
-        HEADINGS,
-        _IMPLIED_CLOSE,
-        INLINE_ELEMENTS,
-        CODE_PHRASES,
-        SCOPE_BOUNDARIES,
-    )
-    _speedups.configure_walk(
-        Placeholder,
-        _taken_numbers,
-        OPAQUE_ELEMENTS,
-        INLINE_VOID_ELEMENTS,
-        INLINE_OPAQUE_ELEMENTS,
-        EDGE_ELEMENTS,
-        _MAYBE_TRANSLATABLE,
-        SWITCHER_ATTRIBUTE,
-        CONTEXT_ATTRIBUTE,
-    )
-    _speedups.configure_segments(
-        Segment,
-        _legend,
-        _Segmenter._role,
-        TRANSLATABLE_ATTRIBUTES["*"],
-        {name: names for name, names in TRANSLATABLE_ATTRIBUTES.items() if name != "*"},
-        NO_TITLE_ELEMENTS,
-    )
-except (ImportError, AttributeError):  # not built, or built from older source
-    _speedups = None  # type: ignore[assignment]  # the Python code does the same, slower

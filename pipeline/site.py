@@ -161,13 +161,9 @@ def _link_edits(page: PageSegments, *, path: str, locale: str, site: SiteMap) ->
     return edits
 
 
-def _maybe_absolute(
-    hrefs: tuple[Attribute, ...], *, accelerated: bool = True
-) -> tuple[Attribute, ...]:
-    """The hrefs whose value is not surely relative: in C where it was built (`accelerated`),
-    or here, the reference (documentation pages hold hundreds of links, nearly all relative)."""
-    if accelerated and _speedups is not None:
-        return _speedups.maybe_absolute(hrefs)
+def _maybe_absolute(hrefs: tuple[Attribute, ...]) -> tuple[Attribute, ...]:
+    """The hrefs whose value is not surely relative (documentation pages hold hundreds of
+    links, nearly all relative)."""
     return tuple(href for href in hrefs if not _surely_relative(href.value))
 
 
@@ -270,11 +266,3 @@ def _parse_date(value: str) -> dt.date | None:
         return dt.date.fromisoformat(value.strip()[:10])
     except ValueError:
         return None
-
-
-try:  # the C extension, where it was built (setup.py; optional) from this source
-    from pipeline import _speedups
-
-    _speedups.maybe_absolute  # noqa: B018  # built from older source: no such function
-except (ImportError, AttributeError):  # not built, or built from older source
-    _speedups = None  # type: ignore[assignment]  # the Python code does the same, slower

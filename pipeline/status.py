@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pipeline.model import PLACEHOLDER_RE, Catalog, Message, count_words
-from pipeline.pofile import canonical_word_counts, parse_po
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -104,27 +103,14 @@ def _translated_chars(message: Message) -> int:
     return sum(len("".join(PLACEHOLDER_RE.sub("", form).split())) for form in forms)
 
 
-def word_progress(catalog: Catalog, *, accelerated: bool = True) -> tuple[int, int, float]:
+def word_progress(catalog: Catalog) -> tuple[int, int, float]:
     """(words translated, words in all, percent) of the catalog's active entries: all that
-    publishing a page decides on, without the rest of `catalog_status` (in C where it was
-    built, `accelerated`)."""
-    if accelerated and _speedups is not None:
-        translated, total = _speedups.catalog_words(catalog.messages)
-        return translated, total, _percent(translated, total)
+    publishing a page decides on, without the rest of `catalog_status`."""
     active = catalog.active
     words = [count_words(m.msgid) for m in active]
     translated = sum(n for m, n in zip(active, words, strict=True) if m.translated)
     total = sum(words)
     return translated, total, _percent(translated, total)
-
-
-def text_word_progress(text: str, *, path: str) -> tuple[int, int, float]:
-    """`word_progress(parse_po(text, path=path))`, with its errors: counted from the text
-    where it is in the canonical layout (the build's first pass over every catalog)."""
-    counted = canonical_word_counts(text, path=path)
-    if counted is None:
-        return word_progress(parse_po(text, path=path))
-    return counted[0], counted[1], _percent(*counted)
 
 
 def catalog_status(
@@ -465,11 +451,3 @@ def render_dashboard(statuses: Sequence[CatalogStatus], *, title: str) -> str:
         parts.append("<p>No catalogs.</p>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
-
-
-try:  # the C extension, where it was built (setup.py; optional) from this source
-    from pipeline import _speedups
-
-    _speedups.catalog_words  # noqa: B018  # built from older source: no such function
-except (ImportError, AttributeError):  # not built, or built from older source
-    _speedups = None  # type: ignore[assignment]  # the Python code does the same, slower

@@ -33,7 +33,7 @@ from pipeline.model import (
     Translations,
     translations_and_lines,
 )
-from pipeline.pofile import canonical_translations, parse_po, render_po, rendered_entries
+from pipeline.pofile import parse_po, render_po, rendered_entries
 from pipeline.segments import PageSegments, collector_paused, segment_page
 from pipeline.shard import Shard
 from pipeline.workers import in_order
@@ -935,8 +935,7 @@ def _translations(path: str) -> Translations:
     if not os.path.exists(path):
         raise PipelineError(path, None, "catalog disappeared during the build")
     text = _catalog_text(files.read_bytes(Path(path)), Path(path))
-    read = canonical_translations(text, path=path)
-    return read if read is not None else translations_and_lines(parse_po(text, path=path))
+    return translations_and_lines(parse_po(text, path=path))
 
 
 def _sha256(data: bytes) -> str:
@@ -953,11 +952,12 @@ def _sha256_or_none(path: str) -> str | None:
 
 def _catalog_words(_: None, job: tuple[str, str, str, str]) -> list[Any]:
     """[SHA-256, words translated, words in all, percent] of a catalog, for the records."""
-    from pipeline.status import text_word_progress
+    from pipeline.status import word_progress
 
     path = Path(job[0])
     data = files.read_bytes(path)
-    return [_sha256(data), *text_word_progress(_catalog_text(data, path), path=str(path))]
+    catalog = parse_po(_catalog_text(data, path), path=str(path))
+    return [_sha256(data), *word_progress(catalog)]
 
 
 def _reaches(translated: int, total: int, min_percent: float) -> bool:
