@@ -25,7 +25,7 @@ from pipeline.config import (
     load_settings,
 )
 from pipeline.model import PipelineError
-from pipeline.shard import Shard, parse_shard
+from pipeline.shard import WHOLE_SITE, Shard, parse_shard
 
 F = TypeVar("F", bound=Callable[..., Any])
 #: `build` shows a progress bar (on a terminal) from this many pages on.
@@ -111,7 +111,7 @@ def main() -> None:
 
 def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> Shard:
     if value is None:
-        return workflow.WHOLE_SITE
+        return WHOLE_SITE
     try:
         return parse_shard(value)
     except PipelineError as error:
@@ -275,6 +275,8 @@ def build(
     quiet: bool,
 ) -> None:
     """Build <output>/<locale>/<page> for English and every published translation."""
+    from pipeline import incremental  # the build's modules: only this command
+
     if output is not None:
         settings = replace(settings, output=output)
     locales = chosen_locales(settings, locale_codes)
@@ -282,7 +284,7 @@ def build(
         writing(settings, write=True),
         progress_bar(shown=not quiet and not verbose) as tick,  # -v lists pages as they come
     ):
-        report = workflow.build(
+        report = incremental.build(
             settings,
             locales,
             min_percent=settings.min_percent if min_percent is None else min_percent,

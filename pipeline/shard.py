@@ -47,6 +47,10 @@ class Shard:
         return "" if self.whole else f"-{self.index}-of-{self.count}"
 
 
+#: The default `--shard`: every page.
+WHOLE_SITE = Shard()
+
+
 def parse_shard(text: str, *, where: str = "--shard") -> Shard:
     """`K/N` with 1 ≤ K ≤ N.
 

@@ -21,10 +21,15 @@ import pickle
 import select
 import signal
 import sys
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Generator, Iterable, Iterator, Sized
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
+from pipeline.model import PipelineError
+from pipeline.segments import collector_paused
+
+_Context = TypeVar("_Context")
 _Job = TypeVar("_Job")
 _Result = TypeVar("_Result")
 
@@ -227,3 +232,82 @@ def _stop(pool: list[_Worker], *, finished: bool) -> None:
         with contextlib.suppress(ChildProcessError):
             os.waitpid(worker.pid, 0)
         _running.remove(worker)
+
+
+# --- the parallel map the commands use -----------------------------------------------------
+
+
+def parallel(
+    work: Callable[[_Context, _Job], _Result],
+    context: _Context,
+    jobs_in: Iterable[_Job],
+    jobs: int,
+    *,
+    count: int | None = None,
+) -> Iterator[_Result | PipelineError]:
+    """`work(context, job)` over the jobs in order: in this process, or in `jobs` workers.
+
+    The workers are forked (`in_order`): they hold the context (settings, the site
+    map, the site memory) from the start, and only jobs and results are sent. The jobs are taken
+    as the workers need them and the results come back in the order of the jobs, whatever the
+    number of workers, so the bytes written never depend on `--jobs`. `count` is how many jobs
+    there are at most, when `jobs_in` is not a list. A job's bad input comes back as its error.
+    """
+    guarded = _Guarded(work, context)
+    pending = iter(jobs_in)
+    first = list(itertools.islice(pending, 2))  # one job or none: no workers to start
+    if jobs <= 1 or len(first) < 2:
+        yield from map(guarded, itertools.chain(first, pending))
+        return
+    total = count if count is not None else len(jobs_in) if isinstance(jobs_in, Sized) else 0
+    workers = min(jobs, total) if total else jobs
+    yield from in_order(guarded, itertools.chain(first, pending), workers, total=total)
+
+
+def parallel_pairs(
+    work: Callable[[_Context, _Job], _Result],
+    context: _Context,
+    jobs_in: Iterable[_Job],
+    jobs: int,
+    *,
+    count: int,
+) -> Iterator[tuple[_Job, _Result | PipelineError]]:
+    """`parallel`, each result with its job; only the jobs in flight are held."""
+    taken: deque[_Job] = deque()
+
+    def remembered() -> Iterator[_Job]:
+        for job in jobs_in:
+            taken.append(job)
+            yield job
+
+    for result in parallel(work, context, remembered(), jobs, count=count):
+        yield taken.popleft(), result
+
+
+@dataclass(frozen=True, slots=True)
+class _Guarded(Generic[_Context, _Job, _Result]):
+    """A job function and its context; bad input's error is returned, not raised."""
+
+    work: Callable[[_Context, _Job], _Result]
+    context: _Context
+
+    def __call__(self, job: _Job) -> _Result | PipelineError:
+        try:
+            with collector_paused():  # a page's objects hold no cycles: reference counts free them
+                return self.work(self.context, job)
+        except PipelineError as error:
+            return error
+
+
+def split_errors(
+    results: Iterable[_Result | PipelineError],
+) -> tuple[list[_Result], list[PipelineError]]:
+    """The results, and the errors apart."""
+    done: list[_Result] = []
+    errors: list[PipelineError] = []
+    for result in results:
+        if isinstance(result, PipelineError):
+            errors.append(result)
+        else:
+            done.append(result)
+    return done, errors

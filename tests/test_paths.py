@@ -15,7 +15,7 @@ import pytest
 from pipeline import files
 from pipeline.config import Settings
 from pipeline.model import PipelineError
-from pipeline.workflow import template_path
+from pipeline.project import template_path
 from tests.reliability import (
     assert_bad_input,
     assert_clean,

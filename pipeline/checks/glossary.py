@@ -14,8 +14,10 @@ import re
 import unicodedata
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from xml.parsers import expat
 
+from pipeline import files
 from pipeline.checks.core import Context, Glossary, GlossaryTerm, TermMatcher
 from pipeline.model import PipelineError
 from pipeline.placeholders import strip_placeholders
@@ -183,3 +185,21 @@ def check_glossary(msgid: str, msgstr: str, context: Context) -> Iterator[str]:
         wanted = " or ".join(dict.fromkeys(term.target for term in matcher.targets))
         notes = "; ".join(dict.fromkeys(t.explanation for t in matcher.targets if t.explanation))
         yield f"translate {matcher.source!r} as {wanted}" + (f" ({notes})" if notes else "")
+
+
+def load_glossary(locales: Path, locale: str, *, source_locale: str) -> Glossary:
+    """`<locales>/<locale>/glossary.tbx` or `glossary.csv` (Weblate's formats), if present."""
+    for name, parse in (("glossary.tbx", "tbx"), ("glossary.csv", "csv")):
+        path = files.inside(locales, f"{locale}/{name}")
+        if not path.exists():
+            continue
+        text = files.read_bytes(path).decode("utf-8-sig", "replace")
+        if parse == "tbx":
+            return parse_glossary_tbx(
+                text,
+                path=str(path),
+                source_language=source_locale,
+                target_language=locale,
+            )
+        return parse_glossary_csv(text, path=str(path))
+    return Glossary()
