@@ -1,7 +1,7 @@
 """A Babel extractor for HTML pages, with the pipeline's own extraction rules.
 
 Registered as the `clinic_html` entry point of `babel.extractors`, so a site that already runs
-`pybabel extract -F mapping.cfg` can pull its HTML strings with the rules of `segments.py`:
+`pybabel extract -F mapping.cfg` can pull its HTML strings with the rules of `rules.py`:
 
     [clinic_html: **.html]
     encoding = windows-1252    # optional: for pages that declare no charset and are not UTF-8

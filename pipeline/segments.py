@@ -1,9 +1,12 @@
-"""Which parts of a page are translatable: the extraction rules as data, and the segmenter.
+"""The segmenter: which parts of a page become messages, and where they sit in the source.
 
 A segment is a maximal run of inline content (text and inline elements) inside a block element,
 or the value of a translatable attribute. Inline elements become numbered placeholders, so a
 msgid never holds attribute text and translators may move the markup. Each segment records the
 source spans it came from; the build stage splices translations back into exactly those spans.
+
+The rules it applies (which elements and attributes are translatable) are data in
+`pipeline/rules.py`; the tree it walks comes from `pipeline/tree.py`.
 """
 
 from __future__ import annotations
@@ -27,151 +30,29 @@ from pipeline.html import (
     tokenize,
 )
 from pipeline.model import PLACEHOLDER_RE
+from pipeline.placeholders import MAX_DIGITS
+from pipeline.rules import (
+    BUTTON_INPUT_TYPES,
+    CONTEXT_ATTRIBUTE,
+    EDGE_ELEMENTS,
+    ELEMENT_ROLES,
+    INLINE_ELEMENTS,
+    INLINE_OPAQUE_ELEMENTS,
+    INLINE_ROLES,
+    INLINE_VOID_ELEMENTS,
+    LINK_ELEMENTS,
+    NO_TITLE_ELEMENTS,
+    NOTE_PREFIX,
+    OPAQUE_ELEMENTS,
+    SWITCHER_ATTRIBUTE,
+    TRANSLATABLE_ATTRIBUTES,
+    TRANSLATABLE_META,
+    VOID_ELEMENTS,
+)
+from pipeline.tree import Element, build_tree, unclosed_code
 
-# --- the rules, as data --------------------------------------------------------------------------
-
-#: Phrasing elements that stay inside a segment as paired placeholders `<N>…</N>`.
-INLINE_ELEMENTS = frozenset(
-    {
-        "a", "abbr", "acronym", "b", "bdi", "bdo", "big", "cite", "data", "del", "dfn", "em",
-        "font", "i", "ins", "mark", "nobr", "q", "rb", "rp", "rt", "rtc", "ruby", "s", "small",
-        "span", "strike", "strong", "sub", "sup", "tt", "u",
-    }
-)  # fmt: skip
-#: Elements whose `href` the site stage points at the localized page.
-LINK_ELEMENTS = frozenset({"a", "area"})
-#: Elements with no end tag; inside a segment they become `<N/>`.
-VOID_ELEMENTS = frozenset(
-    {
-        "area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta",
-        "param", "source", "track", "wbr",
-    }
-)  # fmt: skip
-#: Void elements that sit inside running text.
-INLINE_VOID_ELEMENTS = frozenset({"br", "wbr", "img", "input", "embed"})
-#: Never translated: kept byte for byte (inside a segment, as one void placeholder).
-OPAQUE_ELEMENTS = frozenset(
-    {
-        "script", "style", "template", "pre", "code", "kbd", "samp", "var", "svg", "math",
-        "textarea", "noembed", "noframes", "iframe", "object", "canvas", "xmp", "plaintext",
-    }
-)  # fmt: skip
-#: Opaque elements that may sit inside running text.
-INLINE_OPAQUE_ELEMENTS = frozenset(
-    {"script", "style", "code", "kbd", "samp", "var", "svg", "math", "noembed", "iframe", "object",
-     "canvas", "template", "textarea"}
-)  # fmt: skip
-#: Code phrases: kept as written, unless the page never closes one. Browsers then carry the
-#: markup around it (an unclosed link, say) out of it again, so which text it holds is not
-#: certain; its text is translated like any other rather than risk leaving visible text out.
-CODE_PHRASES = frozenset({"code", "kbd", "samp", "var"})
-#: Inline elements left out at the edges of a segment (nothing a translator could move).
-EDGE_ELEMENTS = frozenset({"br", "wbr", "script", "style", "template"})
-#: Attributes holding text for people, per element ("*" for any element).
-TRANSLATABLE_ATTRIBUTES: dict[str, frozenset[str]] = {
-    "*": frozenset({"title", "aria-label", "aria-description", "aria-placeholder"}),
-    "img": frozenset({"alt"}),
-    "area": frozenset({"alt"}),
-    "input": frozenset({"alt", "placeholder"}),
-    "textarea": frozenset({"placeholder"}),
-    "option": frozenset({"label"}),
-    "optgroup": frozenset({"label"}),
-    "track": frozenset({"label"}),
-}
-#: `<input type=…>` whose `value` is a button's caption.
-BUTTON_INPUT_TYPES = frozenset({"submit", "button", "reset"})
-#: Elements whose `title` attribute is not text for people (a stylesheet set's name, …).
-NO_TITLE_ELEMENTS = frozenset({"link", "style", "meta", "html", "head", "script", "base"})
-#: `<meta name|property=…>` whose `content` is text for people.
-TRANSLATABLE_META = frozenset(
-    {"description", "og:title", "og:description", "og:site_name", "og:image:alt",
-     "twitter:title", "twitter:description", "twitter:image:alt"}
-)  # fmt: skip
-#: What a translator is told about an element (the extracted comment).
-ELEMENT_ROLES = {
-    "title": "page title", "h1": "main heading", "h2": "heading", "h3": "heading",
-    "h4": "heading", "h5": "heading", "h6": "heading", "p": "paragraph", "li": "list item",
-    "dt": "term", "dd": "definition", "td": "table cell", "th": "table header",
-    "caption": "table caption", "figcaption": "figure caption", "blockquote": "quotation",
-    "label": "form label", "button": "button", "option": "menu option", "summary": "summary",
-    "legend": "form group title", "a": "link", "nav": "navigation", "footer": "footer",
-    "header": "header", "address": "address",
-}  # fmt: skip
-#: Placeholder legend names for inline elements.
-INLINE_ROLES = {
-    "a": "link", "b": "bold", "strong": "strong emphasis", "em": "emphasis", "i": "italic",
-    "br": "line break", "img": "image", "code": "code", "span": "span", "sup": "superscript",
-    "sub": "subscript", "abbr": "abbreviation", "q": "quotation", "time": "date",
-    "#comment": "comment", "#end": "stray end tag", "#other": "markup",
-}  # fmt: skip
-#: Start tags that close an open `<p>` (WHATWG "close a p element").
-P_CLOSERS = frozenset(
-    {
-        "address", "article", "aside", "blockquote", "center", "details", "dialog", "dir", "div",
-        "dl", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5",
-        "h6", "header", "hgroup", "hr", "li", "listing", "main", "menu", "nav", "ol", "p", "pre",
-        "section", "summary", "table", "ul", "dd", "dt", "plaintext", "xmp",
-    }
-)  # fmt: skip
-HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-#: WHATWG's "special" category: an end tag for an ordinary element stops at these.
-SPECIAL_ELEMENTS = frozenset(
-    {
-        "address", "applet", "area", "article", "aside", "base", "basefont", "bgsound",
-        "blockquote", "body", "br", "button", "caption", "center", "col", "colgroup", "dd",
-        "details", "dir", "div", "dl", "dt", "embed", "fieldset", "figcaption", "figure",
-        "footer", "form", "frame", "frameset", "h1", "h2", "h3", "h4", "h5", "h6", "head",
-        "header", "hgroup", "hr", "html", "iframe", "img", "input", "keygen", "li", "link",
-        "listing", "main", "marquee", "menu", "meta", "nav", "noembed", "noframes", "noscript",
-        "object", "ol", "p", "param", "plaintext", "pre", "script", "search", "section",
-        "select", "source", "style", "summary", "table", "tbody", "td", "template", "textarea",
-        "tfoot", "th", "thead", "title", "tr", "track", "ul", "wbr", "xmp",
-    }
-)  # fmt: skip
-#: Formatting elements, which browsers close and reopen around misnested markup.
-FORMATTING_ELEMENTS = frozenset(
-    {"a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong",
-     "tt", "u"}
-)  # fmt: skip
-#: Elements an implied end tag does not reach past.
-SCOPE_BOUNDARIES = frozenset(
-    {"html", "table", "td", "th", "caption", "template", "button", "marquee", "object", "applet",
-     "svg", "math"}
-)  # fmt: skip
-_IMPLIED_CLOSE: dict[str, frozenset[str]] = {
-    "li": frozenset({"li"}),
-    "dt": frozenset({"dt", "dd"}),
-    "dd": frozenset({"dt", "dd"}),
-    "option": frozenset({"option"}),
-    "optgroup": frozenset({"option", "optgroup"}),
-    "tr": frozenset({"tr", "td", "th"}),
-    "td": frozenset({"td", "th"}),
-    "th": frozenset({"td", "th"}),
-    "thead": frozenset({"tr", "td", "th", "tbody", "thead", "tfoot"}),
-    "tbody": frozenset({"tr", "td", "th", "tbody", "thead", "tfoot"}),
-    "tfoot": frozenset({"tr", "td", "th", "tbody", "thead", "tfoot"}),
-    "rt": frozenset({"rt", "rp"}),
-    "a": frozenset({"a"}),  # the adoption agency closes an open link first
-    "nobr": frozenset({"nobr"}),
-    "button": frozenset({"button"}),
-    "rp": frozenset({"rt", "rp"}),
-}
-#: Where the search for an element to close implicitly stops (besides SCOPE_BOUNDARIES).
-_IMPLIED_STOP: dict[str, frozenset[str]] = {
-    "li": frozenset({"ul", "ol", "menu"}),
-    "dt": frozenset({"dl"}),
-    "dd": frozenset({"dl"}),
-    "option": frozenset({"select", "datalist", "optgroup"}),
-    "optgroup": frozenset({"select"}),
-    "tr": frozenset({"thead", "tbody", "tfoot"}),
-    "td": frozenset({"tr"}),
-    "th": frozenset({"tr"}),
-}
+#: A letter in any script: a text with none (numbers, punctuation) is not worth a message.
 _LETTER_RE = re.compile(r"[^\W\d_]")
-CONTEXT_ATTRIBUTE = "data-i18n-context"
-#: Marks the element the build fills with a language switcher.
-SWITCHER_ATTRIBUTE = "data-i18n-switcher"
-NOTE_PREFIX = "i18n:"
 
 
 # --- the segments ------------------------------------------------------------------------------
@@ -235,236 +116,10 @@ class PageSegments:
     switchers: tuple[tuple[int, int], ...] = ()
 
 
-# --- the tree ----------------------------------------------------------------------------------
-
-
-@dataclass(slots=True, eq=False)
-class _Element:
-    """A node of the parse tree; mutable only while the tree is built."""
-
-    name: str
-    start: Token | None
-    end: Token | None = None
-    children: list[_Element | Token] = field(default_factory=list)
-    inline_only: bool = True
-    #: Where the element's extent ends: None for itself (it has an end tag or no content), else
-    #: the tail of its last child (set bottom-up by `_mark_inline`, so deep trees stay linear).
-    tail: _Element | Token | None = None
-    #: What its start tag says about translation (`_translate_flag`), read once.
-    flag: bool | None = None
-
-    @property
-    def extent_start(self) -> int:
-        return self.start.start if self.start else 0
-
-    def extent_end(self) -> int:
-        """End of the element: its end tag, else its last descendant (a loop: trees run deep)."""
-        element = self.tail if self.tail is not None else self
-        if isinstance(element, Token):
-            return element.end
-        while element.end is None and element.children:
-            last = element.children[-1]
-            if isinstance(last, Token):
-                return last.end
-            element = last
-        if element.end is not None:
-            return element.end.end
-        return element.start.end if element.start else 0
-
-
-class _OpenElements:
-    """The stack of open elements, counting them by name.
-
-    The counts answer "is a <p> open at all?" in one look-up, so the searches below only walk
-    the stack when they can succeed: a page nested thousands deep stays linear, not quadratic.
-    A plain dict (absent = 0) rather than a Counter: `Counter.__missing__` is a Python call.
-    """
-
-    __slots__ = ("counts", "items")
-
-    def __init__(self, root: _Element) -> None:
-        self.items = [root]
-        self.counts: dict[str, int] = {}
-
-    @property
-    def top(self) -> _Element:
-        return self.items[-1]
-
-    def push(self, element: _Element) -> None:
-        self.items.append(element)
-        self.counts[element.name] = self.counts.get(element.name, 0) + 1
-
-    def truncate(self, index: int) -> None:
-        """Close the element at `index` and every element above it."""
-        counts = self.counts
-        for element in self.items[index:]:
-            counts[element.name] -= 1
-        del self.items[index:]
-
-    def any_open(self, names: frozenset[str]) -> bool:
-        counts = self.counts
-        return any(counts.get(name) for name in names)
-
-
-def _build_tree(tokens: list[Token]) -> _Element:
-    """The tree of elements the tokens make, as a browser nests them (closely enough for
-    segments)."""
-    root = _Element("#root", None)
-    stack = _OpenElements(root)
-    items, counts = stack.items, stack.counts
-    for token in tokens:
-        kind = token.kind
-        if kind != "start":
-            if kind == "end":
-                top = items[-1]
-                if top.name == token.name:  # the usual case: it closes the current element
-                    top.end = token
-                    items.pop()
-                    counts[top.name] -= 1
-                else:
-                    _close(stack, token)
-            else:
-                items[-1].children.append(token)
-            continue
-        name = token.name
-        if name in _MAYBE_IGNORED and _is_ignored(stack, name):
-            items[-1].children.append(token)  # browsers ignore it: kept as markup only
-            continue
-        foreign = counts.get("svg") or counts.get("math")  # inside foreign content
-        if not foreign and name in _IMPLYING:
-            _close_implied(stack, name)
-        element = _Element(name, token, flag=_translate_flag(token) if token.attributes else None)
-        items[-1].children.append(element)
-        if name in VOID_ELEMENTS or (foreign and token.self_closing):
-            continue
-        items.append(element)
-        counts[name] = counts.get(name, 0) + 1
-    return root
-
-
-def _is_ignored(stack: _OpenElements, name: str) -> bool:
-    """Whether browsers ignore this start tag: a second html, head or body, or table structure
-    outside a table."""
-    return bool(
-        (name in ("html", "head", "body") and stack.counts.get(name))
-        or (name in TABLE_PARTS and not stack.any_open(_TABLE_CONTEXTS))
-    )
-
-
-#: Table structure outside a table (or a template) is ignored by browsers.
-TABLE_PARTS = frozenset({"td", "th", "tr", "tbody", "thead", "tfoot", "caption", "col", "colgroup"})
-_TABLE_CONTEXTS = frozenset({"table", "template"})
-_MAYBE_IGNORED = TABLE_PARTS | {"html", "head", "body"}
-#: Start tags that may close open elements (the rest never do, so skip `_close_implied`).
-_IMPLYING = P_CLOSERS | HEADINGS | frozenset(_IMPLIED_CLOSE)
-
-
-_P = frozenset({"p"})
-_NOTHING: frozenset[str] = frozenset()
-
-
-def _close_implied(stack: _OpenElements, name: str) -> None:
-    if name in P_CLOSERS and stack.counts.get("p"):
-        _pop_through(stack, _P, _NOTHING)
-    # A heading closes the current node when that is a heading, once any `<p>` is closed.
-    if name in HEADINGS and stack.top.name in HEADINGS:
-        stack.truncate(len(stack.items) - 1)
-    closes = _IMPLIED_CLOSE.get(name)
-    if closes:
-        _pop_through(stack, closes, _IMPLIED_STOP.get(name, _NOTHING))
-
-
-def _pop_through(stack: _OpenElements, names: frozenset[str], stop: frozenset[str]) -> None:
-    if not stack.any_open(names):
-        return
-    items = stack.items
-    for index in range(len(items) - 1, 0, -1):
-        element_name = items[index].name
-        if element_name in names:
-            stack.truncate(index)
-            return
-        if element_name in SCOPE_BOUNDARIES or element_name in stop:
-            return
-
-
-def _close(stack: _OpenElements, token: Token) -> None:
-    items = stack.items
-    if stack.counts.get(token.name):
-        for index in range(len(items) - 1, 0, -1):
-            element = items[index]
-            if element.name == token.name:
-                element.end = token
-                stack.truncate(index)
-                return
-            if element.name in SCOPE_BOUNDARIES and token.name not in SCOPE_BOUNDARIES:
-                break
-            if element.name in SPECIAL_ELEMENTS and _ends_at_special(token.name):
-                break
-    stack.top.children.append(token)  # a stray end tag: kept as markup
-
-
-def _ends_at_special(name: str) -> bool:
-    """WHATWG "any other end tag": one that is neither special nor a formatting element is
-    ignored when a special element (a `p`, a `div`, …) stands between it and its match."""
-    return name not in SPECIAL_ELEMENTS and name not in FORMATTING_ELEMENTS
-
-
-def _mark_inline(element: _Element) -> bool:
-    """Whether an element and all it holds may sit inside a segment (computed bottom-up).
-
-    Sets each element's `tail` on the way.
-
-    Iterative, children before parents, so a page nested thousands deep cannot exhaust the stack.
-    """
-    order: list[_Element] = []
-    pending = [element]
-    while pending:
-        node = pending.pop()
-        order.append(node)
-        pending.extend([c for c in node.children if c.__class__ is _Element])
-    for node in reversed(order):  # every child comes after its parent in `order`
-        inline = node.name in INLINE_ELEMENTS or _unclosed_code(node)
-        if inline:
-            for child in node.children:
-                if child.__class__ is _Element and not child.inline_only:
-                    inline = False
-                    break
-        node.inline_only = inline
-        last = node.children[-1] if node.children else None
-        if node.end is not None or last is None:
-            node.tail = None  # the element itself (no reference to itself: no cycle to collect)
-        else:
-            node.tail = last if isinstance(last, Token) or last.tail is None else last.tail
-    return element.inline_only
-
-
 # --- segmentation ------------------------------------------------------------------------------
 
 
-def _unclosed_code(element: _Element) -> bool:
-    return element.name in CODE_PHRASES and element.end is None
-
-
-def _translate_flag(token: Token) -> bool | None:
-    """True/False where the element says translate yes/no, None where it is silent."""
-    value = classes = None
-    for attribute in token.attributes:  # one pass: names are unique
-        if attribute.name == "translate":
-            value = attribute.value
-        elif attribute.name == "class":
-            classes = attribute.value
-    if value is not None:
-        lowered = value.strip().lower()
-        if lowered in ("no", "false"):
-            return False
-        if lowered in ("yes", "", "true"):
-            return True
-    if classes and "notranslate" in classes.split():
-        return False
-    return None
-
-
-def _is_inline_element(node: _Element) -> bool:
+def _is_inline_element(node: Element) -> bool:
     """Whether an element that holds more than inline content still sits inside a run."""
     return (
         node.name in INLINE_VOID_ELEMENTS
@@ -474,11 +129,11 @@ def _is_inline_element(node: _Element) -> bool:
     )
 
 
-def _is_opaque(element: _Element) -> bool:
+def _is_opaque(element: Element) -> bool:
     if element.flag is False:
         return True
     if element.name in OPAQUE_ELEMENTS:
-        return not _unclosed_code(element)
+        return not unclosed_code(element)
     return (
         element.name == "time"
         and element.start is not None
@@ -491,7 +146,7 @@ def _is_opaque(element: _Element) -> bool:
 #: blocks go on a list of steps instead of the call stack, so any depth of nesting works. Plain
 #: tuples: a page has tens of thousands of steps.
 _Step = tuple[
-    Literal["block", "run", "rcdata"], "_Element", bool, str | None, list["_Element | Token"]
+    Literal["block", "run", "rcdata"], "Element", bool, str | None, list["Element | Token"]
 ]
 
 
@@ -509,7 +164,7 @@ class _Segmenter:
 
     # block level
 
-    def container(self, element: _Element, translatable: bool, context: str | None) -> None:
+    def container(self, element: Element, translatable: bool, context: str | None) -> None:
         """Segment an element's content, taking the steps in document order."""
         pending: list[_Step] = []
         self.content(element, translatable, context, pending)
@@ -525,7 +180,7 @@ class _Segmenter:
                 self.block(node, translatable, context, pending)
 
     def content(
-        self, element: _Element, translatable: bool, context: str | None, pending: list[_Step]
+        self, element: Element, translatable: bool, context: str | None, pending: list[_Step]
     ) -> None:
         """Push the steps for an element's children: inline runs, nested blocks, a title's text."""
         start = element.start
@@ -534,9 +189,9 @@ class _Segmenter:
         if element.name in OPAQUE_ELEMENTS:
             return
         steps: list[_Step] = []
-        run: list[_Element | Token] = []
+        run: list[Element | Token] = []
         for child in element.children:
-            if isinstance(child, _Element):
+            if isinstance(child, Element):
                 if child.inline_only or _is_inline_element(child):
                     run.append(child)
                     continue
@@ -547,7 +202,7 @@ class _Segmenter:
                 if self._worth_a_run(run):
                     steps.append(("run", element, translatable, context, run))
                 run = []
-            if isinstance(child, _Element):
+            if isinstance(child, Element):
                 steps.append(("block", child, translatable, context, []))
             elif element.name == "title" and translatable:
                 steps.append(("rcdata", element, translatable, context, [child]))
@@ -556,7 +211,7 @@ class _Segmenter:
         pending.extend(reversed(steps))
 
     def block(
-        self, element: _Element, translatable: bool, context: str | None, pending: list[_Step]
+        self, element: Element, translatable: bool, context: str | None, pending: list[_Step]
     ) -> None:
         """A block's attributes now; push the steps for its content."""
         start = element.start
@@ -570,7 +225,7 @@ class _Segmenter:
             self.attributes(element, context)
         self.content(element, translatable, context, pending)
 
-    def _note_landmarks(self, element: _Element) -> None:
+    def _note_landmarks(self, element: Element) -> None:
         assert element.start is not None
         if element.name == "html" and self.html_tag is None:
             self.html_tag = element.start
@@ -586,12 +241,12 @@ class _Segmenter:
             if (
                 value
                 and element.end is not None
-                and not any(isinstance(c, _Element) for c in element.children)
+                and not any(isinstance(c, Element) for c in element.children)
             ):
                 self.dates.append(DateText(element.start.end, element.end.start, value))
 
     @staticmethod
-    def _context(element: _Element, inherited: str | None) -> str | None:
+    def _context(element: Element, inherited: str | None) -> str | None:
         if element.start is None or not element.start.attributes:
             return inherited
         value = element.start.attribute(CONTEXT_ATTRIBUTE)
@@ -601,15 +256,15 @@ class _Segmenter:
 
     def run(
         self,
-        nodes: list[_Element | Token],
-        parent: _Element,
+        nodes: list[Element | Token],
+        parent: Element,
         translatable: bool,
         context: str | None,
     ) -> None:
         if not nodes:
             return
         for node in nodes:  # dates, attributes and markers of inline elements
-            if isinstance(node, _Element):
+            if isinstance(node, Element):
                 self._inline_details(node, translatable, context)
         if not translatable:
             return
@@ -617,7 +272,7 @@ class _Segmenter:
         if not nodes:  # white space between blocks, mostly
             return
         wrappers = [parent]
-        while len(nodes) == 1 and isinstance(nodes[0], _Element) and nodes[0].inline_only:
+        while len(nodes) == 1 and isinstance(nodes[0], Element) and nodes[0].inline_only:
             wrapper = nodes[0]
             if wrapper.flag is False:
                 return
@@ -635,7 +290,7 @@ class _Segmenter:
 
     def text_segment(
         self,
-        wrappers: list[_Element],
+        wrappers: list[Element],
         context: str | None,
         start: int,
         end: int,
@@ -662,7 +317,7 @@ class _Segmenter:
             )
         )
 
-    def _inline_details(self, element: _Element, translatable: bool, context: str | None) -> None:
+    def _inline_details(self, element: Element, translatable: bool, context: str | None) -> None:
         pending = [(element, translatable, context)]
         while pending:  # depth first, in document order, without recursion
             node, inherited, node_context = pending.pop()
@@ -679,10 +334,10 @@ class _Segmenter:
             pending.extend(
                 (child, node_translatable, node_context)
                 for child in reversed(node.children)
-                if isinstance(child, _Element)
+                if isinstance(child, Element)
             )
 
-    def _trim(self, nodes: list[_Element | Token]) -> tuple[list[_Element | Token], int, int]:
+    def _trim(self, nodes: list[Element | Token]) -> tuple[list[Element | Token], int, int]:
         """Drop white space, comments and line breaks at the edges; return the span left."""
         first, last = 0, len(nodes)
         while first < last and self._is_edge(nodes[first]):
@@ -694,40 +349,40 @@ class _Segmenter:
             return [], 0, 0
         return kept, self._start_of(kept[0]), self._end_of(kept[-1])
 
-    def _worth_a_run(self, run: list[_Element | Token]) -> bool:
+    def _worth_a_run(self, run: list[Element | Token]) -> bool:
         """False for a lone token a run would trim away (the white space between blocks, most
         runs of a page): no step for it."""
-        return len(run) > 1 or run[0].__class__ is _Element or not self._is_edge(run[0])
+        return len(run) > 1 or run[0].__class__ is Element or not self._is_edge(run[0])
 
-    def _is_edge(self, node: _Element | Token) -> bool:
-        if isinstance(node, _Element):
+    def _is_edge(self, node: Element | Token) -> bool:
+        if isinstance(node, Element):
             return node.name in EDGE_ELEMENTS
         if node.kind == "text":
             return not self.text[node.start : node.end].strip(HTML_SPACE)
         return node.kind in ("comment", "other", "end")
 
-    def _start_of(self, node: _Element | Token) -> int:
-        if isinstance(node, _Element):
+    def _start_of(self, node: Element | Token) -> int:
+        if isinstance(node, Element):
             return node.extent_start
         if node.kind == "text":
             chunk = self.text[node.start : node.end]
             return node.start + len(chunk) - len(chunk.lstrip(HTML_SPACE))
         return node.start
 
-    def _end_of(self, node: _Element | Token) -> int:
+    def _end_of(self, node: Element | Token) -> int:
         # implied end: trim trailing space inside
-        if isinstance(node, _Element) and node.tail is not None:
+        if isinstance(node, Element) and node.tail is not None:
             node = node.tail
-        while isinstance(node, _Element) and node.end is None and node.children:
+        while isinstance(node, Element) and node.end is None and node.children:
             node = node.children[-1]
-        if isinstance(node, _Element):
+        if isinstance(node, Element):
             return node.extent_end()
         if node.kind == "text":
             chunk = self.text[node.start : node.end]
             return node.start + len(chunk.rstrip(HTML_SPACE))
         return node.end
 
-    def _has_letters(self, nodes: list[_Element | Token]) -> bool:
+    def _has_letters(self, nodes: list[Element | Token]) -> bool:
         pending = list(reversed(nodes))
         while pending:
             node = pending.pop()
@@ -743,12 +398,12 @@ class _Segmenter:
 
     def _render(
         self,
-        nodes: list[_Element | Token],
+        nodes: list[Element | Token],
         pieces: list[str],
         placeholders: list[Placeholder],
         numbers: Iterator[int],
     ) -> None:
-        pending: list[_Element | Token | str] = list(reversed(nodes))
+        pending: list[Element | Token | str] = list(reversed(nodes))
         while pending:  # a str is a closing placeholder, due once the element's children are out
             node = pending.pop()
             if isinstance(node, str):
@@ -789,7 +444,7 @@ class _Segmenter:
 
     # attributes and escapable raw text
 
-    def attributes(self, element: _Element, context: str | None) -> None:
+    def attributes(self, element: Element, context: str | None) -> None:
         token = element.start
         assert token is not None
         for attribute in token.attributes:
@@ -831,7 +486,7 @@ class _Segmenter:
             token.name, frozenset()
         )
 
-    def rcdata(self, token: Token, element: _Element, context: str | None) -> None:
+    def rcdata(self, token: Token, element: Element, context: str | None) -> None:
         raw = self.text[token.start : token.end]
         msgid = normalize_space(self._decoded(token))
         if not _LETTER_RE.search(msgid):
@@ -851,7 +506,7 @@ class _Segmenter:
         )
 
     @staticmethod
-    def _role(element: _Element) -> str:
+    def _role(element: Element) -> str:
         role = ELEMENT_ROLES.get(element.name)
         return f"<{element.name}> {role}" if role else f"<{element.name}>"
 
@@ -879,8 +534,10 @@ def _legend(number: int, kind: str, element: str) -> str:
 
 
 def _taken_numbers(text: str, start: int, end: int) -> set[int]:
-    """The numbers the segment's own text already spells as `<N>`: placeholders skip them."""
-    return {int(m.group(2)) for m in PLACEHOLDER_RE.finditer(unescape(text[start:end]))}
+    """The numbers the segment's own text already spells as `<N>`: placeholders skip them.
+    A longer number than a placeholder's is text to `tokenize`, and too long for int()."""
+    found = PLACEHOLDER_RE.finditer(unescape(text[start:end]))
+    return {int(m.group(2)) for m in found if len(m.group(2)) <= MAX_DIGITS}
 
 
 def _free_numbers(taken: set[int]) -> Iterator[int]:
@@ -920,10 +577,7 @@ def collector_paused() -> Iterator[None]:
 
 def _segment_page(page: SourcePage) -> PageSegments:
     tokens = tokenize(page.text)
-    root = _build_tree(tokens)
-    for child in root.children:
-        if isinstance(child, _Element):
-            _mark_inline(child)
+    root = build_tree(tokens)
     segmenter = _Segmenter(page)
     segmenter.container(root, True, None)
     segments = sorted(segmenter.segments, key=lambda s: s.start)
