@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import dataclasses
 import shutil
 import subprocess
@@ -15,14 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.model import Catalog, Message, PipelineError
-from pipeline.pofile import (
-    _char_props,
-    _possible_breaks,
-    parse_po,
-    render_po,
-    rendered_entries,
-    wrap_po_string,
-)
+from pipeline.pofile import parse_po, render_po, rendered_entries
 
 FIXTURES = Path(__file__).parent / "fixtures" / "po"
 HAVE_GETTEXT = shutil.which("msgcat") is not None
@@ -150,27 +141,6 @@ def _msgcat(text: str) -> str:
 # -- rendering ---------------------------------------------------------------------------------
 
 
-def test_wrap_po_string_short_and_long() -> None:
-    assert wrap_po_string("msgid", "Hello") == ['msgid "Hello"']
-    assert wrap_po_string("msgid", "") == ['msgid ""']
-    assert wrap_po_string("msgid", "a\nb\n") == ['msgid ""', '"a\\n"', '"b\\n"']
-    long = "word " * 20
-    lines = wrap_po_string("msgstr", long)
-    assert lines[0] == 'msgstr ""'
-    assert all(len(line) <= 79 for line in lines)
-    assert "".join(line.strip('"') for line in lines[1:]) == long
-
-
-def test_japanese_is_measured_in_columns_and_breaks_by_kinsoku() -> None:
-    text = "腰部脊柱管狭窄症は、腰の部分で脊柱管が狭くなり、神経が圧迫されることで、"
-    text += "脚に痛みが出ます。"
-    lines = wrap_po_string("msgstr", text)
-    assert lines[1] == (
-        '"腰部脊柱管狭窄症は、腰の部分で脊柱管が狭くなり、神経が圧迫されることで、脚に"'
-    )
-    assert lines[2] == '"痛みが出ます。"'  # never a line that starts with 。
-
-
 def test_render_puts_obsolete_last_and_orders_flags_like_gettext() -> None:
     catalog = Catalog(
         header=(("Content-Type", "text/plain; charset=UTF-8"),),
@@ -279,28 +249,6 @@ def test_msgfmt_accepts_rendered_catalog(catalog: Catalog) -> None:
     assert done.returncode == 0, done.stderr
 
 
-def _libunistring() -> ctypes.CDLL | None:
-    name = ctypes.util.find_library("unistring")
-    return ctypes.CDLL(name) if name else None
-
-
-@pytest.mark.gettext
-@pytest.mark.skipif(_libunistring() is None, reason="libunistring not installed")
-@given(st.text(st.characters(exclude_categories=["Cs"]), max_size=30))
-@settings(max_examples=400, deadline=None)
-def test_line_breaks_and_widths_match_libunistring(text: str) -> None:
-    """The embedded Unicode tables reproduce the library gettext itself wraps with."""
-    lib = _libunistring()
-    assert lib is not None
-    codes = (ctypes.c_uint32 * len(text))(*map(ord, text))
-    expected = ctypes.create_string_buffer(len(text))
-    lib.u32_possible_linebreaks_v2(codes, ctypes.c_size_t(len(text)), b"UTF-8", expected)
-    assert _possible_breaks(text, [_char_props(c)[0] for c in text]) == list(expected.raw)
-    lib.uc_width.restype = ctypes.c_int
-    widths = [max(lib.uc_width(ctypes.c_uint32(ord(c)), b"UTF-8"), 0) for c in text]
-    assert [_char_props(c)[1] for c in text] == widths
-
-
 # -- parsing -----------------------------------------------------------------------------------
 
 
@@ -407,18 +355,3 @@ def test_messages_are_frozen() -> None:
     (message,) = parse_po('msgid "a"\nmsgstr ""\n', path="x.po").messages
     with pytest.raises(dataclasses.FrozenInstanceError):
         message.msgid = "b"  # type: ignore[misc]
-
-
-def test_word_characters_never_break_between_each_other() -> None:
-    """The shortcut in `_simple_cuts`: letters and digits it skips are AL or NU, one column."""
-    from pipeline.pofile import _CLASSES, _NO_BREAK, _WORD
-
-    assert {(_CLASSES[_char_props(c)[0]], _char_props(c)[1]) for c in _WORD} == {
-        ("AL", 1),
-        ("NU", 1),
-    }
-    for text in ("naïve café", "Ωmega", "ÀÉÎÕÜ-àéîõü/řž", "x" * 200 + " ą" * 50):
-        breaks = _possible_breaks(text, [_char_props(c)[0] for c in text])
-        for index in range(1, len(text)):
-            if text[index] in _WORD and text[index - 1] in _WORD:
-                assert breaks[index] == _NO_BREAK, (text, index)

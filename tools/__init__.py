@@ -1,0 +1,1 @@
+"""Maintenance scripts, run by hand (`.venv/bin/python tools/NAME.py`); not part of the package."""
