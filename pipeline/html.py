@@ -191,14 +191,45 @@ def decode_page(data: bytes, *, path: str, default_encoding: str | None = None) 
                     "naming the page's encoding",
                 ) from None
             encoding = python_codec(default_encoding)
-        text = body.decode(encoding, "surrogateescape")
+        if encoding.startswith(_WIDE):  # no byte of a unit stands alone to be kept as it is
+            raise _undecodable(path, body, prefix, encoding) from None
+        try:
+            text = body.decode(encoding, "surrogateescape")
+        except UnicodeDecodeError:
+            raise _undecodable(path, body, prefix, encoding) from None
         undecodable = bool(_UNDECODED_RE.search(text))
     # UTF-8 maps bytes to text one-to-one; a legacy codec may not (and then cannot write back).
-    if encoding != "utf-8" and len(text.encode(encoding, "surrogateescape")) != len(body):
+    try:
+        mapped = encoding == "utf-8" or len(text.encode(encoding, "surrogateescape")) == len(body)
+    except UnicodeEncodeError:
+        mapped = False
+    if not mapped:
         raise PipelineError(path, None, f"cannot map the page's bytes in {encoding} one-to-one")
     first_break = _NEWLINE_RE.search(text)
     newline = first_break.group(0) if first_break else "\n"
     return SourcePage(path, data, encoding, prefix, text, newline, undecodable)
+
+
+#: Codecs whose units are several bytes: an undecodable unit cannot be kept byte for byte.
+_WIDE = ("utf-16", "utf-32")
+
+
+def _undecodable(path: str, body: bytes, prefix: int, encoding: str) -> PipelineError:
+    """The error for a page whose undecodable bytes cannot be kept as they are: in UTF-16 an
+    odd last byte or a lone surrogate, in a 7-bit codec a broken escape (surrogateescape keeps
+    single bytes from 0x80 only). A browser would show U+FFFD there, but then the page could
+    not be written back from its own bytes: it is refused, at the line of the first bad unit."""
+    try:
+        body.decode(encoding)
+        start, reason = 0, "undecodable"  # not reached: the strict decoding failed before
+    except UnicodeDecodeError as error:
+        start, reason = error.start, error.reason
+    before = body[:start].decode(encoding, "replace")
+    return PipelineError(
+        path,
+        len(_NEWLINE_RE.findall(before)) + 1,
+        f"not valid {encoding} ({reason} at byte {prefix + start}): a truncated or damaged page?",
+    )
 
 
 #: The line starts of the last few texts asked about (the pages being worked on), found by

@@ -3,10 +3,11 @@
 Segmenting is most of the cost of both stages; the usual run is `extract`, `update`, `build` on
 the same pages. An entry is one file per page under the cache directory, holding the digest of
 the page's bytes and of everything that decides its segments (this package's segmenting code,
-the default encoding, the Python version); it is used only when both digests match, so a stale
-or damaged entry is a miss, never a wrong page. Entries are plain tuples written with `marshal`
-(data only: nothing is executed when reading), through a temporary file and a rename. Reading
-or writing the cache never fails a command: at worst the page is segmented again.
+the default encoding, the Python version), and the digest of the segments it holds; it is used
+only when both digests match, so a stale or damaged entry is a miss, never a wrong page (a
+damaged one is removed, for the next run to write again). Entries are plain tuples written with
+`marshal` (data only: nothing is executed when reading), through a temporary file and a rename.
+Reading or writing the cache never fails a command: at worst the page is segmented again.
 
 A page's entry also holds the digest of its template as `extract` wrote it (`rendered_here`):
 `update` then knows the template's entries are exactly what `render_po` writes for its
@@ -42,7 +43,9 @@ def code_digest(*modules: str) -> bytes:
 
 
 #: The code that decides a page's segments, and this module.
-_CODE_DIGEST = code_digest("html.py", "segments.py", "model.py", "page_cache.py")
+_CODE_DIGEST = code_digest(
+    "html.py", "rules.py", "tree.py", "segments.py", "model.py", "page_cache.py"
+)
 
 
 #: The digests of entries start from the code's (SHA-256: hashed by the processor's own
@@ -73,10 +76,17 @@ def load(
 ) -> PageSegments | None:
     """The cached segments of `source` (the page `page`), or None when there are none."""
     try:
-        blob = files.read_file(_entry_path(cache, page))
+        path = _entry_path(cache, page)
+        blob = files.read_file(path)
         if blob[:_KEY_SIZE] != _key(source.data, default_encoding):
             return None
-        return _unpack(source, marshal.loads(blob[_HEAD_SIZE:]))
+        payload = memoryview(blob)[_HEAD_SIZE:]
+        if blob[2 * _KEY_SIZE : _HEAD_SIZE] != _payload_digest(payload):
+            # The page's entry, damaged: `store` keeps an entry whose key is right, so remove it.
+            with contextlib.suppress(OSError):
+                path.unlink()
+            return None
+        return _unpack(source, marshal.loads(payload))
     except (OSError, EOFError, ValueError, TypeError, model.PipelineError):
         return None
 
@@ -98,17 +108,19 @@ def store(
             _NO_RENDERING if template is None else _rendering_digest(template)
         )
         with contextlib.suppress(OSError):
-            if _read_head(path) == head:
+            if _read_head(path)[: 2 * _KEY_SIZE] == head:
                 return
         files.make_cache_directory(cache, path.parent)
-        files.atomic_write(path, head + marshal.dumps(_pack(segmented)), durable=False)
+        payload = marshal.dumps(_pack(segmented))
+        files.atomic_write(path, head + _payload_digest(payload) + payload, durable=False)
 
 
 def rendered_here(cache: Path, page: str, data: bytes) -> bool:
     """Whether `data` is the page's template as this code's `render_po` wrote it (as `store`
     noted when `extract` wrote it)."""
     try:
-        return _read_head(_entry_path(cache, page))[_KEY_SIZE:] == _rendering_digest(data)
+        head = _read_head(_entry_path(cache, page))
+        return head[_KEY_SIZE : 2 * _KEY_SIZE] == _rendering_digest(data)
     except (OSError, model.PipelineError):
         return False
 
@@ -192,9 +204,10 @@ def _unpack_segment(row: tuple[Any, ...]) -> Segment:
 
 #: The code that writes catalogs, and this module.
 _RENDERING_DIGEST = code_digest("pofile.py", "model.py", "page_cache.py")
-#: A segment entry's head: the key of the page it holds, then its template's digest.
+#: A segment entry's head: the key of the page it holds, its template's digest, then the digest
+#: of the segments that follow (so a changed byte among them is a miss, not a wrong page).
 _KEY_SIZE = 16
-_HEAD_SIZE = 2 * _KEY_SIZE
+_HEAD_SIZE = 3 * _KEY_SIZE
 _NO_RENDERING = bytes(_KEY_SIZE)
 
 
@@ -205,3 +218,8 @@ def _rendering_digest(data: bytes) -> bytes:
     digest = _RENDERING_KEYED.copy()
     digest.update(data)
     return digest.digest()[:_KEY_SIZE]
+
+
+def _payload_digest(payload: bytes | memoryview) -> bytes:
+    """The digest of an entry's marshalled segments, as its head keeps it."""
+    return hashlib.sha256(payload).digest()[:_KEY_SIZE]

@@ -16,6 +16,9 @@ from typing import Literal
 from pipeline.model import PLACEHOLDER_RE
 
 Kind = Literal["open", "close", "void"]
+#: The most digits a placeholder number has: `int()` refuses longer strings where
+#: sys.set_int_max_str_digits is at its lowest (PYTHONINTMAXSTRDIGITS=640).
+MAX_DIGITS = 640
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +42,15 @@ def _tag(slash_before: str, digits: str, slash_after: str) -> Tag | None:
 
     Only the spelling `str(Tag)` produces counts, so joining the tokens gives the text back.
     Remembered: a Tag is immutable, and a site spells the same few thousand again and again.
+    A number of more than `MAX_DIGITS` digits is no element's: it stays text, rather than
+    stopping the check or the build with int()'s ValueError.
     """
-    if (slash_before and slash_after) or not digits.isascii() or str(int(digits)) != digits:
+    if (
+        (slash_before and slash_after)
+        or not digits.isascii()
+        or len(digits) > MAX_DIGITS
+        or str(int(digits)) != digits
+    ):
         return None
     if slash_before:
         return Tag("close", int(digits))

@@ -8,6 +8,7 @@ the commands that read it. Some inputs look bad but are accepted on purpose; the
 from __future__ import annotations
 
 import codecs
+import marshal
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -15,13 +16,17 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from pipeline import page_cache
 from pipeline.config import Settings
-from pipeline.workflow import template_path
+from pipeline.html import decode_page
+from pipeline.project import template_path
+from pipeline.segments import segment_page
 from tests.reliability import (
     OTHER,
     PAGE,
     assert_bad_input,
     assert_clean,
+    digest,
     invoke,
     japanese,
     outputs,
@@ -88,6 +93,15 @@ def _invalid_utf8(catalog: Path) -> int:
     return _append(catalog, b'\nmsgid "Extra"\nmsgstr "\xff\xfe broken"\n', at=3)
 
 
+def _escape(escape: bytes) -> Callable[[Path], int]:
+    """A msgstr with the escape `escape` in it; the error is on the msgstr line."""
+
+    def apply(catalog: Path) -> int:
+        return _append(catalog, b'\nmsgid "Extra"\nmsgstr "x' + escape + b'y"\n', at=3)
+
+    return apply
+
+
 def _binary(catalog: Path) -> None:
     catalog.write_bytes(b"\x00\x01\x02ELF" + bytes(range(256)) * 4)
 
@@ -129,6 +143,14 @@ CATALOG_CASES: list[tuple[str, Callable[[Path], int | None], str]] = [
     ),
     ("duplicate msgid", _duplicate, "duplicate message definition"),
     ("invalid UTF-8", _invalid_utf8, "invalid UTF-8"),
+    # msgfmt reads \x… and \0… as one byte and keeps its low 8 bits: it accepts these silently
+    # and publishes a NUL that cuts the translation short. No character was meant: refused.
+    ("escape past U+10FFFF", _escape(b"\\x110000"), "beyond U+10FFFF"),
+    ("escape of twenty hex digits", _escape(b"\\x" + b"F" * 20), "beyond U+10FFFF"),
+    ("escape of a million hex digits", _escape(b"\\x1" + b"0" * 1_000_000), "beyond U+10FFFF"),
+    ("escape of a lone surrogate", _escape(b"\\xD800"), "U+D800 is a surrogate"),
+    ("escape of a low surrogate", _escape(b"\\xdfff"), "U+DFFF is a surrogate"),
+    ("escape of NUL", _escape(b"\\0"), "a NUL character, where gettext ends the message"),
     ("binary file named .po", _binary, "binary file: not a gettext catalog"),
     ("old Mac line ends (CR only)", _old_mac_line_ends, "carriage return without a line feed"),
 ]
@@ -152,6 +174,24 @@ def test_broken_catalog_is_refused_by_every_command(
     assert fragment in checked.stderr
     assert outputs(site) == before
     assert time.monotonic() - started < 20
+
+
+def test_escapes_of_characters_up_to_u10ffff_are_read(site: Path) -> None:
+    """The edges of what a `\\x` escape may name: U+10FFFF, either side of the surrogates, and
+    leading zeros. (msgfmt keeps only the low byte of an escape past \\xFF; we read the
+    character it names, as we always did, and refuse only what names none.)"""
+    catalog = site / CATALOG
+    data = catalog.read_bytes()
+    entry = b'msgid "Walk a little every day."\nmsgstr "'
+    assert data.count(entry) == 1
+    escapes = rb"\x10FFFF\xD7FF\xe000\x0000000041\x3042"
+    catalog.write_bytes(data.replace(entry, entry + escapes))
+    for command in (["status"], ["check"], ["build", "--jobs", "1"]):
+        assert_clean(invoke(*command), 0, 1)
+    built = (site / "site/ja/index.html").read_text(encoding="utf-8")
+    assert "\U0010ffff\ud7ff\ue000Aあ訳。" in built
+    assert_clean(invoke("update"), 0)
+    assert "\U0010ffff\ud7ff\ue000Aあ訳。" in catalog.read_text(encoding="utf-8")
 
 
 def test_mixed_line_endings_are_read_and_normalized(site: Path) -> None:
@@ -235,6 +275,14 @@ def _huge(page: Path) -> None:
         handle.write(b"</body></html>\n")
 
 
+def _utf16(
+    bom: bytes, codec: str, damage: bytes, after: str = "<p>Two.</p>\n"
+) -> Callable[[Path], None]:
+    """A UTF-16 page with `damage` at the start of its fourth line, then `after`."""
+    head = "<!DOCTYPE html>\n<title>Wide</title>\n<p>One.</p>\n".encode(codec)
+    return _bytes(bom + head + damage + after.encode(codec))
+
+
 #: (name, how to break the page, line to blame or None, message fragment)
 PAGE_CASES: list[tuple[str, Callable[[Path], None], int | None, str]] = [
     ("empty", _bytes(b""), None, "empty page"),
@@ -248,6 +296,26 @@ PAGE_CASES: list[tuple[str, Callable[[Path], None], int | None, str]] = [
     ),
     ("unknown declared charset", _fixture("unknown-charset.html"), 2, "unknown charset"),
     ("50 MB", _huge, None, "file too large"),
+    # A browser shows U+FFFD for a bad UTF-16 unit; the build could not write such a page back
+    # from its own bytes, so it is refused at the unit's line.
+    (
+        "UTF-16 with an odd number of bytes",
+        _utf16(codecs.BOM_UTF16_LE, "utf-16-le", b"\n", after=""),
+        4,
+        "not valid utf-16-le (truncated data at byte 98)",
+    ),
+    (
+        "UTF-16 with a lone high surrogate",
+        _utf16(codecs.BOM_UTF16_BE, "utf-16-be", b"\xd8\x00"),
+        4,
+        "not valid utf-16-be (illegal UTF-16 surrogate at byte 98)",
+    ),
+    (
+        "UTF-16 with a lone low surrogate",
+        _utf16(codecs.BOM_UTF16_LE, "utf-16-le", b"\x80\xdc"),
+        4,
+        "not valid utf-16-le (illegal encoding at byte 98)",
+    ),
 ]
 
 
@@ -331,3 +399,73 @@ def test_output_inside_the_source_is_refused(site: Path) -> None:
     assert_bad_input(result, "source_html/site", None, "inside the source directory")
     assert not (site / "source_html/site").exists()
     assert outputs(site) == before
+
+
+# --- the page cache ----------------------------------------------------------------------------
+
+ENTRY = ".pipeline-cache/segments/index.html.bin"
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (b"Walk a little", b"Xalk a little"),  # a msgid: the translation would not be found
+        (b"Back pain and what", b"Back pain and whaT"),  # the title's msgid
+    ],
+)
+def test_a_cache_entry_damaged_behind_an_intact_key_is_a_miss(
+    site: Path, old: bytes, new: bytes
+) -> None:
+    """The entry's key (the page's digest) is intact and its payload still unmarshals, but one
+    byte of it changed: the build must segment the page again, not publish the damage."""
+    assert_clean(invoke("build", "--jobs", "1", "--output", "clean"), 0)
+    entry = site / ENTRY
+    data = entry.read_bytes()
+    assert data.count(old) == 1
+    entry.write_bytes(data.replace(old, new))
+    assert_clean(invoke("build", "--jobs", "1", "--output", "damaged"), 0)
+    assert _published(site / "damaged") == _published(site / "clean")
+    assert entry.read_bytes().count(old) == 1  # the damaged entry was replaced
+
+
+def _published(root: Path) -> dict[str, str]:
+    """Digests of the built site's files by relative path (not the build's own records)."""
+    found = digest(root)
+    return {
+        name: sha
+        for name, sha in ((str(Path(p).relative_to(root)), sha) for p, sha in found.items())
+        if not name.startswith(".")
+    }
+
+
+def test_every_damaged_byte_of_a_cache_entry_is_a_miss(tmp_path: Path) -> None:
+    """Each byte of an entry's payload changed in turn: never a wrong page, at worst a miss."""
+    source = decode_page(PAGE.encode(), path="index.html")
+    segmented = segment_page(source)
+    page_cache.store(tmp_path, "index.html", segmented, None)
+    entry = tmp_path / "segments/index.html.bin"
+    data = entry.read_bytes()
+    payload = len(marshal.dumps(page_cache._pack(segmented)))
+    for position in range(len(data) - payload, len(data)):
+        for flip in (0x01, 0x80):
+            damaged = bytearray(data)
+            damaged[position] ^= flip
+            entry.write_bytes(damaged)
+            loaded = page_cache.load(tmp_path, "index.html", source, None)
+            assert loaded is None or loaded == segmented, position
+    entry.write_bytes(data)
+    assert page_cache.load(tmp_path, "index.html", source, None) == segmented
+
+
+def test_placeholder_numbers_too_long_for_int_are_text(site: Path) -> None:
+    """`<N>` with thousands of digits, in a page or in a msgstr, is no element's number (and
+    more than int() converts): it is text to every command, written out escaped."""
+    long_number = "1" * 5000
+    page = PAGE.replace("Walk a little every day.", f"Walk &lt;{long_number}&gt; a day.")
+    (site / PAGE_PATH).write_text(page, encoding="utf-8")
+    for command in ("extract", "update"):
+        assert_clean(invoke(command), 0)
+    translate(site / CATALOG, lambda m: f"訳<{'2' * 5000}>" if "Walk" in m.msgid else japanese(m))
+    assert_clean(invoke("check"), 0, 1)
+    assert_clean(invoke("build", "--jobs", "1", "--min-percent", "0"), 0)
+    assert f"訳&lt;{'2' * 5000}&gt;".encode() in (site / "site/ja/index.html").read_bytes()

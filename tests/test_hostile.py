@@ -10,6 +10,7 @@ URLs, whatever the text says.
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -17,11 +18,19 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from pipeline.model import Message
+from pipeline.checks import Glossary, GlossaryTerm, check_catalog
+from pipeline.model import Catalog, Message
 from pipeline.placeholders import Tag as Placeholder
 from pipeline.placeholders import tokenize
 from pipeline.pofile import parse_po
-from tests.reliability import assert_clean, invoke, site_with_catalogs, translate
+from tests.reliability import (
+    EPOCH,
+    assert_clean,
+    invoke,
+    site_with_catalogs,
+    translate,
+    write_site,
+)
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -150,3 +159,88 @@ def test_every_translatable_place_received_the_payload(
     heading = soup.find("h1")
     assert isinstance(heading, Tag) and heading["title"] == marker
     assert any(p.get_text().startswith(marker) for p in soup.find_all("p"))
+
+
+# --- long translations -------------------------------------------------------------------------
+
+#: Shapes of one long msgstr that make a backtracking regular expression quadratic when it is
+#: tried again from every position of a run: a single word, an address's characters without an
+#: `@` (or with nothing after it), digits, URL and markup look-alikes, and spaces between
+#: Japanese characters. Each is a function of the length wanted.
+LONG_SHAPES: dict[str, Callable[[int], str]] = {
+    "one word": lambda n: "a" * n,
+    "a. runs": lambda n: "a." * (n // 2),
+    "word then @": lambda n: "a" * n + "@",
+    "word @ word": lambda n: "a" * (n // 2) + "@" + "b" * (n // 2),
+    "@ runs": lambda n: "@" * n,
+    "a@ runs": lambda n: "a@" * (n // 2),
+    "address then a. runs": lambda n: "x@" + "a." * (n // 2),
+    "digits": lambda n: "1" * n,
+    "digits, groups": lambda n: "1" + ",111" * (n // 4) + ",1",
+    "digits. runs": lambda n: "1." * (n // 2),
+    "digits then a unit": lambda n: "1" * n + " mm",
+    "http:// repeated": lambda n: "http://" * (n // 7),
+    "www. repeated": lambda n: "www." * (n // 4),
+    "on and letters": lambda n: "on" + "a" * n,
+    "on, letters and spaces": lambda n: "onab" + " " * n,
+    "character references": lambda n: "&" + "a" * n,
+    "placeholder look-alike": lambda n: "<" + "1" * n + ">",
+    "placeholder starts": lambda n: "<1" * (n // 2),
+    "data: and letters": lambda n: "data:" + "a" * n,
+    "Japanese, spaces, Latin": lambda n: "あ" + " " * n + "x",
+}
+
+
+def _check_seconds(msgstr: str) -> float:
+    """The best of three runs of every check on one entry (against an ordinary msgid)."""
+    catalog = Catalog(
+        messages=(Message("See a@b.example or https://x.example/ for 5 mm.", msgstr),)
+    )
+    glossary = Glossary((GlossaryTerm("spine", "脊椎"),))
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        check_catalog(catalog, path="ja.po", locale="ja", glossary=glossary)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+@pytest.mark.parametrize("shape", LONG_SHAPES, ids=list(LONG_SHAPES))
+def test_a_long_translation_is_checked_in_linear_time(shape: str) -> None:
+    """Sixteen times the text takes about sixteen times as long, not 256 times.
+
+    A ratio of two sizes on the same machine in the same second, rather than a time limit:
+    what a slow or busy machine changes, it changes for both. Linear work gives 16 or less
+    (fixed costs weigh more on the small one), quadratic work gives 256 (a 300 KB word took a
+    minute before); the bound, 80, leaves a factor of three to noise either way.
+    """
+    small, large = (_check_seconds(LONG_SHAPES[shape](n)) for n in (8_000, 128_000))
+    assert large < 80 * small, f"{shape}: {small * 1e3:.2f} ms, then {large * 1e3:.2f} ms"
+
+
+def test_megabyte_translations_pass_through_the_real_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every shape, 1 MB long, as the msgstr of its own entry, through the CLI: quadratic work
+    would take hours here (each check runs in seconds), and the checks still find an address
+    written at the end of a long word."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    paragraphs = "".join(f"<p>Paragraph {i}.</p>\n" for i in range(len(LONG_SHAPES) + 1))
+    page = f"<!DOCTYPE html><html><head><title>Long</title></head><body>\n{paragraphs}</body>"
+    write_site(tmp_path, {"index.html": page + "</html>\n"})
+    for command in ("extract", "update"):
+        assert_clean(invoke(command), 0)
+    size = 1_000_000
+    texts = {f"Paragraph {i}.": shape(size) for i, shape in enumerate(LONG_SHAPES.values())}
+    texts[f"Paragraph {len(LONG_SHAPES)}."] = "a" * size + "@evil.example"
+    catalog = tmp_path / "locales/ja/LC_MESSAGES/index.po"
+    translate(catalog, lambda message: texts.get(message.msgid, "長い"))
+    checked = invoke("check", "--format", "json")
+    assert_clean(checked, 1)
+    problems = json.loads(checked.stdout)["problems"]
+    assert any(
+        p["check"] == "urls" and p["message"].endswith("@evil.example is not in the source")
+        for p in problems
+    )
+    assert not [p for p in problems if p["severity"] == "error"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import files, page_cache, workflow
+from pipeline import files, freshness, incremental, page_cache
 from pipeline.html import Attribute, decode_page
 from pipeline.segments import segment_page
 from tests.reliability import (
@@ -61,10 +61,11 @@ def test_rows_of_another_shape_are_a_miss(tmp_path: Path, rows: tuple[object, ..
     segmented = segment_page(source)
     page_cache.store(tmp_path, "p.html", segmented, None)
     entry = tmp_path / "segments/p.html.bin"
-    head = entry.read_bytes()[:32]
+    head = entry.read_bytes()[:32]  # the key and the template's digest
     packed = list(page_cache._pack(segmented))
     packed[0] = rows
-    entry.write_bytes(head + marshal.dumps(tuple(packed)))
+    payload = marshal.dumps(tuple(packed))  # with its own digest: the rows themselves are judged
+    entry.write_bytes(head + page_cache._payload_digest(payload) + payload)
     assert page_cache.load(tmp_path, "p.html", source, None) is None
 
 
@@ -253,7 +254,7 @@ def test_a_built_page_cut_short_is_built_again(
     page = tmp_path / "site/en/index.html"
     whole = page.read_bytes()
     page.write_bytes(b"")  # what a power cut can leave of a file written but not flushed
-    monkeypatch.setattr(workflow, "_booted_at_ns", time.time_ns)  # the machine restarted
+    monkeypatch.setattr(freshness, "booted_at_ns", time.time_ns)  # the machine restarted
     result = invoke("build", "--min-percent", "0", "-v")
     assert_clean(result, 0)
     assert "wrote site/en/index.html" in result.stdout
@@ -334,7 +335,7 @@ def test_a_recorded_digest_is_trusted_a_clock_tick_after_the_change(
     started = mtime + changed_before_ms * 1_000_000
     status = os.stat_result((0o100644, 7, 1, 1, 0, 0, 10, 0, 0, 0, 0, 0, mtime, mtime, mtime))
     signature = files.signature(status)
-    recorded = workflow._recorded_sha(["a" * 64, signature], signature, status, started)
+    recorded = freshness.recorded_sha(["a" * 64, signature], signature, status, started)
     assert (recorded is not None) == trusted
 
 
@@ -360,7 +361,7 @@ def test_a_build_with_nothing_to_do_stops_at_its_stamp(
     assert_clean(first, 0)
     reads = _counting_reads(monkeypatch)
     records_read = []
-    monkeypatch.setattr(workflow, "_publish", lambda *a: records_read.append(a))
+    monkeypatch.setattr(incremental, "_publish", lambda *a: records_read.append(a))
     again = invoke("build", "--jobs", "1")
     assert_clean(again, 0)
     assert reads == [] and records_read == []
