@@ -6,12 +6,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: site test setup system-deps bench fuzz clean
+.PHONY: site test setup system-deps bench hostile compare fuzz clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	@# Bytecode now, so no command compiles the package at start (PYTHONDONTWRITEBYTECODE
 	@# machines never keep it otherwise).
 	$(PY) -m compileall -q pipeline cli.py
@@ -43,6 +43,12 @@ test: setup system-deps
 
 bench: setup
 	$(PY) bench/run.py
+
+hostile: setup
+	$(PY) bench/hostile.py
+
+compare: setup
+	$(PY) bench/compare.py
 
 fuzz: setup
 	HYPOTHESIS_PROFILE=long $(PY) -m pytest tests/test_fuzz.py
