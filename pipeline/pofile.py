@@ -390,16 +390,15 @@ class _Reader:
         if self.entry.state:
             self.finish()
         entry = self.entry
-        kind, body = text[1:2], text[2:]
-        if kind == ",":
-            entry.flags.extend(flag.strip() for flag in body.split(",") if flag.strip())
+        kind = text[1:2]
+        if kind == ".":
+            entry.extracted.append(text[3:] if text[2:3] == " " else text[2:])
         elif kind == ":":
-            entry.references.extend(body.split())
-        elif kind == ".":
-            entry.extracted.append(body[1:] if body.startswith(" ") else body)
+            entry.references.extend(text[2:].split())
+        elif kind == ",":
+            entry.flags.extend(flag.strip() for flag in text[2:].split(",") if flag.strip())
         else:
-            body = text[1:]
-            entry.translator.append(body[1:] if body.startswith(" ") else body)
+            entry.translator.append(text[2:] if kind == " " else text[1:])
 
     def previous(self, text: str, line: int, *, obsolete: bool) -> None:
         """A `#|` line: the previous msgctxt/msgid of a fuzzy entry, or its continuation."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import operator
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -183,9 +184,6 @@ class _Segmenter:
         self, element: Element, translatable: bool, context: str | None, pending: list[_Step]
     ) -> None:
         """Push the steps for an element's children: inline runs, nested blocks, a title's text."""
-        start = element.start
-        if start is not None and (start.attributes or element.name in _LANDMARKS):
-            self._note_landmarks(element)
         if element.name in OPAQUE_ELEMENTS:
             return
         steps: list[_Step] = []
@@ -213,15 +211,18 @@ class _Segmenter:
     def block(
         self, element: Element, translatable: bool, context: str | None, pending: list[_Step]
     ) -> None:
-        """A block's attributes now; push the steps for its content."""
-        start = element.start
-        if start is not None and start.attributes and start.has_attribute(SWITCHER_ATTRIBUTE):
-            self._note_landmarks(element)  # its content is the build's to write
-            return
+        """A block's attributes and landmarks now; push the steps for its content."""
+        notable = _notable(element.start)
+        if notable or element.name in _LANDMARKS:
+            self._note_landmarks(element)
+        if notable:
+            assert element.start is not None
+            if element.start.has_attribute(SWITCHER_ATTRIBUTE):
+                return  # its content is the build's to write
+            context = self._context(element, context)
         flag = element.flag
         translatable = translatable if flag is None else flag
-        context = self._context(element, context)
-        if translatable and start is not None and start.attributes:
+        if notable and translatable:
             self.attributes(element, context)
         self.content(element, translatable, context, pending)
 
@@ -323,12 +324,12 @@ class _Segmenter:
             node, inherited, node_context = pending.pop()
             flag = node.flag
             node_translatable = inherited if flag is None else flag
-            start = node.start
-            if start is not None and (start.attributes or node.name in _LANDMARKS):
+            notable = _notable(node.start)
+            if notable or node.name in _LANDMARKS:
                 self._note_landmarks(node)
             if _is_opaque(node) or not node_translatable:
                 continue
-            if node.start is not None and node.start.attributes:
+            if notable:
                 node_context = self._context(node, node_context)
                 self.attributes(node, node_context)
             pending.extend(
@@ -516,6 +517,20 @@ _MARKUP_NAMES = {"comment": "#comment", "end": "#end"}
 _LANDMARKS = frozenset({"html", "head"})
 #: Every attribute name `_attribute_translatable` can accept, for any element.
 _MAYBE_TRANSLATABLE = frozenset({"content", "value"}).union(*TRANSLATABLE_ATTRIBUTES.values())
+#: Attribute names the segmenter acts on: a switcher, a context, a date, translatable text.
+_NOTABLE_ATTRIBUTES = _MAYBE_TRANSLATABLE | {SWITCHER_ATTRIBUTE, CONTEXT_ATTRIBUTE, "datetime"}
+_ATTRIBUTE_NAME = operator.itemgetter(0)
+
+
+def _notable(token: Token | None) -> bool:
+    """Whether a start tag has an attribute the segmenter acts on. Most tags (class, href, id
+    only) have none: one look in C spares them the attribute scans of `_note_landmarks`,
+    `_context` and `attributes`, which would find nothing."""
+    return (
+        token is not None
+        and bool(token.attributes)
+        and not _NOTABLE_ATTRIBUTES.isdisjoint(map(_ATTRIBUTE_NAME, token.attributes))
+    )
 
 
 def _meta_key(token: Token) -> str:

@@ -205,3 +205,17 @@ def test_pages_put_together_as_text_or_bytes_are_the_same(
     fast = translate_page(page, table).data
     with mock.patch.object(SourcePage, "encodes_back", lambda _: False):
         assert translate_page(page, table).data == fast
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
+def test_a_page_with_text_beyond_ascii_and_a_script_takes_an_ascii_translation(
+    encoding: str,
+) -> None:
+    """The case the C splice once stopped on with SystemError: a title beyond ASCII, a
+    script after it, the title translated into plain ASCII."""
+    html = f"<meta charset={encoding}><title>Café hours</title><p>Open</p><script>x<y</script>"
+    page = segments_of(html.encode(encoding))
+    built = translate_page(page, {(None, "Café hours"): "Opening hours", (None, "Open"): "Ja"})
+    assert built.data == html.replace("Café hours", "Opening hours").replace(
+        "<p>Open", "<p>Ja"
+    ).encode(encoding)

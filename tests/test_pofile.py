@@ -355,3 +355,23 @@ def test_messages_are_frozen() -> None:
     (message,) = parse_po('msgid "a"\nmsgstr ""\n', path="x.po").messages
     with pytest.raises(dataclasses.FrozenInstanceError):
         message.msgid = "b"  # type: ignore[misc]
+
+
+def test_polib_reads_the_repository_catalogs_as_we_do() -> None:
+    """An independent reader agrees with ours on every entry of the real catalogs."""
+    import polib
+
+    root = Path(__file__).parent.parent / "locales"
+    paths = sorted(root.rglob("*.po")) + sorted(root.rglob("*.pot"))
+    assert paths
+    for path in paths:
+        ours = parse_po(path.read_text(encoding="utf-8"), path=str(path))
+        theirs = polib.pofile(str(path), wrapwidth=79)
+        assert [
+            (m.msgctxt, m.msgid, m.msgstr, m.fuzzy, m.obsolete, m.previous_msgid)
+            for m in ours.messages
+        ] == [
+            (e.msgctxt, e.msgid, e.msgstr, e.fuzzy, e.obsolete, e.previous_msgid)
+            for e in theirs
+            if e.msgid or e.msgctxt is not None
+        ], path
