@@ -522,11 +522,13 @@ def _comment_end(text: str, start: int) -> int:
         return start + 5
     if text.startswith("<!--->", start):
         return start + 6
-    candidates = [c for c in (text.find("-->", start + 4), text.find("--!>", start + 4)) if c >= 0]
-    if not candidates:
-        return len(text)
-    close = min(candidates)
-    return close + (3 if text.startswith("-->", close) else 4)
+    # One search for whichever end comes first: searching for each in turn would scan to the
+    # end of the page for the one a page never uses, once per comment.
+    close = _COMMENT_CLOSE_RE.search(text, start + 4)
+    return len(text) if close is None else close.end()
+
+
+_COMMENT_CLOSE_RE = re.compile("--!?>")
 
 
 def _scan_attributes(text: str, position: int) -> tuple[list[Attribute], int, bool] | None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 
 from pipeline.model import FUZZY, Catalog, Message
@@ -38,13 +39,18 @@ ACCENTS = dict(
 _ACCENT_TABLE = str.maketrans(ACCENTS)
 _PLAIN_TABLE = str.maketrans({accented: plain for plain, accented in ACCENTS.items()})
 #: Never accented: gettext placeholders of our HTML, Python/printf formats, URLs and e-mail.
-_PROTECTED_RE = re.compile(
+_PROTECTED = (
     r"</?\d+/?>"
     r"|%(?:\([^)\s]*\))?[-#0 +]*\d*(?:\.\d+)?[a-zA-Z%]"
     r"|\{[^{}\s]*\}"
     r"|(?:https?://|mailto:|www\.)\S+"
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 )
+_PROTECTED_RE = re.compile(_PROTECTED)
+#: An e-mail address. Tried at every character of a long word, its first part would scan the
+#: rest of the word each time (quadratic: hours for a word of a few megabytes), so it is tried
+#: only where a word starts or where the last protected text ended (`_protected`).
+_EMAIL_RE = re.compile(r"[\w.+-]++@[\w-]+(?:\.[\w-]+)+")
+_EMAIL_AT_WORD_START_RE = re.compile(r"(?<![\w.+-])" + _EMAIL_RE.pattern)
 _PADDING_RE = re.compile(f" {PAD}[{PAD} ]*(?={CLOSE})")
 _BRACKETED_RE = re.compile(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}")
 
@@ -56,7 +62,7 @@ def pseudo_text(text: str) -> str:
     parts: list[str] = []
     visible = 0
     position = 0
-    for match in _PROTECTED_RE.finditer(text):
+    for match in _protected(text):
         plain = text[position : match.start()]
         parts.extend((plain.translate(_ACCENT_TABLE), match.group()))
         visible += len(plain)
@@ -65,6 +71,30 @@ def pseudo_text(text: str) -> str:
     parts.append(plain.translate(_ACCENT_TABLE))
     visible += len(plain)
     return OPEN + "".join(parts) + _padding(math.ceil(visible * EXPANSION)) + CLOSE
+
+
+def _protected(text: str) -> Iterator[re.Match[str]]:
+    """What `re.finditer` of placeholders, formats, URLs or an address gives (the first of them
+    where two start at one place), in linear time: an address starts where its word does, or
+    where the protected text before it ended, since its first part runs to the `@`."""
+    if "@" not in text:
+        yield from _PROTECTED_RE.finditer(text)
+        return
+    position = 0
+    other = _PROTECTED_RE.search(text)
+    email = _EMAIL_AT_WORD_START_RE.search(text)
+    while True:
+        if other is not None and other.start() < position:
+            other = _PROTECTED_RE.search(text, position)
+        if email is not None and email.start() < position:
+            email = _EMAIL_AT_WORD_START_RE.search(text, position)
+        resumed = _EMAIL_RE.match(text, position) if position else None
+        found = [m for m in (other, resumed, email) if m is not None]
+        if not found:
+            return
+        first = min(found, key=lambda m: m.start())  # min keeps the first of a tie: `other`
+        yield first
+        position = first.end()
 
 
 def _padding(length: int) -> str:

@@ -11,8 +11,10 @@ The rules it applies (which elements and attributes are translatable) are data i
 
 from __future__ import annotations
 
+import bisect
 import functools
 import gc
+import itertools
 import operator
 import re
 from collections.abc import Iterator
@@ -629,6 +631,9 @@ def _attach_notes(page: SourcePage, tokens: list[Token], segments: list[Segment]
     if "18n:" not in page.text and "18N:" not in page.text:
         return segments
     notes: dict[int, list[str]] = {}
+    # The first segment (in start order) that ends after a place is the first whose running
+    # maximum of ends does: a bisection, not a scan per note (a page may have thousands).
+    reach = list(itertools.accumulate((s.end for s in segments), max))
     for token in tokens:
         if token.kind != "comment":
             continue
@@ -636,8 +641,8 @@ def _attach_notes(page: SourcePage, tokens: list[Token], segments: list[Segment]
         body = normalize_space(body)
         if not body.lower().startswith(NOTE_PREFIX):
             continue
-        target = next((i for i, s in enumerate(segments) if s.end > token.start), None)
-        if target is not None:
+        target = bisect.bisect_right(reach, token.start)
+        if target < len(segments):
             notes.setdefault(target, []).append(clean_text(body[len(NOTE_PREFIX) :].strip()))
     if not notes:
         return segments

@@ -228,3 +228,28 @@ def test_raw_text_ends_at_its_end_tag_in_ascii_case(html: str, inside: str) -> N
     assert raw == [inside]
     messages = [s.msgid for s in segment_page(decode_page(html.encode(), path="p.html")).segments]
     assert messages[-1] == "Next."
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "<!-- c --><p>x</p>",  # comments ended by -->, never by --!>
+        "<!-- c --!><p>x</p>",  # and the other way round
+        "<!-- i18n: a note --><p>Text</p>",  # a note for each paragraph
+    ],
+)
+def test_comment_and_note_bombs_segment_in_linear_time(shape: str) -> None:
+    """Sixteen times the page costs about sixteen times the time (quadratic: 256 times); a
+    ratio of two sizes, so a busy machine slows both alike."""
+    import time
+
+    def cost(repeats: int) -> float:
+        page = decode_page(("<title>t</title>" + shape * repeats).encode(), path="p.html")
+        best = float("inf")
+        for _ in range(3):
+            started = time.perf_counter()
+            segment_page(page)
+            best = min(best, time.perf_counter() - started)
+        return best
+
+    assert cost(16_000) / cost(1_000) < 80
