@@ -453,13 +453,13 @@ def main() -> None:
     for name, seconds in floor.items():
         row(f"floor: {name}", f"{seconds:.2f} s")
     speedup = ttk / many.seconds
-    row("ratio: html2po+po2html / ours (--jobs N)", f"{speedup:.1f}×", "target ≥ 20×")
-    checks.append(("≥ 20× faster than translate-toolkit", speedup >= 20, f"{speedup:.1f}×"))
+    row("ratio: html2po+po2html / ours (--jobs N)", f"{speedup:.1f}×", "target ≥ 5×")
+    checks.append(("≥ 5× faster than translate-toolkit", speedup >= 5, f"{speedup:.1f}×"))
     row("ratio: html2po+po2html / ours (--jobs 1)", f"{ttk / one.seconds:.1f}×")
     noop_floor = floor["no-op html.parser.HTMLParser"]
     to_floor = many.seconds / noop_floor
-    row("ratio: ours (--jobs N) / no-op HTMLParser", f"{to_floor:.2f}×", "target ≤ 3×")
-    checks.append(("within 3× of the no-op HTMLParser", to_floor <= 3, f"{to_floor:.2f}×"))
+    row("ratio: ours (--jobs N) / no-op HTMLParser", f"{to_floor:.2f}×", "target ≤ 2.5× (goal 2×)")
+    checks.append(("within 2.5× of the no-op HTMLParser", to_floor <= 2.5, f"{to_floor:.2f}×"))
     row("ratio: ours (--jobs 1) / no-op HTMLParser", f"{one.seconds / noop_floor:.2f}×")
     noop, edit, written = rebuilds(work, args.jobs)
     row(
@@ -482,7 +482,7 @@ def main() -> None:
         row(f"sample: ours extract+update+build --jobs {args.jobs}", f"{sampled.seconds:.2f} s")
         row("sample: translate-toolkit html2po+po2html", f"{ttk_sample:.2f} s")
         sample_speedup = ttk_sample / sampled.seconds
-        row("ratio: sample html2po+po2html / ours", f"{sample_speedup:.1f}×", "target ≥ 20×")
+        row("ratio: sample html2po+po2html / ours", f"{sample_speedup:.1f}×", "target ≥ 5×")
 
     # A small site: the three commands' start-up (about 0.1 s each) weighs against the work.
     if args.small_pages:
