@@ -10,7 +10,6 @@ URLs, whatever the text says.
 from __future__ import annotations
 
 import json
-import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +25,7 @@ from pipeline.pofile import parse_po
 from tests.reliability import (
     EPOCH,
     assert_clean,
+    best_seconds,
     invoke,
     site_with_catalogs,
     translate,
@@ -197,12 +197,9 @@ def _check_seconds(msgstr: str) -> float:
         messages=(Message("See a@b.example or https://x.example/ for 5 mm.", msgstr),)
     )
     glossary = Glossary((GlossaryTerm("spine", "脊椎"),))
-    best = float("inf")
-    for _ in range(3):
-        started = time.perf_counter()
-        check_catalog(catalog, path="ja.po", locale="ja", glossary=glossary)
-        best = min(best, time.perf_counter() - started)
-    return best
+    return best_seconds(
+        lambda: check_catalog(catalog, path="ja.po", locale="ja", glossary=glossary)
+    )
 
 
 @pytest.mark.parametrize("shape", LONG_SHAPES, ids=list(LONG_SHAPES))

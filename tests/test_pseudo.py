@@ -5,7 +5,6 @@ from __future__ import annotations
 import doctest
 import re
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from pipeline.placeholders import structure_problems
 from pipeline.pofile import parse_po
 from pipeline.pseudo import CLOSE, OPEN, pseudo_text, restore
 from tests.laws import pseudo_law_violations, segments_of
+from tests.reliability import best_seconds
 
 REPO = Path(__file__).parent.parent
 PAGES = sorted(p.relative_to(REPO / "source_html").as_posix()
@@ -176,11 +176,6 @@ def test_a_long_word_with_an_at_sign_is_protected_in_linear_time() -> None:
 
     def cost(size: int) -> float:
         text = "a" * size + "@"
-        best = float("inf")
-        for _ in range(3):
-            started = time.perf_counter()
-            pseudo_text(text)
-            best = min(best, time.perf_counter() - started)
-        return best
+        return best_seconds(lambda: pseudo_text(text))
 
     assert cost(131_072) / cost(8_192) < 80

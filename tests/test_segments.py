@@ -241,15 +241,10 @@ def test_raw_text_ends_at_its_end_tag_in_ascii_case(html: str, inside: str) -> N
 def test_comment_and_note_bombs_segment_in_linear_time(shape: str) -> None:
     """Sixteen times the page costs about sixteen times the time (quadratic: 256 times); a
     ratio of two sizes, so a busy machine slows both alike."""
-    import time
+    from tests.reliability import best_seconds
 
     def cost(repeats: int) -> float:
         page = decode_page(("<title>t</title>" + shape * repeats).encode(), path="p.html")
-        best = float("inf")
-        for _ in range(3):
-            started = time.perf_counter()
-            segment_page(page)
-            best = min(best, time.perf_counter() - started)
-        return best
+        return best_seconds(lambda: segment_page(page))
 
     assert cost(16_000) / cost(1_000) < 80
