@@ -428,3 +428,21 @@ def test_an_asset_edited_in_the_output_is_copied_again(
     copied.write_text("p { color: red }\n")  # no input changed: only the copy
     assert_clean(invoke("build", "--min-percent", "0", "--jobs", "1"), 0)
     assert copied.read_text() == "p { color: navy }\n"
+
+
+def test_the_code_digest_covers_every_module_segmenting_imports() -> None:
+    """A change to any module that decides a page's segments makes every entry a miss."""
+    import ast
+
+    package = Path(page_cache.__file__).parent
+    pending, found = ["segments.py"], set()
+    while pending:
+        name = pending.pop()
+        if name in found:
+            continue
+        found.add(name)
+        for node in ast.walk(ast.parse((package / name).read_text(encoding="utf-8"))):
+            module = node.module if isinstance(node, ast.ImportFrom) else None
+            if module is not None and module.startswith("pipeline."):
+                pending.append(module.removeprefix("pipeline.").replace(".", "/") + ".py")
+    assert found <= set(page_cache.SEGMENTING_MODULES)
