@@ -268,7 +268,7 @@ def _escaped_character(code: int, escape: str, path: str, line: int) -> str:
 def _strings(rest: str, path: str, line: int) -> list[str]:
     """The quoted strings that make up the rest of a line (gettext allows several)."""
     inner = rest[1:-1]
-    if rest[:1] == '"' and rest[-1:] == '"' and '"' not in inner and "\\" not in inner:
+    if len(rest) >= 2 and rest[0] == rest[-1] == '"' and '"' not in inner and "\\" not in inner:
         return [inner]  # most lines: one string, nothing escaped (a third of reading)
     parts: list[str] = []
     position = 0

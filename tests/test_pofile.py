@@ -302,6 +302,8 @@ HEAD = 'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'  # li
         ('msgid\nmsgstr "x"\n', 4, "'msgid' without a string"),
         ('msgid "a"\nmsgstr\n', 5, "'msgstr' without a string"),
         ('msgid "a\nmsgstr "x"\n', 4, "end-of-line within string"),
+        ('msgid "\nmsgstr "x"\n', 4, "end-of-line within string"),  # a lone quote
+        ('msgid "a"\nmsgstr "x"\n"\n', 6, "end-of-line within string"),
         ('msgid "a\\qb"\nmsgstr "x"\n', 4, "invalid control sequence"),
         ('msgid "a\\x"\nmsgstr "x"\n', 4, "invalid control sequence"),
         ('msgstr "x"\n', 4, "syntax error"),
