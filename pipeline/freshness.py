@@ -27,24 +27,19 @@ from pipeline.project import catalog_directory
 from pipeline.shard import Shard
 
 BUILD_VERSION = "4"
-
-
 #: In the cache directory: each catalog's path, SHA-256, file signature and words.
 CATALOG_RECORDS = "catalogs.jsonl"
-
-
 #: A file changed less than this before the run that recorded its digest started is read again
 #: (git's racy-clean rule): a later change could keep its time, if it fell in the same tick of
 #: the file system's clock. A time in whole seconds may come from a file system that keeps
 #: seconds (two for FAT); any other from one whose clock ticks every few milliseconds.
 _COARSE_TICK_NS = 2_000_000_000
-
-
 _FINE_TICK_NS = 20_000_000
-
-
-#: The code that counts a catalog's words: recorded counts made by other code are not used.
-COUNTING = page_cache.code_digest("status.py", "model.py", "pofile.py").hex()
+#: The code that reads a catalog and counts its words: recorded counts made by other code are
+#: not used.
+COUNTING = page_cache.code_digest(
+    "project.py", "pofile.py", "wrap.py", "model.py", "status.py"
+).hex()
 
 
 @contextlib.contextmanager

@@ -28,8 +28,7 @@ from pipeline import files, freshness, records
 from pipeline.config import Settings
 from pipeline.freshness import BUILD_VERSION, CATALOG_RECORDS, COUNTING
 from pipeline.model import PipelineError, Translations, translations_and_lines
-from pipeline.pofile import parse_po
-from pipeline.project import catalog_name, catalog_text, load_page
+from pipeline.project import catalog_name, load_page, parse_catalog
 from pipeline.shard import WHOLE_SITE, Shard
 from pipeline.workers import parallel_pairs
 
@@ -277,7 +276,7 @@ def _catalog_words(_: None, job: tuple[str, str, str, str]) -> list[Any]:
 
     path = Path(job[0])
     data = files.read_bytes(path)
-    catalog = parse_po(catalog_text(data, path), path=str(path))
+    catalog = parse_catalog(data, path)
     return [freshness.sha256(data), *word_progress(catalog)]
 
 
@@ -593,8 +592,7 @@ def _translations(path: str) -> Translations:
     reading a catalog costs less than a file that would hand it over from the counting pass."""
     if not os.path.exists(path):
         raise PipelineError(path, None, "catalog disappeared during the build")
-    text = catalog_text(files.read_bytes(Path(path)), Path(path))
-    return translations_and_lines(parse_po(text, path=path))
+    return translations_and_lines(parse_catalog(files.read_bytes(path), Path(path)))
 
 
 # --- 4. record ---------------------------------------------------------------------------------

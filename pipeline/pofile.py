@@ -315,12 +315,6 @@ class _Entry:
         self.state = ""  # the last keyword read
         self.target: list[str] | None = None  # where continuation strings go
 
-    @property
-    def has_comments(self) -> bool:
-        return bool(
-            self.translator or self.extracted or self.references or self.flags or self.previous
-        )
-
     def message(self) -> Message:
         def joined(parts: list[str] | None) -> str | None:
             return None if parts is None else "".join(parts)

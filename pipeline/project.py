@@ -82,10 +82,10 @@ def read_catalog(path: Path) -> Catalog | None:
 
 def parse_catalog(data: bytes, path: Path) -> Catalog:
     """A catalog from its bytes, with `read_catalog`'s checks."""
-    return parse_po(catalog_text(data, path), path=str(path))
+    return parse_po(_catalog_text(data, path), path=str(path))
 
 
-def catalog_text(data: bytes, path: Path) -> str:
+def _catalog_text(data: bytes, path: Path) -> str:
     if b"\x00" in data:
         raise PipelineError(str(path), None, "binary file: not a gettext catalog")
     try:
