@@ -8,13 +8,20 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: site test setup system-deps bench hostile compare fuzz clean
 
-$(VENV)/.installed: pyproject.toml
+# The runtime (Babel, click, rich: what `make site` needs), then the test and benchmark tools
+# on top of it (what `make test` needs, five times the size). Either works first on a fresh
+# clone; a changed pyproject.toml installs both again.
+$(VENV)/.runtime: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	$(PY) -m pip install --quiet -e .
 	@# Bytecode now, so no command compiles the package at start (PYTHONDONTWRITEBYTECODE
 	@# machines never keep it otherwise).
 	$(PY) -m compileall -q pipeline cli.py
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.runtime
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	touch $@
 
 setup: $(VENV)/.installed
@@ -29,7 +36,7 @@ system-deps:
 	    gettext chromium fonts-noto-cjk fonts-noto-color-emoji fontconfig; \
 	fi
 
-site: setup
+site: $(VENV)/.runtime
 	$(PY) cli.py extract
 	$(PY) cli.py update
 	$(PY) cli.py build

@@ -1,6 +1,16 @@
 """Command line of the translation pipeline: parse options, call a workflow, print the result.
 
-Exit codes: 0 success; 1 a check or threshold failed; 2 bad input or usage.
+Exit codes: 0 success; 1 a check or threshold failed; 2 bad input or usage; 130 interrupted.
+
+What a command was asked for goes to stdout: JSON, tables, Markdown, check's problems, the files
+that extract and update write or remove (and build's, with -v), the preview's address. The rest
+goes to stderr: summaries (`2 templates, 1 changed`; build's `pages: …`, `held back …`,
+`removed …`), progress, notes (`status --html`'s `wrote FILE`), waiting for a lock, and errors
+(`path:line: message`). So `> file` keeps the data, and the terminal the talk.
+
+Settings come from the nearest pyproject.toml with `[tool.pipeline]` at or above the current
+directory, and their paths are relative to it; paths typed as options are relative to the
+current directory.
 """
 
 from __future__ import annotations
@@ -14,20 +24,33 @@ from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
-import click
+try:
+    import click
 
-from pipeline import files, workflow
-from pipeline.config import (
-    DEFAULT_HOST,
-    DEFAULT_PORT,
-    Settings,
-    check_locale_code,
-    load_settings,
-)
-from pipeline.model import PipelineError
-from pipeline.shard import WHOLE_SITE, Shard, parse_shard
+    from pipeline import files, workflow
+    from pipeline.config import (
+        DEFAULT_HOST,
+        DEFAULT_PORT,
+        Settings,
+        check_locale_code,
+        find_project,
+        load_settings,
+    )
+    from pipeline.model import PipelineError
+    from pipeline.shard import WHOLE_SITE, Shard, parse_shard
+except ModuleNotFoundError as missing:  # run with a Python outside the project's venv
+    if missing.name not in ("click", "babel", "rich", "pipeline"):
+        raise
+    print(
+        f"cli.py: no module {missing.name!r} in {sys.executable}: run `make setup`, then "
+        "`.venv/bin/python cli.py …` (or `pip install -e .` into this Python)",
+        file=sys.stderr,
+    )
+    raise SystemExit(2) from None
 
 F = TypeVar("F", bound=Callable[..., Any])
+#: The package's name, for --version.
+DISTRIBUTION = "clinic-i18n-pipeline"
 #: `build` shows a progress bar (on a terminal) from this many pages on.
 PROGRESS_MIN_PAGES = 2
 
@@ -47,9 +70,17 @@ def common_options(command: F) -> F:
     @click.option("--source", type=click.Path(path_type=Path), help="Directory of English pages.")
     @click.option("--locales", type=click.Path(path_type=Path), help="Directory of catalogs.")
     @wraps(command)
-    def wrapper(*args: Any, source: Path | None, locales: Path | None, **kwargs: Any) -> Any:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            settings = load_settings(Path("pyproject.toml"))
+            here = Path.cwd()
+            root = find_project(here)
+            if root is not None and root != here:
+                # Run from the project's root, as from there, with the options' paths kept
+                # relative to where they were typed.
+                kwargs = {k: here / v if isinstance(v, Path) else v for k, v in kwargs.items()}
+                os.chdir(root)
+            settings = Settings() if root is None else load_settings(Path("pyproject.toml"))
+            source, locales = kwargs.pop("source"), kwargs.pop("locales")
             if source is not None:
                 settings = replace(settings, source=source)
             if locales is not None:
@@ -71,9 +102,27 @@ def locale_option(command: F) -> F:
 
 
 def chosen_locales(settings: Settings, codes: tuple[str, ...]) -> tuple[str, ...]:
+    """The --locale codes (checked), else the configured ones. A code that Babel knows but
+    that is not configured, while one of its language is (`ja_JP` beside `ja`), gets a note:
+    its catalogs are a tree of their own, named as typed."""
     if not codes:
         return settings.target_locales
-    return tuple(check_locale_code(code, where="--locale") for code in codes)
+    configured = (*settings.target_locales, *settings.pseudo_locales)
+    for code in codes:
+        check_locale_code(code, where="--locale", pseudo=settings.pseudo_locales)
+        near = [c for c in configured if _language(c) == _language(code)]
+        if code not in configured and near:
+            click.echo(
+                f"note: {code} is not in target_locales: its catalogs are "
+                f"{settings.locales / code}/, apart from those of {near[0]}",
+                err=True,
+            )
+    return codes
+
+
+def _language(code: str) -> str:
+    """`ja` of `ja_JP`, `ja-JP` or `ja@x`."""
+    return code.replace("-", "_").partition("@")[0].partition("_")[0]
 
 
 def report_changes(outcome: workflow.Outcome, *, check: bool, what: str) -> None:
@@ -81,11 +130,16 @@ def report_changes(outcome: workflow.Outcome, *, check: bool, what: str) -> None
     show_bad_input(outcome.errors)
     for path in changed:
         click.echo(f"{'would write' if check else 'wrote'} {path}")
-    click.echo(f"{outcome.looked_at} {what}, {len(changed)} changed", err=True)
+    for path in outcome.removed:
+        click.echo(f"{'would remove' if check else 'removed'} {path} (its page is gone)")
+    removed = f", {len(outcome.removed)} removed" if outcome.removed else ""
+    click.echo(f"{outcome.looked_at} {what}, {len(changed)} changed{removed}", err=True)
     if outcome.errors:
         raise click.exceptions.Exit(BadInput.exit_code)
-    if check and changed:
-        raise click.ClickException(f"{len(changed)} {what} out of date")
+    if check and (changed or outcome.removed):
+        fix = f"python cli.py {click.get_current_context().info_name}"
+        count = len(changed) + len(outcome.removed)
+        raise click.ClickException(f"{count} {what} out of date: run `{fix}`")
 
 
 def show_bad_input(errors: tuple[PipelineError, ...]) -> None:
@@ -95,16 +149,58 @@ def show_bad_input(errors: tuple[PipelineError, ...]) -> None:
 
 
 @contextmanager
-def writing(settings: Settings, *, write: bool) -> Iterator[None]:
-    """One writing run at a time per catalog tree: a second waits, then fails with exit 2."""
+def writing(directory: Path, *, write: bool = True, if_writable: bool = False) -> Iterator[None]:
+    """One writing run at a time per tree it writes: a second says at once that it waits,
+    waits, then fails with exit 2. extract and update lock the catalog tree; build, which only
+    reads it, locks the cache that holds its records (a cache it cannot write, it does
+    without: then it keeps no records, and has nothing to guard)."""
     if not write:
         yield
         return
-    with files.tree_lock(settings.locales):
+    with files.tree_lock(
+        directory, waiting=lambda message: click.echo(message, err=True), if_writable=if_writable
+    ):
         yield
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Commands(click.Group):
+    """The commands, with Ctrl-C reported as `interrupted`, exit 130 (128 + SIGINT), as shells
+    do; click's own is `Aborted!` and exit 1, which a script cannot tell from a failed check."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            raise click.exceptions.Exit(130) from None
+
+
+def show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """--version: the installed package's, else (a checkout never installed) pyproject's."""
+    if not value or ctx.resilient_parsing:
+        return
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        number = version(DISTRIBUTION)
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        import tomllib
+
+        pyproject = Path(__file__).with_name("pyproject.toml").read_text(encoding="utf-8")
+        number = tomllib.loads(pyproject)["project"]["version"]
+    click.echo(f"{DISTRIBUTION} {number}")
+    ctx.exit()
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=show_version,
+    help="Show the version and exit.",
+)
 def main() -> None:
     """Translate the clinic's HTML pages through gettext catalogs."""
 
@@ -140,7 +236,8 @@ def jobs_option(command: F) -> F:
 @shard_option
 def extract(settings: Settings, *, check: bool, jobs: int | None, shard: Shard) -> None:
     """Extract every translatable string of each page into <locales>/templates/LC_MESSAGES/*.pot."""
-    with writing(settings, write=not check):
+    files.require_pages(settings.source)
+    with writing(settings.locales, write=not check):
         outcome = workflow.extract(
             settings, write=not check, jobs=jobs or os.cpu_count() or 1, shard=shard
         )
@@ -163,7 +260,7 @@ def update(
 ) -> None:
     """Merge the templates into each locale's catalogs, never losing a translation."""
     locales = chosen_locales(settings, locale_codes)
-    with writing(settings, write=not check):
+    with writing(settings.locales, write=not check):
         outcome = workflow.update(
             settings, locales, write=not check, jobs=jobs or os.cpu_count() or 1, shard=shard
         )
@@ -197,7 +294,10 @@ def status(
         settings = replace(settings, output=output)
     from pipeline import status as status_report  # the renderers: only this command
 
-    rows = workflow.status(settings, chosen_locales(settings, locale_codes), dashboard=dashboard)
+    locales = chosen_locales(settings, locale_codes)
+    rows = workflow.status(settings, locales, dashboard=dashboard)
+    for orphan in workflow.orphaned_catalogs(settings, locales):
+        click.echo(f"orphaned {orphan}: its page is gone; kept for the site memory", err=True)
     if dashboard is not None:
         page = status_report.render_dashboard(rows, title="Translation status")
         files.atomic_write(dashboard, page.encode("utf-8"))
@@ -222,35 +322,45 @@ def status(
     default="text",
     show_default=True,
 )
+@click.option(
+    "--fail-on",
+    type=click.Choice(list(workflow.FAIL_ON)),
+    default="warning",
+    show_default=True,
+    help="Exit 1 on a problem this severe or more (never: only report).",
+)
 def check(
     settings: Settings,
     *,
     locale_codes: tuple[str, ...],
     min_percent: float | None,
     output_format: str,
+    fail_on: str,
 ) -> None:
-    """Check every translation; exit 1 on any problem, 2 on an unreadable catalog."""
+    """Check every translation; exit 1 on a problem (see --fail-on), 2 on an unreadable catalog."""
     from pipeline import checks  # only this command renders problems
 
     report = workflow.check(
         settings, chosen_locales(settings, locale_codes), min_percent=min_percent
     )
-    passed = not report.problems
+    failed = report.failed(fail_on)
+    passed = not failed and not report.unreadable
     if output_format == "json":
         click.echo(checks.problems_to_json(report.problems, passed=passed))
     elif output_format == "github":
         if report.problems:
             click.echo(checks.format_github(report.problems))
     elif report.problems:
-        click.echo(checks.format_text(report.problems), err=True)
+        click.echo(checks.format_text(report.problems))
     count = len(report.problems)
     if output_format != "json":
-        click.echo(
-            f"{count} problem{'s' * (count != 1)}" if count else "all checks passed", err=True
-        )
+        summary = f"{count} problem{'s' * (count != 1)}" if count else "all checks passed"
+        if count and passed:
+            summary += f", none failing with --fail-on {fail_on}"
+        click.echo(summary, err=True)
     if report.unreadable:
         sys.exit(2)
-    if not passed:
+    if failed:
         sys.exit(1)
 
 
@@ -280,8 +390,9 @@ def build(
     if output is not None:
         settings = replace(settings, output=output)
     locales = chosen_locales(settings, locale_codes)
+    files.require_pages(settings.source)
     with (
-        writing(settings, write=True),
+        writing(settings.cache, if_writable=True),
         progress_bar(shown=not quiet and not verbose) as tick,  # -v lists pages as they come
     ):
         report = incremental.build(
@@ -298,14 +409,29 @@ def build(
         click.echo(f"{problem}", err=True)
     for held in report.held_back:
         if not quiet:
-            click.echo(f"held back {held.locale}/{held.page}: {held.reason}")
+            click.echo(f"held back {held.locale}/{held.page}: {held.reason}", err=True)
     for path in report.removed:
         if not quiet:
-            click.echo(f"removed {path} (below the threshold)")
+            click.echo(f"removed {path} (below the threshold)", err=True)
+    for path in report.deleted:
+        if not quiet:
+            click.echo(f"removed {path} (no longer in the source)", err=True)
+    if report.behind:
+        catalogs = (
+            "1 catalog is behind its page"
+            if report.behind == 1
+            else f"{report.behind} catalogs are behind their pages"
+        )
+        click.echo(
+            f"{catalogs} (its new text counts as untranslated): "
+            "run `python cli.py extract`, then `python cli.py update`",
+            err=True,
+        )
     if not quiet:
         click.echo(
             f"pages: {report.written} written, {report.unchanged} unchanged, "
-            f"{len(report.held_back)} held back; problems: {len(report.problems)}"
+            f"{len(report.held_back)} held back; problems: {len(report.problems)}",
+            err=True,
         )
     if report.errors:
         raise click.exceptions.Exit(BadInput.exit_code)
@@ -356,7 +482,7 @@ def serve(settings: Settings, *, output: Path | None, port: int, bind: str, verb
         )
     except OSError as error:
         raise click.UsageError(f"cannot listen on {bind}:{port}: {error.strerror}") from None
-    click.echo(f"serving {directory} at {server_url(server)}", err=False)
+    click.echo(f"serving {directory} at {server_url(server)}")
     sys.stdout.flush()
     with server:
         try:

@@ -2,9 +2,11 @@
 
 For each template entry, in order of preference: the same entry in the old catalog (translation,
 flags and translator comments kept), the same entry among the old obsolete ones (revived), the
-same text translated in another catalog of the locale (site memory), a similar old entry (fuzzy,
-with `#|` previous msgid). Every old entry the template no longer has becomes obsolete, including
-the ones lent to a fuzzy match, so text that comes back finds its translation again.
+same text translated in another catalog of the locale (site memory, which brings the translator's
+comments and `ignore-` flags along: a reason to overrule a check holds wherever the text is), a
+similar old entry (fuzzy, with `#|` previous msgid). Every old entry the template no longer has
+becomes obsolete, including the ones lent to a fuzzy match, so text that comes back finds its
+translation again.
 """
 
 from __future__ import annotations
@@ -13,13 +15,35 @@ import difflib
 import functools
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from pipeline.model import FUZZY, Catalog, Message
+from pipeline.model import FUZZY, IGNORE, Catalog, Message
 
 #: msgmerge's similarity threshold for a fuzzy match.
 FUZZY_THRESHOLD = 0.6
 MessageKey = tuple[str | None, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Remembered:
+    """A finished translation in the site memory, with what its translator noted beside it."""
+
+    msgstr: str
+    translator_comments: tuple[str, ...] = ()
+    #: Its `ignore-<check>` flags; other flags describe the source text, which the template has.
+    ignore_flags: tuple[str, ...] = ()
+
+    @staticmethod
+    def of(message: Message) -> Remembered:
+        return Remembered(
+            message.msgstr,
+            message.translator_comments,
+            tuple(flag for flag in message.flags if flag.startswith(IGNORE)),
+        )
+
+    @property
+    def noted(self) -> bool:
+        return bool(self.translator_comments or self.ignore_flags)
 
 
 def merge(
@@ -27,7 +51,7 @@ def merge(
     previous: Catalog | None,
     *,
     locale: str,
-    memory: Mapping[MessageKey, str],
+    memory: Mapping[MessageKey, Remembered],
     revision_date: str,
 ) -> Catalog:
     """The catalog for `locale` after `template` changed (`previous` is None for a new one)."""
@@ -61,12 +85,12 @@ def merge(
 def _merge_one(
     entry: Message,
     old: Message | None,
-    memory: Mapping[MessageKey, str],
+    memory: Mapping[MessageKey, Remembered],
     candidates: list[Message],
 ) -> Message:
     remembered = memory.get(entry.key)
     if old is not None and not (old.msgstr or old.msgstr_plural) and remembered:
-        old = replace(old, msgstr=remembered, flags=tuple(f for f in old.flags if f != FUZZY))
+        old = _reuse(old, remembered)
     if old is not None:
         return replace(
             old,
@@ -78,7 +102,7 @@ def _merge_one(
             line=0,
         )
     if remembered:
-        return replace(entry, msgstr=remembered)
+        return _reuse(entry, remembered)
     similar = _most_similar(entry.msgid, candidates)
     if similar is None:
         return entry
@@ -92,6 +116,20 @@ def _merge_one(
         else similar.msgid,
         previous_msgctxt=similar.msgctxt,
     )
+
+
+def _reuse(message: Message, remembered: Remembered) -> Message:
+    """`message` translated from the site memory: done, with the remembered notes it lacks."""
+    return replace(
+        message,
+        msgstr=remembered.msgstr,
+        flags=_added(tuple(f for f in message.flags if f != FUZZY), remembered.ignore_flags),
+        translator_comments=_added(message.translator_comments, remembered.translator_comments),
+    )
+
+
+def _added(lines: tuple[str, ...], more: tuple[str, ...]) -> tuple[str, ...]:
+    return lines + tuple(line for line in more if line not in lines)
 
 
 def _with_fuzzy(flags: tuple[str, ...]) -> tuple[str, ...]:
@@ -116,14 +154,29 @@ def _most_similar(msgid: str, candidates: list[Message]) -> Message | None:
     return best
 
 
-def translation_memory(catalogs: Iterable[Catalog]) -> dict[MessageKey, str]:
-    """Finished translations across a locale's catalogs; the most used one wins a conflict."""
-    counts: dict[MessageKey, Counter[str]] = {}
+def translation_memory(catalogs: Iterable[Catalog]) -> dict[MessageKey, Remembered]:
+    """Finished translations across a locale's catalogs; the most used one wins a conflict.
+
+    It comes with the notes most often written beside it, where any were: a reason given on
+    one page (`# ignore-punctuation: …`) is worth more than its absence on another.
+    """
+    counts: dict[MessageKey, Counter[Remembered]] = {}
     for catalog in catalogs:
         for message in catalog.messages:
             if message.translated and message.msgid_plural is None:
-                counts.setdefault(message.key, Counter())[message.msgstr] += 1
-    return {key: counter.most_common(1)[0][0] for key, counter in counts.items()}
+                counts.setdefault(message.key, Counter())[Remembered.of(message)] += 1
+    return {key: _most_used(counter) for key, counter in counts.items()}
+
+
+def _most_used(counter: Counter[Remembered]) -> Remembered:
+    texts: Counter[str] = Counter()
+    for remembered, count in counter.items():
+        texts[remembered.msgstr] += count
+    msgstr = texts.most_common(1)[0][0]
+    return max(
+        (remembered for remembered in counter if remembered.msgstr == msgstr),
+        key=lambda remembered: (remembered.noted, counter[remembered]),
+    )
 
 
 @functools.cache  # Babel's locale look-up is slow, and every catalog asks the same question

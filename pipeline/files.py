@@ -10,7 +10,7 @@ import os
 import stat
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from pipeline.model import PipelineError
@@ -25,10 +25,22 @@ MAX_PAGE_BYTES = 16 * 1024 * 1024
 def _source_files(source: Path) -> list[str]:
     """Relative paths (POSIX) of the files under `source`, sorted; hidden files and links out of
     the tree are skipped."""
+    return sorted(_walk(source))
+
+
+def require_pages(source: Path) -> None:
+    """Refuse a source directory that is missing or holds no page, before anything is locked or
+    written: an empty one would pass as a site with nothing to translate. Stops at the first
+    page, so it costs a listing of the top directory or so."""
+    if not any(name.lower().endswith(PAGE_SUFFIXES) for name in _walk(source)):
+        raise PipelineError(str(source), None, "no pages (.html, .htm) in the source directory")
+
+
+def _walk(source: Path) -> Iterator[str]:
+    """The files of `_source_files`, in the order they are found."""
     if not source.is_dir():
         raise PipelineError(str(source), None, "source directory not found")
     root = source.resolve()
-    found: list[str] = []
     directories = [""]
     while directories:
         directory = directories.pop()
@@ -45,11 +57,9 @@ def _source_files(source: Path) -> list[str]:
             elif entry.is_symlink():
                 target = Path(entry.path)
                 if target.is_file() and target.resolve().is_relative_to(root):
-                    found.append(relative)
+                    yield relative
             elif entry.is_file(follow_symlinks=False):
-                found.append(relative)
-    found.sort()
-    return found
+                yield relative
 
 
 def find_pages(source: Path) -> list[str]:
@@ -314,15 +324,42 @@ def remove(path: Path) -> bool:
     return True
 
 
+def remove_and_prune(path: Path, root: Path) -> bool:
+    """Remove `path`, then the directories between it and `root` that this leaves empty."""
+    if not remove(path):
+        return False
+    for parent in path.parents:
+        if parent == root:
+            break
+        try:
+            parent.rmdir()  # only an empty directory goes
+        except OSError:
+            break
+    return True
+
+
 @contextlib.contextmanager
-def tree_lock(directory: Path, *, wait_seconds: float = 30.0) -> Iterator[None]:
-    """One writer at a time per tree: a second run waits, then fails with a clear message."""
+def tree_lock(
+    directory: Path,
+    *,
+    wait_seconds: float = 30.0,
+    waiting: Callable[[str], None] | None = None,
+    if_writable: bool = False,
+) -> Iterator[None]:
+    """One writer at a time per tree: a second run says at once that it waits (to `waiting`),
+    waits, then fails with a clear message. The holder's process id is in the lock file
+    meanwhile, so the one waiting can name it. With `if_writable`, a tree that cannot be
+    written is not locked: no run writes there (a read-only cache, which the build then does
+    without)."""
     lock_path = directory / LOCK_NAME
     try:
         directory.mkdir(parents=True, exist_ok=True)
         # O_NOFOLLOW: a planted symbolic link must not make us create or open a file elsewhere.
         descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
     except OSError as error:
+        if if_writable:
+            yield
+            return
         raise PipelineError(str(lock_path), None, f"cannot lock: {error.strerror}") from None
     with os.fdopen(descriptor, "r+b") as handle:
         deadline = time.monotonic() + wait_seconds
@@ -333,14 +370,24 @@ def tree_lock(directory: Path, *, wait_seconds: float = 30.0) -> Iterator[None]:
             except OSError as error:
                 if error.errno not in (errno.EAGAIN, errno.EACCES):
                     raise
+                if waiting is not None:
+                    holder = os.pread(handle.fileno(), 32, 0).strip()
+                    pid = f", pid {holder.decode()}" if holder.isdigit() else ""
+                    waiting(f"waiting for another run to finish ({lock_path}{pid})…")
+                    waiting = None
                 if time.monotonic() >= deadline:
                     raise PipelineError(
                         str(lock_path), None, "another pipeline run holds this lock; try again"
                     ) from None
                 time.sleep(0.05)
+        with contextlib.suppress(OSError):  # the process id only helps the one waiting
+            os.ftruncate(handle.fileno(), 0)
+            os.pwrite(handle.fileno(), f"{os.getpid()}\n".encode(), 0)
         try:
             yield
         finally:
+            with contextlib.suppress(OSError):
+                os.ftruncate(handle.fileno(), 0)
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 

@@ -26,8 +26,9 @@ from pipeline.model import PipelineError
 from pipeline.project import catalog_directory
 from pipeline.shard import Shard
 
-BUILD_VERSION = "4"
-#: In the cache directory: each catalog's path, SHA-256, file signature and words.
+BUILD_VERSION = "5"
+#: In the cache directory: each catalog's path, SHA-256 and file signature, the SHA-256 of the
+#: page it was counted against, and the page's words it translates.
 CATALOG_RECORDS = "catalogs.jsonl"
 #: A file changed less than this before the run that recorded its digest started is read again
 #: (git's racy-clean rule): a later change could keep its time, if it fell in the same tick of
@@ -35,10 +36,10 @@ CATALOG_RECORDS = "catalogs.jsonl"
 #: seconds (two for FAT); any other from one whose clock ticks every few milliseconds.
 _COARSE_TICK_NS = 2_000_000_000
 _FINE_TICK_NS = 20_000_000
-#: The code that reads a catalog and counts its words: recorded counts made by other code are
-#: not used.
+#: The code that reads a catalog, makes the page's template and counts its words: recorded
+#: counts made by other code are not used.
 COUNTING = page_cache.code_digest(
-    "project.py", "pofile.py", "wrap.py", "model.py", "status.py"
+    *page_cache.SEGMENTING_MODULES, "extract.py", "project.py", "pofile.py", "wrap.py", "status.py"
 ).hex()
 
 
@@ -64,13 +65,15 @@ def record_directory(cache: Path) -> Iterator[Path]:
 
 
 def catalog_record_fits(fields: list[Any] | None) -> bool:
-    """Whether `fields` are a catalog's [path, sha, signature, translated, total, percent]."""
+    """Whether `fields` are a catalog's [path, sha, signature, page sha, words translated,
+    words in all, percent, whether it is behind its page]."""
     return (
         fields is not None
-        and len(fields) == 6
-        and all(isinstance(field, str) for field in fields[:3])
-        and all(isinstance(field, int) for field in fields[3:5])
-        and isinstance(fields[5], (int, float))
+        and len(fields) == 8
+        and all(isinstance(field, str) for field in fields[:4])
+        and all(isinstance(field, int) for field in fields[4:6])
+        and isinstance(fields[6], (int, float))
+        and isinstance(fields[7], bool)
     )
 
 
@@ -148,19 +151,22 @@ STAMP_STEM = "stamp"
 def input_digest(
     settings: Settings,
     locales: tuple[str, ...],
+    counted: tuple[str, ...],
     all_pages: list[str],
     assets: list[str],
     min_percent: float,
     shard: Shard,
     started: int,
 ) -> str | None:
-    """One digest of everything a build reads: its settings, and the file signature of every
-    page, catalog and asset (as the records hold them). None when a file is a link, or was
-    changed too close to now for its signature to be trusted (git's rule, as `recorded_sha`)."""
+    """One digest of everything a build of `locales` reads: its settings, and the file
+    signature of every page, asset and catalog of the `counted` locales (as the records hold
+    them). None when a file is a link, or was changed too close to now for its signature to
+    be trusted (git's rule, as `recorded_sha`)."""
     described = [
         BUILD_VERSION,
         COUNTING,
         [str(settings.source), str(settings.locales), str(settings.output), list(locales)],
+        list(counted),
         [min_percent, settings.base_url, settings.date_format, settings.source_locale],
         [settings.default_encoding, shard.suffix],
     ]
@@ -170,7 +176,7 @@ def input_digest(
     source = os.path.join(settings.source, "")
     paths = [source + name for name in (*all_pages, *assets)]
     stems = [files.page_stem(page) for page in all_pages]
-    for locale in sorted(locales):
+    for locale in sorted(counted):
         catalogs = os.path.join(settings.locales, catalog_directory(locale))
         paths += [f"{catalogs}{stem}.po" for stem in stems]
     lines, newest, link = files.signatures(paths)
@@ -199,11 +205,14 @@ def output_digest(output: Path, watched: list[Path]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Stamp:
-    """What a finished build left: how many outputs, and the pages it held back (as
-    [locale, page, percent, reason] rows)."""
+    """What a finished build left and said: how many outputs, the pages it held back (as
+    [locale, page, percent, reason] rows), its problems (as [path, line, message] rows) and
+    how many catalogs were behind their pages; a build that does nothing says it again."""
 
     outputs: int
     held: tuple[tuple[str, str, float, str], ...]
+    problems: tuple[tuple[str, int, str], ...]
+    behind: int
 
 
 def unchanged_build(
@@ -215,13 +224,15 @@ def unchanged_build(
     try:
         stamp = json.loads(files.read_file(stamp_path))
         held = tuple((str(lc), str(pg), float(pc), str(why)) for lc, pg, pc, why in stamp["held"])
+        problems = tuple((str(path), int(line), str(why)) for path, line, why in stamp["problems"])
+        behind = int(stamp["behind"])
         outputs = int(stamp["unchanged"])
         matches = stamp["inputs"] == inputs and stamp["outputs"] == output_digest(output, watched)
     except (OSError, ValueError, TypeError, KeyError, PipelineError):
         return None
     with records.Reader(watched[0]) as manifest:
         current = settled(manifest.header)
-    return Stamp(outputs, held) if matches and current else None
+    return Stamp(outputs, held, problems, behind) if matches and current else None
 
 
 def write_stamp(
@@ -237,6 +248,8 @@ def write_stamp(
         "outputs": output_digest(output, watched),
         "unchanged": stamp.outputs,
         "held": [list(row) for row in stamp.held],
+        "problems": [list(row) for row in stamp.problems],
+        "behind": stamp.behind,
     }
     with contextlib.suppress(OSError, PipelineError):
         files.atomic_write(stamp_path, json.dumps(described).encode(), durable=False)

@@ -1,12 +1,19 @@
-"""`build`: the localized site, rebuilt incrementally, in four named phases.
+"""`build`: the localized site, rebuilt incrementally, in five named phases.
 
 1. **plan**: the pages of the shard, where the records are, and one digest of every input;
    when the stamp says nothing changed since the last build, stop there (`freshness`);
-2. **publication decisions**: every catalog's words (recorded with its SHA-256, counted again
-   only when it changed) decide which pages each locale publishes;
-3. **build pages**: each page whose digest or outputs differ from the manifest's record is
-   rebuilt, in every locale it is published in, by the worker processes;
-4. **record**: the manifest and page records, copied assets, held-back pages removed, the stamp.
+2. **page digests**: every page's SHA-256 (recorded with its file signature, read again only
+   when it changed);
+3. **publication decisions**: each page's words that its catalog translates, counted on the page
+   as it is now (recorded with both SHA-256s, counted again only when one changed), decide which
+   pages each locale publishes. A catalog that cannot be read holds back its page alone;
+4. **build pages**: each page whose digest or outputs differ from the manifest's record is
+   rebuilt, in every locale it is published in, by the worker processes; the manifest keeps its
+   problems, so a page that is not rebuilt reports them again;
+5. **record**: copied assets, held-back pages and the outputs of deleted pages removed, the
+   root files (a language chooser, `index.html`, and `sitemap.xml`), the stamp.
+
+Every record is in the cache directory, none in the deployed site.
 
 What is recorded is read and written a line at a time (`records`), so the build holds no more
 per page than the site map.
@@ -35,9 +42,9 @@ from pipeline.workers import parallel_pairs
 if TYPE_CHECKING:
     from pipeline.site import SiteMap
 
-#: `<output>/.pipeline-build.jsonl`, or `.pipeline-build-K-of-N.jsonl` for `--shard K/N`: each
-#: page's digest and its outputs' sizes.
-MANIFEST_STEM = ".pipeline-build"
+#: In the cache directory: each page's digest, its problems and its outputs' sizes
+#: (`manifest-K-of-N.jsonl` for a shard), for the output directory its header names.
+MANIFEST_STEM = "manifest"
 #: In the cache directory: each page's SHA-256 and file signature (`pages-K-of-N.jsonl` for a
 #: shard).
 PAGE_RECORDS_STEM = "pages"
@@ -72,8 +79,13 @@ class BuildReport:
     removed: tuple[Path, ...]
     held_back: tuple[HeldBack, ...]
     problems: tuple[Located, ...]
-    #: Pages and catalogs that could not be read: their outputs were left as they were.
+    #: Pages and catalogs that could not be read: a page's outputs were left as they were, a
+    #: catalog's page was held back in its locale.
     errors: tuple[PipelineError, ...] = ()
+    #: How many catalogs (or missing ones) are behind their pages: `extract` and `update` due.
+    behind: int = 0
+    #: Outputs of pages and assets that are no longer in the source.
+    deleted: tuple[Path, ...] = ()
 
 
 def build(
@@ -101,23 +113,32 @@ def build(
         )
     all_pages, assets = files.find_pages_and_assets(settings.source)
     locales = tuple(dict.fromkeys(locales))  # `-l ja -l ja` builds ja once
+    # What every configured locale publishes is counted even when only some are built, so a
+    # build for a subset never drops the other locales' alternates and switcher links.
+    counted = tuple(dict.fromkeys((*locales, *settings.target_locales)))
     with freshness.record_directory(settings.cache) as record_directory:
-        plan = _plan(settings, locales, all_pages, assets, record_directory, min_percent, shard)
+        plan = _plan(
+            settings, locales, counted, all_pages, assets, record_directory, min_percent, shard
+        )
         if plan.inputs is not None:
             stamp = freshness.unchanged_build(
                 plan.stamp_path, plan.inputs, settings.output, plan.watched
             )
             if stamp is not None:
-                held = tuple(HeldBack(*row) for row in stamp.held)
-                return BuildReport(0, stamp.outputs, (), held, ())
+                held = tuple(HeldBack(*row) for row in stamp.held if row[0] in locales)
+                problems = tuple(Located(*row) for row in stamp.problems)
+                return BuildReport(0, stamp.outputs, (), held, problems, behind=stamp.behind)
         with contextlib.suppress(OSError):
             files.remove(plan.stamp_path)  # this build decides anew; a failed one leaves no stamp
-        publication = _publish(settings, locales, all_pages, min_percent, jobs, plan)
-        if publication.errors:  # which pages are published depends on every catalog
-            return BuildReport(0, 0, (), (), (), tuple(publication.errors))
-        site = _site_map(settings, all_pages, publication)
-        built = _build_pages(settings, locales, site, plan, jobs, progress, on_written)
-        return _record(settings, locales, assets, plan, publication, built)
+        digests = _page_digests(settings, all_pages, plan)
+        publication = _publish(settings, counted, all_pages, min_percent, jobs, plan, digests)
+        site = _site_map(settings, all_pages, assets, publication)
+        built = _build_pages(
+            settings, locales, site, plan, jobs, progress, on_written, digests, publication.unread
+        )
+        return _record(
+            settings, locales, all_pages, assets, plan, digests, publication, site, built
+        )
 
 
 # --- 1. plan -----------------------------------------------------------------------------------
@@ -134,6 +155,8 @@ class _Plan:
     started: int
     record_directory: Path
     manifest_path: Path
+    #: The output directory the manifest describes (its header says which).
+    output: str
     pages_path: Path
     stamp_path: Path
     #: Files whose signature the stamp holds, besides the names: the manifest, which a build
@@ -146,6 +169,7 @@ class _Plan:
 def _plan(
     settings: Settings,
     locales: tuple[str, ...],
+    counted: tuple[str, ...],
     all_pages: list[str],
     assets: list[str],
     record_directory: Path,
@@ -153,7 +177,7 @@ def _plan(
     shard: Shard,
 ) -> _Plan:
     started = time.time_ns()
-    manifest_path = settings.output / f"{MANIFEST_STEM}{shard.suffix}.jsonl"
+    manifest_path = record_directory / f"{MANIFEST_STEM}{shard.suffix}.jsonl"
     watched = [manifest_path] + [
         settings.output / locale / asset
         for asset in shard.select(assets)
@@ -165,25 +189,75 @@ def _plan(
         started=started,
         record_directory=record_directory,
         manifest_path=manifest_path,
+        output=str(settings.output.resolve()),
         pages_path=record_directory / f"{PAGE_RECORDS_STEM}{shard.suffix}.jsonl",
         stamp_path=record_directory / f"{freshness.STAMP_STEM}{shard.suffix}.json",
         watched=watched,
         inputs=freshness.input_digest(
-            settings, locales, all_pages, assets, min_percent, shard, started
+            settings, locales, counted, all_pages, assets, min_percent, shard, started
         ),
     )
 
 
-# --- 2. publication decisions ------------------------------------------------------------------
+# --- 2. page digests ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _PageDigests:
+    """Every page's SHA-256; the pages that could not be read are left out, with their errors."""
+
+    sha: dict[str, str]
+    errors: list[PipelineError]
+
+
+def _page_digests(settings: Settings, all_pages: list[str], plan: _Plan) -> _PageDigests:
+    """Each page's SHA-256: recorded, while its file signature vouches for it, else read and
+    recorded. Every page, shard or not: what each locale publishes is counted on the pages."""
+    sha: dict[str, str] = {}
+    errors: list[PipelineError] = []
+    read = 0
+    source = os.path.join(settings.source, "")
+    with (
+        records.Reader(plan.pages_path) as old,
+        records.Spool(plan.record_directory) as spool,
+    ):
+        recorded_at = freshness.recording_started(old)
+        for page in all_pages:
+            path = source + page  # a page `find_pages` found
+            try:
+                status = freshness.stat(path)
+                signature = files.signature(status)
+                digest = freshness.recorded_sha(old.get(page), signature, status, recorded_at)
+                if digest is None:
+                    digest = freshness.sha256(files.read_bytes(path))
+                    read += 1
+                    spool.add(page, digest, signature)
+                else:
+                    spool.keep(old.line)
+            except PipelineError as error:
+                errors.append(error)
+                continue
+            sha[page] = digest
+        if read or old.stale:
+            with contextlib.suppress(PipelineError):  # a cache: a failure only costs speed
+                records.merge(plan.pages_path, {"started": plan.started}, spool)
+    return _PageDigests(sha, errors)
+
+
+# --- 3. publication decisions ------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class _Publication:
-    """Which pages each locale publishes, from every catalog's words."""
+    """Which pages each locale publishes, from each page's words its catalog translates."""
 
     published: dict[str, frozenset[str]]
     held: list[HeldBack]
     errors: list[PipelineError]
+    #: How many catalogs are behind their pages (or missing).
+    behind: int
+    #: Pages that could not be read or segmented: not built, their outputs kept.
+    unread: frozenset[str]
 
 
 def _publish(
@@ -193,22 +267,40 @@ def _publish(
     min_percent: float,
     jobs: int,
     plan: _Plan,
+    digests: _PageDigests,
 ) -> _Publication:
-    """Each catalog's words (recorded, or counted in parallel and recorded), and what they
-    publish: a locale's page is published when its catalog reaches `min_percent`.
+    """Each page's words and those its catalogs translate (recorded, or counted in parallel
+    and recorded), and what they publish: a locale's page is published when the words of the
+    page as it is now that its catalog translates reach `min_percent`.
 
     One piece because it is one pass over the catalog records, in page order: the generator
-    judges each catalog its record vouches for and hands the others to the workers, whose
-    counts the loop below records and judges as they come back, with the records open.
+    judges each catalog its record vouches for and hands each page's others to the workers,
+    whose counts the loop below records and judges as they come back, with the records open.
     """
     ordered = sorted(locales)
     catalog_tree = files.Tree(settings.locales)
     published: dict[str, set[str]] = {locale: set() for locale in locales}
     held: list[HeldBack] = []
     errors: list[PipelineError] = []
+    behind = 0
+    unread: set[str] = set(all_pages) - digests.sha.keys()
     record_path = plan.record_directory / CATALOG_RECORDS
+    counting = f"{COUNTING} {settings.default_encoding}"
 
-    def judge(locale: str, page: str, translated: int, total: int, percent: float) -> None:
+    def not_read(locale: str, page: str) -> None:
+        """A page that could not be read or segmented keeps what it had: a version published
+        before stays published (and linked) as it is, until the page can be read again."""
+        if os.path.exists(os.path.join(settings.output, locale, page)):
+            published[locale].add(page)
+        else:
+            held.append(HeldBack(locale, page, 0.0, "page not read"))
+
+    def judge(locale: str, page: str, words: list[Any]) -> None:
+        """Publish or hold back the page, from its record's [translated, total, percent,
+        behind]."""
+        nonlocal behind
+        translated, total, percent, late = words
+        behind += late
         if not _reaches(translated, total, min_percent):
             held.append(HeldBack(locale, page, percent, f"{percent:.1f} % < {min_percent:g} %"))
         else:
@@ -219,82 +311,133 @@ def _publish(
         records.Spool(plan.record_directory) as kept,
         records.Spool(plan.record_directory) as counted,
     ):
-        trust = freshness.recording_started(old) if old.header.get("counting") == COUNTING else 0
+        trust = freshness.recording_started(old) if old.header.get("counting") == counting else 0
         verified = 0  # records whose file was read again and found the same
 
-        def unknown() -> Iterator[tuple[str, str, str, str]]:
-            """(catalog path, page, locale, file signature) of each catalog to read; the
-            others are judged and recorded as they are."""
-            nonlocal verified
+        def unknown() -> Iterator[_WordsJob]:
+            """Each page with catalogs to count; the others are judged and recorded as they
+            are."""
+            nonlocal verified, behind
             for page in all_pages:
+                page_sha = digests.sha.get(page)
+                to_count = []
                 for locale in ordered:
                     name, status = catalog_tree.status(catalog_name(locale, page))
                     record = old.get([page, locale])
+                    if page_sha is None:
+                        not_read(locale, page)
+                        continue
                     if status is None:
                         held.append(HeldBack(locale, page, 0.0, f"no catalog {name}"))
+                        behind += 1
                         continue
                     signature = files.signature(status)
                     if record is not None and not (
-                        freshness.catalog_record_fits(record) and record[0] == name and trust
+                        freshness.catalog_record_fits(record)
+                        and record[0] == name
+                        and record[3] == page_sha
+                        and trust
                     ):
-                        record = None  # another layout, tree or way of counting
+                        record = None  # another page, layout, tree or way of counting
                     if record is not None and freshness.recorded_sha(
                         record[1:], signature, status, trust
                     ):
                         kept.keep(old.line)
-                        judge(locale, page, *record[3:6])
+                        judge(locale, page, record[4:])
                     elif record is not None and freshness.sha256_or_none(name) == record[1]:
                         # The bytes recorded (only the signature moved, or the record was made
                         # in the instant the file changed): hashed here, not parsed again.
-                        kept.add([page, locale], name, record[1], signature, *record[3:6])
-                        judge(locale, page, *record[3:6])
+                        kept.add([page, locale], name, record[1], signature, *record[3:])
+                        judge(locale, page, record[4:])
                         verified += 1
                     else:
-                        yield name, page, locale, signature
+                        to_count.append((name, locale, signature))
+                if to_count and page_sha is not None:
+                    yield _WordsJob(page, page_sha, tuple(to_count))
 
-        count = len(all_pages) * len(locales)
-        for job, words in parallel_pairs(_catalog_words, None, unknown(), jobs, count=count):
-            if isinstance(words, PipelineError):
+        results = parallel_pairs(_page_words, settings, unknown(), jobs, count=len(all_pages))
+        for job, words in results:
+            if isinstance(words, PipelineError):  # the page itself could not be segmented
                 errors.append(words)
+                unread.add(job.page)
+                for _, locale, _ in job.catalogs:
+                    not_read(locale, job.page)
                 continue
-            name, page, locale, signature = job
-            counted.add([page, locale], name, words[0], signature, *words[1:])
-            judge(locale, page, *words[1:])
-        if not errors and (counted.count or verified or old.stale or not record_path.exists()):
+            for (name, locale, signature), counts in zip(job.catalogs, words, strict=True):
+                if isinstance(counts, PipelineError):
+                    errors.append(counts)
+                    held.append(HeldBack(locale, job.page, 0.0, "catalog not read"))
+                    continue
+                counted.add([job.page, locale], name, counts[0], signature, *counts[1:])
+                judge(locale, job.page, counts[2:])
+        if counted.count or verified or old.stale or not record_path.exists():
             # Not only a cache: the pages are built from these records (a failure is an error).
             records.merge(
-                record_path, {"started": plan.started, "counting": COUNTING}, kept, counted
+                record_path, {"started": plan.started, "counting": counting}, kept, counted
             )
     rank = {locale: index for index, locale in enumerate(locales)}
     held.sort(key=lambda h: (rank[h.locale], h.page))
-    return _Publication({k: frozenset(v) for k, v in published.items()}, held, errors)
+    return _Publication(
+        {k: frozenset(v) for k, v in published.items()}, held, errors, behind, frozenset(unread)
+    )
 
 
-def _catalog_words(_: None, job: tuple[str, str, str, str]) -> list[Any]:
-    """[SHA-256, words translated, words in all, percent] of a catalog, for the records."""
-    from pipeline.status import word_progress
+@dataclass(frozen=True, slots=True)
+class _WordsJob:
+    """A page whose catalogs' words are to be counted (picklable for worker processes)."""
 
-    path = Path(job[0])
-    data = files.read_bytes(path)
-    catalog = parse_catalog(data, path)
-    return [freshness.sha256(data), *word_progress(catalog)]
+    page: str
+    page_sha: str
+    #: (catalog path, locale, file signature) of each catalog to count.
+    catalogs: tuple[tuple[str, str, str], ...]
+
+
+def _page_words(settings: Settings, job: _WordsJob) -> list[list[Any] | PipelineError]:
+    """For each catalog of the job's page: [catalog SHA-256, page SHA-256, the page's words
+    the catalog translates, the page's words, percent, whether the catalog is behind the
+    page], or the error that kept it from being read. The page is segmented once for all."""
+    from pipeline import status
+    from pipeline.project import page_template
+
+    template = page_template(settings, job.page, load_page(settings, job.page))
+    counted: list[list[Any] | PipelineError] = []
+    for name, _, _ in job.catalogs:
+        path = Path(name)
+        try:
+            data = files.read_bytes(path)
+            catalog = parse_catalog(data, path)
+        except PipelineError as error:
+            counted.append(error)
+            continue
+        progress = status.page_progress(template, catalog)
+        late = status.behind(template, catalog)
+        counted.append([freshness.sha256(data), job.page_sha, *progress, late])
+    return counted
 
 
 def _reaches(translated: int, total: int, min_percent: float) -> bool:
-    """Whether a catalog with these words translated is published at `min_percent`."""
+    """Whether a page with these words translated is published at `min_percent`."""
     return translated * 100 >= min_percent * total
 
 
-def _site_map(settings: Settings, all_pages: list[str], publication: _Publication) -> SiteMap:
+def _site_map(
+    settings: Settings, all_pages: list[str], assets: list[str], publication: _Publication
+) -> SiteMap:
     """Which pages each locale has, and what the site stage needs to link them."""
     from pipeline.site import SiteMap
 
     published = {settings.source_locale: frozenset(all_pages)}
     published.update((loc, p) for loc, p in publication.published.items() if p)
-    return SiteMap(settings.source_locale, published, settings.base_url, settings.date_format)
+    return SiteMap(
+        settings.source_locale,
+        published,
+        settings.base_url,
+        settings.date_format,
+        frozenset(assets),
+    )
 
 
-# --- 3. build pages ----------------------------------------------------------------------------
+# --- 4. build pages ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,7 +498,8 @@ class _PagesBuilt:
                     on_written(name)
             else:
                 self.unchanged += 1
-        rebuilt.add(job.page, job.digest, *(size for _, size, _ in result.outputs))
+        problems = [[p.path, p.line, p.message] for p in result.problems]
+        rebuilt.add(job.page, job.digest, problems, *(size for _, size, _ in result.outputs))
         self.problems.extend(result.problems)
 
 
@@ -367,18 +511,19 @@ def _build_pages(
     jobs: int,
     progress: Callable[[int, int], None] | None,
     on_written: Callable[[str], None] | None,
+    digests: _PageDigests,
+    unread: frozenset[str],
 ) -> _PagesBuilt:
     """Rebuild every page of the plan whose outputs are not current, in the workers; the
-    manifest and the page records are merged as the phase ends, with their readers open."""
+    manifest is merged as the phase ends, with its reader open. A page that could not be
+    read keeps its outputs and its record."""
     built = _PagesBuilt()
     total = len(plan.pages)
     with (
-        records.Reader(plan.manifest_path) as old_manifest,
-        records.Reader(plan.pages_path) as old_pages,
+        records.Reader(plan.manifest_path, expect={"output": plan.output}) as old_manifest,
         records.Reader(plan.record_directory / CATALOG_RECORDS) as catalog_records,
         records.Spool(plan.record_directory) as kept,
         records.Spool(plan.record_directory) as rebuilt,
-        records.Spool(plan.record_directory) as page_records,
     ):
         triage = _Triage(
             settings,
@@ -386,15 +531,17 @@ def _build_pages(
             site,
             plan,
             old_manifest=old_manifest,
-            old_pages=old_pages,
             catalog_records=catalog_records,
             kept=kept,
-            page_records=page_records,
+            problems=built.problems,
         )
 
         def todo() -> Iterator[_PageJob]:
             for page in plan.pages:
-                job = triage.job(page)
+                if page in unread:
+                    triage.keep(page)
+                    continue
+                job = triage.job(page, digests.sha[page])
                 if job is not None:
                     yield job
                 elif progress:
@@ -414,10 +561,8 @@ def _build_pages(
             or not plan.manifest_path.exists()
             or (not triage.settled and not built.errors and freshness.booted_at_ns() is not None)
         ):
-            records.merge(plan.manifest_path, {"written": time.time_ns()}, kept, rebuilt)
-        if triage.pages_read or old_pages.stale:
-            with contextlib.suppress(PipelineError):  # a cache: a failure only costs speed
-                records.merge(plan.pages_path, {"started": plan.started}, page_records)
+            header = {"written": time.time_ns(), "output": plan.output}
+            records.merge(plan.manifest_path, header, kept, rebuilt)
     return built
 
 
@@ -433,10 +578,9 @@ class _Triage:
         plan: _Plan,
         *,
         old_manifest: records.Reader,
-        old_pages: records.Reader,
         catalog_records: records.Reader,
         kept: records.Spool,
-        page_records: records.Spool,
+        problems: list[Located],
     ) -> None:
         self.settings = settings
         self.locales = locales
@@ -445,30 +589,34 @@ class _Triage:
         self.site_digest = _site_digest(settings, site)
         self.plan = plan
         self.old_manifest = old_manifest
-        self.old_pages = old_pages
         self.catalog_records = catalog_records
         self.kept = kept
-        self.page_records = page_records
+        #: Where the problems of the pages found current are reported again.
+        self.problems = problems
         self.output_tree = files.Tree(settings.output)
         self.catalog_tree = files.Tree(settings.locales)
-        self.pages_recorded = freshness.recording_started(old_pages)
         self.settled = freshness.settled(old_manifest.header)
-        #: Outputs found current, and pages whose bytes were read to be hashed.
+        #: Outputs found current.
         self.unchanged = 0
-        self.pages_read = 0
 
-    def job(self, page: str) -> _PageJob | None:
+    def job(self, page: str, sha: str) -> _PageJob | None:
         translations = self._catalogs(page)
         outputs = self._outputs(page, translations)
-        sha = self._page_sha(page)
         digest = _digest(sha, self.site_digest, [translations.get(loc) for loc in self.locales])
         recorded = self.old_manifest.get(page)
-        if self._current(recorded, digest, outputs):
+        problems = _recorded_problems(recorded)
+        if problems is not None and self._current(recorded, digest, outputs):
             self.kept.keep(self.old_manifest.line)
             self.unchanged += len(outputs)
+            self.problems.extend(problems)
             return None
         catalogs = tuple((loc, *translations[loc]) for loc in translations)
         return _PageJob(page, catalogs, tuple(outputs), digest, recorded)
+
+    def keep(self, page: str) -> None:
+        """Keep the page's record as it is (its outputs stay as they were)."""
+        if self.old_manifest.get(page) is not None:
+            self.kept.keep(self.old_manifest.line)
 
     def _catalogs(self, page: str) -> dict[str, tuple[str, str]]:
         """(catalog path, SHA-256) of the page's catalog in each locale that publishes it, as
@@ -500,22 +648,6 @@ class _Triage:
         checked = [self.output_tree.status(relative) for relative in relatives]
         return [(name, _size(status)) for name, status in checked]
 
-    def _page_sha(self, page: str) -> str:
-        """The page's SHA-256: recorded, while its file signature vouches for it, else read."""
-        path = os.path.join(self.settings.source, page)  # a page `find_pages` found
-        status = freshness.stat(path)
-        signature = files.signature(status)
-        sha = freshness.recorded_sha(
-            self.old_pages.get(page), signature, status, self.pages_recorded
-        )
-        if sha is None:
-            sha = freshness.sha256(files.read_bytes(path))
-            self.pages_read += 1
-            self.page_records.add(page, sha, signature)
-        else:
-            self.page_records.keep(self.old_pages.line)
-        return sha
-
     def _current(
         self, recorded: list[Any] | None, digest: str, outputs: list[tuple[str, int | None]]
     ) -> bool:
@@ -523,18 +655,30 @@ class _Triage:
         return bool(
             recorded
             and recorded[0] == digest
-            and len(recorded) == len(outputs) + 1
+            and len(recorded) == len(outputs) + 2
             and all(
                 size != -1 if self.settled else size == recorded_size
-                for (_, size), recorded_size in zip(outputs, recorded[1:], strict=True)
+                for (_, size), recorded_size in zip(outputs, recorded[2:], strict=True)
             )
         )
+
+
+def _recorded_problems(recorded: list[Any] | None) -> list[Located] | None:
+    """The problems a manifest record ([digest, problems, *sizes]) holds, None if it holds
+    none in that layout."""
+    if recorded is None or len(recorded) < 2 or not isinstance(recorded[1], list):
+        return None
+    try:
+        return [Located(str(path), int(line), str(message)) for path, line, message in recorded[1]]
+    except (TypeError, ValueError):
+        return None
 
 
 def _site_digest(settings: Settings, site: SiteMap) -> bytes:
     """What every page's outputs depend on besides its own files: computed once per build."""
     described = {
         "published": {k: sorted(v) for k, v in sorted(site.published.items())},
+        "assets": sorted(site.assets),  # whether a link is broken
         "base_url": site.base_url,
         "date_format": site.date_format,
         "source_locale": site.source_locale,
@@ -560,13 +704,17 @@ def _size(status: os.stat_result | None) -> int:
 
 def _build_page(context: tuple[Settings, SiteMap], job: _PageJob) -> _PageResult:
     from pipeline.build import assemble, translate_page
-    from pipeline.site import site_edits
+    from pipeline.site import broken_links, site_edits
 
     (settings, site), page = context, job.page
     segments = load_page(settings, page)
     source_edits = site_edits(segments, path=page, locale=settings.source_locale, site=site)
     built = [assemble(segments, list(source_edits))]
-    problems: list[Located] = []
+    source = os.path.join(settings.source, page)
+    problems = [  # once for all locales: a link is broken in every one or in none
+        Located(source, link.line, f'warning: broken link "{link.url}": no such page or asset')
+        for link in broken_links(segments, path=page, site=site)
+    ]
     for locale, path, _ in job.catalogs:
         translations, lines = _translations(path)
         edits = site_edits(segments, path=page, locale=locale, site=site)
@@ -595,38 +743,59 @@ def _translations(path: str) -> Translations:
     return translations_and_lines(parse_catalog(files.read_bytes(path), Path(path)))
 
 
-# --- 4. record ---------------------------------------------------------------------------------
+# --- 5. record ---------------------------------------------------------------------------------
 
 
 def _record(
     settings: Settings,
     locales: tuple[str, ...],
+    all_pages: list[str],
     assets: list[str],
     plan: _Plan,
+    digests: _PageDigests,
     publication: _Publication,
+    site: SiteMap,
     built: _PagesBuilt,
 ) -> BuildReport:
-    """Copy the assets, remove the pages held back, drop what older builds kept, and stamp a
-    build that read everything without error."""
+    """Copy the assets, remove the pages held back and what the source no longer has, write
+    the root files, drop what older builds kept, and stamp a build that read everything
+    without error."""
     output_tree = files.Tree(settings.output)
     for asset in plan.shard.select(assets):
         data = files.read_bytes(files.inside(settings.source, asset))
         for locale in (settings.source_locale, *locales):
             files.atomic_write(output_tree.path(f"{locale}/{asset}"), data, durable=False)
-    held = [h for h in publication.held if plan.shard.holds(h.page)]
+    # Only the locales built: a build for some locales leaves the others' pages alone.
+    held = [h for h in publication.held if plan.shard.holds(h.page) and h.locale in locales]
     removed = [path for h in held if files.remove(path := output_tree.path(f"{h.locale}/{h.page}"))]
-    # What builds before BUILD_VERSION 4 kept.
+    deleted = _remove_leftovers(settings, locales, {*all_pages, *assets}, plan.shard)
+    # What builds before BUILD_VERSION 5 kept in the output and cache directories.
     for legacy in (
-        settings.output / f"{MANIFEST_STEM}{plan.shard.suffix}.json",
+        settings.output / f".pipeline-build{plan.shard.suffix}.jsonl",
+        settings.output / f".pipeline-build{plan.shard.suffix}.json",
         settings.output / ".pipeline-status.json",
         settings.cache / "digests.json",
     ):
         with contextlib.suppress(OSError):
             files.remove(legacy)
-    if plan.inputs is not None and not built.errors:
+    # A page that cannot be read is named once, though its catalogs and build also failed.
+    errors = {str(e): e for e in (*digests.errors, *publication.errors, *built.errors)}
+    # The site's root files, from the whole site map (each shard writes the same), even after
+    # an error: they name what is published now, which the error's page is or is not.
+    from pipeline.site import root_index, sitemap
+
+    for name, content in (("index.html", root_index(site)), ("sitemap.xml", sitemap(site))):
+        if content is None:  # no home page, or no base URL: none rather than a stale one
+            files.remove(settings.output / name)
+        else:
+            files.atomic_write(settings.output / name, content, durable=False)
+    problems = sorted(built.problems, key=lambda p: (p.path, p.line, p.message))
+    if plan.inputs is not None and not errors:
         stamp = freshness.Stamp(
             built.written + built.unchanged,
             tuple((h.locale, h.page, h.percent, h.reason) for h in held),
+            tuple((p.path, p.line, p.message) for p in problems),
+            publication.behind,
         )
         freshness.write_stamp(plan.stamp_path, plan.inputs, settings.output, plan.watched, stamp)
     return BuildReport(
@@ -634,6 +803,30 @@ def _record(
         built.unchanged,
         tuple(removed),
         tuple(held),
-        tuple(built.problems),
-        tuple(built.errors),
+        tuple(problems),
+        tuple(errors.values()),
+        behind=publication.behind,
+        deleted=tuple(deleted),
     )
+
+
+def _remove_leftovers(
+    settings: Settings, locales: tuple[str, ...], current: set[str], shard: Shard
+) -> list[Path]:
+    """Remove, from each locale this build writes, the pages and assets of the shard that the
+    source no longer has (a page deleted or renamed), and the directories that leaves empty.
+    Only what a build could have written is looked at (hidden files are not), and the other
+    locales' directories are left alone: a build for some locales owns only theirs."""
+    removed: list[Path] = []
+    for locale in (settings.source_locale, *locales):
+        directory = settings.output / locale
+        if not directory.is_dir():
+            continue
+        pages, assets = files.find_pages_and_assets(directory)
+        for name in pages + assets:
+            if name in current or not shard.holds(name):
+                continue
+            path = files.inside(directory, name)
+            if files.remove_and_prune(path, directory):
+                removed.append(path)
+    return removed

@@ -14,6 +14,9 @@ PLACEHOLDER_RE = re.compile(r"<(/?)(\d+)(/?)>")
 
 #: The flag gettext uses for a translation that needs review.
 FUZZY = "fuzzy"
+#: `ignore-<check>`, as a flag or at the start of a translator comment, silences one check for
+#: one entry (Weblate's convention; the comment form survives GNU gettext's tools).
+IGNORE = "ignore-"
 
 
 class PipelineError(Exception):

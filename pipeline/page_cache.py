@@ -30,7 +30,7 @@ from pipeline.html import Attribute, SourcePage, Token
 from pipeline.segments import DateText, PageSegments, Placeholder, Segment
 
 #: The format of an entry; change it with the layout of `_pack`.
-_FORMAT = 3
+_FORMAT = 4
 
 
 def code_digest(*modules: str) -> bytes:
@@ -159,6 +159,7 @@ def _pack(page: PageSegments) -> tuple[Any, ...]:
         None if page.html_tag is None else _pack_token(page.html_tag),
         None if page.head_tag is None else _pack_token(page.head_tag),
         page.switchers,
+        tuple(map(tuple, page.resources)),
     )
 
 
@@ -176,7 +177,7 @@ def _unpack_token(packed: tuple[Any, ...]) -> Token:
 
 
 def _unpack(source: SourcePage, packed: tuple[Any, ...]) -> PageSegments:
-    segment_rows, dates, hrefs, head_end, html_tag, head_tag, switchers = packed
+    segment_rows, dates, hrefs, head_end, html_tag, head_tag, switchers, resources = packed
     return PageSegments(
         source,
         tuple(_unpack_segment(row) for row in segment_rows),
@@ -186,6 +187,7 @@ def _unpack(source: SourcePage, packed: tuple[Any, ...]) -> PageSegments:
         None if html_tag is None else _unpack_token(html_tag),
         None if head_tag is None else _unpack_token(head_tag),
         switchers,
+        tuple(Attribute(*a) for a in resources),
     )
 
 

@@ -504,12 +504,9 @@ def _header(message: Message, path: str) -> Catalog:
     content_type = catalog.header_value("Content-Type") or ""
     charset = _CHARSET_RE.search(content_type)
     if charset and charset[1] != "CHARSET":
-        try:
-            codecs.lookup(charset[1])
-        except LookupError:
-            raise PipelineError(
-                path, message.line, f"invalid charset {charset[1]!r} in header"
-            ) from None
+        refused = charset_refusal(charset[1], path, message.line)
+        if refused is not None:
+            raise refused
     plural_forms = catalog.header_value("Plural-Forms")
     if plural_forms is not None:
         _check_plural_forms(plural_forms, path, message.line)
@@ -518,6 +515,24 @@ def _header(message: Message, path: str) -> Catalog:
 
 _LONE_CR_RE = re.compile(r"\r(?!\n)")
 _PLURAL_FORMS_RE = re.compile(r"\s*nplurals\s*=\s*(\d+)\s*;\s*plural\s*=\s*([^;]*?)\s*;?\s*")
+
+
+def charset_refusal(charset: str, path: str, line: int | None) -> PipelineError | None:
+    """Why a catalog declaring `charset` is not read, or None for UTF-8 (and ASCII, its
+    subset). msgfmt reads other charsets, but the pipeline writes catalogs back in UTF-8:
+    reading one would mean rewriting a translator's file in another encoding."""
+    try:
+        name = codecs.lookup(charset).name
+    except LookupError:
+        return PipelineError(path, line, f"invalid charset {charset!r} in header")
+    if name in ("utf-8", "ascii"):
+        return None
+    return PipelineError(
+        path,
+        line,
+        f"declares charset {charset}, and catalogs are read as UTF-8: convert it with "
+        f"`msgconv --to-code=UTF-8 -o {path} {path}`",
+    )
 
 
 def _check_plural_forms(value: str, path: str, line: int) -> None:

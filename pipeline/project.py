@@ -7,6 +7,7 @@ Every command reads its pages and catalogs through here, so a bad file is named 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from pipeline.config import Settings
 from pipeline.extract import template_for_page
 from pipeline.html import decode_page
 from pipeline.model import Catalog, PipelineError
-from pipeline.pofile import parse_po
+from pipeline.pofile import charset_refusal, parse_po
 from pipeline.segments import PageSegments, segment_page
 
 #: `<locales>/templates/<page>.pot`, as the command-line contract says.
@@ -91,5 +92,16 @@ def _catalog_text(data: bytes, path: Path) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
+        # Not UTF-8: a catalog in another charset is named as such, with its fix.
+        declared = _DECLARED_CHARSET.search(data)
+        if declared:
+            line = data[: declared.start()].count(b"\n") + 1
+            refused = charset_refusal(declared[1].decode("latin-1"), str(path), line)
+            if refused is not None:
+                raise refused from None
         line = data[: error.start].count(b"\n") + 1
         raise PipelineError(str(path), line, "invalid UTF-8") from None
+
+
+#: The header's `Content-Type: …; charset=…`, found in bytes that are not UTF-8.
+_DECLARED_CHARSET = re.compile(rb"Content-Type:[^\n\"]*?charset=([^\s\"\\;]+)", re.IGNORECASE)

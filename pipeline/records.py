@@ -34,7 +34,9 @@ _DAMAGE = (OSError, UnicodeError, ValueError, RecursionError)
 class Reader:
     """The records of a file, looked up in increasing key order (`get`)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, expect: dict[str, Any] | None = None) -> None:
+        """`expect`: header values the records depend on; a file made with others (for another
+        output directory, say) reads as no records."""
         self.header: dict[str, Any] = {}
         #: The line of the record `get` returned last, to be kept as it is (`Spool.keep`).
         self.line = ""
@@ -50,7 +52,11 @@ class Reader:
             header = json.loads(handle.readline() or "null")
         except _DAMAGE:
             header = None
-        if not isinstance(header, dict) or header.get("format") != FORMAT:
+        if (
+            not isinstance(header, dict)
+            or header.get("format") != FORMAT
+            or any(header.get(name) != value for name, value in (expect or {}).items())
+        ):
             handle.close()
             self._passed_over = True  # damaged or foreign: the next file replaces it
             return

@@ -25,6 +25,22 @@ INLINE_ELEMENTS = frozenset(
 )  # fmt: skip
 #: Elements whose `href` the site stage points at the localized page.
 LINK_ELEMENTS = frozenset({"a", "area"})
+#: The other attributes that name a file a page loads or links, per element: never rewritten
+#: (a relative one already names the copy in the same locale), only checked by the build,
+#: which warns about those that name no page or asset. `srcset` holds a list of URLs.
+RESOURCE_ATTRIBUTES: dict[str, frozenset[str]] = {
+    "link": frozenset({"href"}),
+    "img": frozenset({"src", "srcset"}),
+    "source": frozenset({"src", "srcset"}),
+    "script": frozenset({"src"}),
+    "iframe": frozenset({"src"}),
+    "embed": frozenset({"src"}),
+    "object": frozenset({"data"}),
+    "video": frozenset({"src", "poster"}),
+    "audio": frozenset({"src"}),
+    "track": frozenset({"src"}),
+    "input": frozenset({"src"}),
+}
 #: Elements with no end tag; inside a segment they become `<N/>`.
 VOID_ELEMENTS = frozenset(
     {
@@ -34,7 +50,9 @@ VOID_ELEMENTS = frozenset(
 )  # fmt: skip
 #: Void elements that sit inside running text.
 INLINE_VOID_ELEMENTS = frozenset({"br", "wbr", "img", "input", "embed"})
-#: Never translated: kept byte for byte (inside a segment, as one void placeholder).
+#: What they hold is never translated: kept byte for byte (inside a segment, as one void
+#: placeholder). Their own translatable attributes are text for people all the same (an
+#: iframe's title is its accessible name): those are extracted.
 OPAQUE_ELEMENTS = frozenset(
     {
         "script", "style", "template", "pre", "code", "kbd", "samp", "var", "svg", "math",

@@ -47,6 +47,7 @@ from pipeline.rules import (
     NO_TITLE_ELEMENTS,
     NOTE_PREFIX,
     OPAQUE_ELEMENTS,
+    RESOURCE_ATTRIBUTES,
     SWITCHER_ATTRIBUTE,
     TRANSLATABLE_ATTRIBUTES,
     TRANSLATABLE_META,
@@ -117,6 +118,9 @@ class PageSegments:
     head_tag: Token | None = None
     #: Content spans of the elements marked to hold a language switcher.
     switchers: tuple[tuple[int, int], ...] = ()
+    #: The other attributes naming a file the page loads or links (`RESOURCE_ATTRIBUTES`: img
+    #: src, link href…), which the build checks but never edits.
+    resources: tuple[Attribute, ...] = field(default=(), repr=False)
 
 
 # --- segmentation ------------------------------------------------------------------------------
@@ -329,11 +333,13 @@ class _Segmenter:
             notable = _notable(node.start)
             if notable or node.name in _LANDMARKS:
                 self._note_landmarks(node)
-            if _is_opaque(node) or not node_translatable:
+            if not node_translatable:
                 continue
             if notable:
                 node_context = self._context(node, node_context)
                 self.attributes(node, node_context)
+            if _is_opaque(node):
+                continue  # its own attributes are text for people, what it holds is not
             pending.extend(
                 (child, node_translatable, node_context)
                 for child in reversed(node.children)
@@ -599,28 +605,35 @@ def _segment_page(page: SourcePage) -> PageSegments:
     segmenter.container(root, True, None)
     segments = sorted(segmenter.segments, key=lambda s: s.start)
     segments = _attach_notes(page, tokens, segments)
+    hrefs, resources = _links(tokens)
     return PageSegments(
         page,
         tuple(segments),
         tuple(segmenter.dates),
-        _hrefs(tokens),
+        hrefs,
         next((t.start for t in tokens if t.kind == "end" and t.name == "head"), None),
         segmenter.html_tag,
         segmenter.head_tag,
         tuple(segmenter.switchers),
+        resources,
     )
 
 
-def _hrefs(tokens: list[Token]) -> tuple[Attribute, ...]:
-    """The href of each link that has one with a value: its first href attribute, the one
-    browsers follow."""
-    found = []
+def _links(tokens: list[Token]) -> tuple[tuple[Attribute, ...], tuple[Attribute, ...]]:
+    """The href of each link (`LINK_ELEMENTS`), and the other attributes naming a file
+    (`RESOURCE_ATTRIBUTES`), that have a value (the tokenizer keeps only the first of each
+    name, the one browsers follow)."""
+    hrefs: list[Attribute] = []
+    resources: list[Attribute] = []
     for token in tokens:
-        if token.kind == "start" and token.name in LINK_ELEMENTS:
-            href = next((a for a in token.attributes if a.name == "href"), None)
-            if href is not None and href.value is not None:
-                found.append(href)
-    return tuple(found)
+        if token.kind != "start" or not token.attributes:
+            continue
+        if token.name in LINK_ELEMENTS:
+            hrefs.extend(a for a in token.attributes if a.name == "href" and a.value is not None)
+        elif token.name in RESOURCE_ATTRIBUTES:
+            names = RESOURCE_ATTRIBUTES[token.name]
+            resources.extend(a for a in token.attributes if a.name in names and a.value is not None)
+    return tuple(hrefs), tuple(resources)
 
 
 def _attach_notes(page: SourcePage, tokens: list[Token], segments: list[Segment]) -> list[Segment]:

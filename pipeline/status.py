@@ -17,6 +17,11 @@ The one known difference: msgfmt counts a plural entry as translated when `msgst
 even if another form is empty; we follow `Message.translated`, which wants every form, because that
 is what the build publishes. HTML extraction never makes plural entries, and Japanese has one form.
 
+The words are the page's, not the catalog's: *words_total* counts the words of the messages
+the page has now (its template, made from the page), and *words_translated* those the catalog
+translates. A catalog behind its page (the page changed since `update`), or one holding only
+its header, therefore reads as the page will be built, and the build decides on the same count.
+
 `percent` is in source words, not messages, because the build's `min_percent` threshold is in
 words: a page is as readable as the share of its text that is translated, and a one-word button
 label should not weigh as much as a paragraph.
@@ -82,7 +87,12 @@ class LocaleStatus:
     #: Recomputed from the summed words, so big pages weigh more than small ones.
     percent: float
     #: How many of the locale's catalogs are stale.
-    stale: int
+    stale_catalogs: int
+
+    @property
+    def stale(self) -> bool:
+        """Whether any catalog is stale: `stale` means the same for a catalog and a locale."""
+        return self.stale_catalogs > 0
 
 
 def _percent(done: int, total: int) -> float:
@@ -103,30 +113,39 @@ def _translated_chars(message: Message) -> int:
     return sum(len("".join(PLACEHOLDER_RE.sub("", form).split())) for form in forms)
 
 
-def word_progress(catalog: Catalog) -> tuple[int, int, float]:
-    """(words translated, words in all, percent) of the catalog's active entries: all that
-    publishing a page decides on, without the rest of `catalog_status`."""
-    active = catalog.active
-    words = [count_words(m.msgid) for m in active]
-    translated = sum(n for m, n in zip(active, words, strict=True) if m.translated)
-    total = sum(words)
+def page_progress(template: Catalog, catalog: Catalog | None) -> tuple[int, int, float]:
+    """(words translated, words in all, percent) of the page as it is built: the words of the
+    page's messages (its template, made from the page now) that the catalog translates. Text
+    the catalog does not hold yet (a page edited since `update`, a header-only or empty
+    catalog) counts as untranslated, so no page is published on a stale catalog's word."""
+    done = set() if catalog is None else {m.key for m in catalog.active if m.translated}
+    words = [(count_words(m.msgid), m.key in done) for m in template.active]
+    total = sum(n for n, _ in words)
+    translated = sum(n for n, translated in words if translated)
     return translated, total, _percent(translated, total)
+
+
+def behind(template: Catalog, catalog: Catalog | None) -> bool:
+    """Whether the catalog's messages are not the page's: `extract` and `update` are due."""
+    return catalog is None or {m.key for m in catalog.active} != {m.key for m in template.active}
 
 
 def catalog_status(
     catalog: Catalog,
     *,
+    template: Catalog,
     locale: str,
     catalog_path: str,
     source_path: str,
     stale: bool,
     page_url: str | None = None,
 ) -> CatalogStatus:
-    """Count one catalog's entries and source words by state (see the module docstring)."""
+    """Count one catalog's entries by state, and the page's words (its `template`, made from
+    the page now) by whether the catalog translates them (see the module docstring)."""
     active = catalog.active
     done = [m for m in active if m.translated]
     review = [m for m in active if _needs_review(m)]
-    words_translated, words_total, percent = word_progress(catalog)
+    words_translated, words_total, percent = page_progress(template, catalog)
     return CatalogStatus(
         locale=locale,
         catalog=catalog_path,
@@ -171,7 +190,7 @@ def summarize(statuses: Iterable[CatalogStatus]) -> dict[str, LocaleStatus]:
             words_translated=words_translated,
             chars_translated=sum(s.chars_translated for s in rows),
             percent=_percent(words_translated, words_total),
-            stale=sum(s.stale for s in rows),
+            stale_catalogs=sum(s.stale for s in rows),
         )
     return summary
 
@@ -246,7 +265,7 @@ def render_table(statuses: Sequence[CatalogStatus], *, color: bool) -> str:
         cells = _table_cells(row, row.catalog, "stale" if row.stale else "", color=color)
         table.add_row(*cells, end_section=row is rows[-1])
     for summary in summarize(rows).values():
-        stale = f"{summary.stale} stale" if summary.stale else ""
+        stale = f"{summary.stale_catalogs} stale" if summary.stale else ""
         cells = _table_cells(summary, "(all)", stale, color=color)
         table.add_row(*cells, style="bold" if color else "")
     buffer = io.StringIO()
@@ -272,7 +291,7 @@ def _md_cell(text: str) -> str:
 
 def _summary_text(summary: LocaleStatus) -> str:
     """The per-locale sentence shared by the Markdown and HTML reports."""
-    stale = f", {summary.stale} stale" if summary.stale else ""
+    stale = f", {summary.stale_catalogs} stale" if summary.stale else ""
     return (
         f"{summary.percent:.1f}% of words translated "
         f"({summary.words_translated} of {summary.words_total}, "
@@ -341,14 +360,18 @@ def _counts(row: CatalogStatus | LocaleStatus) -> dict[str, object]:
 
 
 def render_json(statuses: Sequence[CatalogStatus]) -> str:
-    """The documented shape, rows sorted by locale then catalog; a locale's `stale` is a count."""
+    """The documented shape, rows sorted by locale then catalog. `stale` is a boolean for a
+    catalog and a locale alike; a locale also says how many of its catalogs are stale."""
     rows = _sorted(statuses)
     document = {
         "catalogs": [
             {"locale": s.locale, "catalog": s.catalog, "source": s.source, **_counts(s)}
             for s in rows
         ],
-        "locales": {locale: _counts(summary) for locale, summary in summarize(rows).items()},
+        "locales": {
+            locale: {**_counts(summary), "stale_catalogs": summary.stale_catalogs}
+            for locale, summary in summarize(rows).items()
+        },
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -359,12 +382,14 @@ _CSS = """
 body{font:15px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;
 color:#1d2330;background:#fff}
 h1{font-size:1.6rem}h2{margin-top:2.5rem;border-bottom:1px solid #d5d9e0}
+.table{overflow-x:auto}
 table{border-collapse:collapse;width:100%}
 th,td{padding:.35rem .6rem;border-bottom:1px solid #eceef2;text-align:right;vertical-align:middle}
 th:nth-child(-n+2),td:nth-child(-n+2){text-align:left}
 td.bar{white-space:nowrap}
 .pct{display:inline-block;min-width:3.6em;text-align:right}
-td.catalog{font-family:ui-monospace,monospace;font-size:.85rem;color:#566}
+td.catalog{font-family:ui-monospace,monospace;font-size:.85rem;color:#566;
+overflow-wrap:anywhere}
 progress{width:9rem;height:.9rem;vertical-align:middle}
 .summary progress{width:18rem;height:1.2rem}
 .badge{display:inline-block;padding:0 .45rem;border-radius:.6rem;font-size:.75rem;
@@ -419,11 +444,13 @@ def _locale_section(summary: LocaleStatus, rows: list[CatalogStatus]) -> list[st
         '<div class="summary">'
         + _progress(summary.percent, f"{summary.locale} translated")
         + f"<p>{_esc(_summary_text(summary))}</p></div>",
-        "<table><thead><tr><th>Page</th><th>Catalog</th><th>Translated (words)</th>"
+        # Paths wrap, so the table fits a laptop's width; on a phone it scrolls in its box.
+        '<div class="table"><table><thead><tr><th>Page</th><th>Catalog</th>'
+        "<th>Translated (words)</th>"
         "<th>Messages</th><th>Fuzzy</th><th>Untranslated</th><th>Obsolete</th><th>Words</th>"
         "<th>Characters</th></tr></thead><tbody>",
         *(_article_row(s) for s in rows),
-        "</tbody></table>",
+        "</tbody></table></div>",
         "<h3>Needs review (fuzzy)</h3>",
     ]
     fuzzy = [_fuzzy_list(s) for s in rows if s.fuzzy_messages]

@@ -11,17 +11,19 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline import files, page_cache
-from pipeline.catalog import MessageKey, merge, translation_memory
+from pipeline.catalog import MessageKey, Remembered, merge, translation_memory
 from pipeline.config import Settings
 from pipeline.extract import template_text
 from pipeline.model import Catalog, Message, PipelineError
 from pipeline.pofile import render_po, rendered_entries
 from pipeline.project import (
+    TEMPLATES_DIR,
+    catalog_directory,
     catalog_path,
     catalogs_of,
     load_page,
@@ -35,6 +37,7 @@ from pipeline.workers import parallel, split_errors
 
 if TYPE_CHECKING:
     from pipeline.checks import Problem
+    from pipeline.checks.core import Severity
     from pipeline.status import CatalogStatus
 
 
@@ -58,6 +61,8 @@ class Outcome:
     #: The files it wrote (with `write=False`: would write), as strings: a site has thousands.
     changed: tuple[str, ...]
     errors: tuple[PipelineError, ...]
+    #: Files it removed (would remove): templates of pages that are gone.
+    removed: tuple[str, ...] = ()
 
     @staticmethod
     def of(results: Iterable[FileChange | PipelineError]) -> Outcome:
@@ -80,9 +85,31 @@ class Outcome:
 def extract(
     settings: Settings, *, write: bool = True, jobs: int = 1, shard: Shard = WHOLE_SITE
 ) -> Outcome:
-    """One template per page (of the shard); returns each template and whether it changed."""
-    pages = shard.select(files.find_pages(settings.source))
-    return Outcome.of(parallel(_extract_page, (settings, write), pages, jobs))
+    """One template per page (of the shard); returns each template and whether it changed.
+    The whole site's extract also removes the templates of pages that are gone (their
+    catalogs stay: translations are never lost, and the site memory still offers them)."""
+    all_pages = files.find_pages(settings.source)
+    outcome = Outcome.of(parallel(_extract_page, (settings, write), shard.select(all_pages), jobs))
+    if not shard.whole:  # a shard cannot tell another shard's template from a stray one
+        return outcome
+    orphans = orphaned(settings, TEMPLATES_DIR, ".pot", all_pages)
+    if write:
+        for path in orphans:
+            files.remove_and_prune(path, settings.locales / TEMPLATES_DIR)
+    return replace(outcome, removed=tuple(str(path) for path in orphans))
+
+
+def orphaned(settings: Settings, directory: str, suffix: str, pages: list[str]) -> list[Path]:
+    """The files `<locales>/<directory>/<stem><suffix>` whose page is not among `pages`."""
+    root = settings.locales / directory
+    if not root.is_dir():
+        return []
+    stems = {files.page_stem(page) for page in pages}
+    return [
+        files.inside(root, name)
+        for name in files.find_pages_and_assets(root)[1]
+        if name.endswith(suffix) and name[: -len(suffix)] not in stems
+    ]
 
 
 def _extract_page(context: tuple[Settings, bool], page: str) -> FileChange:
@@ -134,19 +161,22 @@ class _UpdateContext:
 
     settings: Settings
     locale: str
-    memory: Mapping[MessageKey, str]
+    memory: Mapping[MessageKey, Remembered]
     revision: str
     write: bool
 
 
 def _translated_only(_: None, path: Path) -> Catalog:
-    """The finished translations of a catalog (all the site memory needs), or none."""
+    """The finished translations of a catalog and their translators' notes (all the site memory
+    needs), or none."""
     catalog = read_catalog(path)
     if catalog is None:
         return Catalog()
     return Catalog(
         messages=tuple(
-            Message(m.msgid, m.msgstr, m.msgctxt)
+            Message(
+                m.msgid, m.msgstr, m.msgctxt, m.flags, translator_comments=m.translator_comments
+            )
             for m in catalog.messages
             if m.translated and m.msgid_plural is None
         )
@@ -200,7 +230,7 @@ def status(
     settings: Settings, locales: tuple[str, ...], *, dashboard: Path | None = None
 ) -> list[CatalogStatus]:
     """One row per page and locale; a missing catalog counts as all untranslated and stale."""
-    from pipeline.status import catalog_status
+    from pipeline.status import behind, catalog_status
 
     rows = []
     templates: dict[str, tuple[Catalog, bool]] = {}
@@ -209,9 +239,6 @@ def status(
             templates[page] = _template_state(settings, page)
         template, template_stale = templates[page]
         catalog = read_catalog(path)
-        behind = catalog is None or {m.key for m in catalog.active} != {
-            m.key for m in template.messages
-        }
         built = files.inside(settings.output, f"{locale}/{page}")
         url = None
         if dashboard is not None and built.exists():
@@ -219,14 +246,26 @@ def status(
         rows.append(
             catalog_status(
                 catalog if catalog is not None else template,
+                template=template,
                 locale=locale,
                 catalog_path=path.relative_to(settings.locales).as_posix(),
                 source_path=page,
-                stale=template_stale or behind,
+                stale=template_stale or behind(template, catalog),
                 page_url=url,
             )
         )
     return rows
+
+
+def orphaned_catalogs(settings: Settings, locales: tuple[str, ...]) -> list[Path]:
+    """Catalogs whose page is gone: kept (translations are never lost, and the site memory
+    offers them to other pages), and listed so that someone decides."""
+    pages = files.find_pages(settings.source)
+    return [
+        path
+        for locale in locales
+        for path in orphaned(settings, catalog_directory(locale).rstrip("/"), ".po", pages)
+    ]
 
 
 def _template_state(settings: Settings, page: str) -> tuple[Catalog, bool]:
@@ -243,6 +282,19 @@ class CheckReport:
     #: Catalogs that could not be read at all (exit 2).
     unreadable: bool
 
+    def failed(self, fail_on: str) -> bool:
+        """Whether a problem is as severe as `fail_on` (a FAIL_ON key) or more."""
+        return any(problem.severity in FAIL_ON[fail_on] for problem in self.problems)
+
+
+#: `check --fail-on`: the severities that fail the run (exit 1); `warning`, the default, is
+#: the strictest, as every problem fails; `never` only reports.
+FAIL_ON: dict[str, tuple[Severity, ...]] = {
+    "warning": ("error", "warning"),
+    "error": ("error",),
+    "never": (),
+}
+
 
 def check(
     settings: Settings, locales: tuple[str, ...], *, min_percent: float | None
@@ -254,10 +306,11 @@ def check(
     from pipeline.checks.catalog_file import bom_problems, gettext_problems
     from pipeline.checks.glossary import load_glossary
     from pipeline.checks.origin import check_origin
-    from pipeline.status import catalog_status
+    from pipeline.status import behind, catalog_status
 
     problems: list[Problem] = []
     unreadable = False
+    grades = dict(settings.severity)
     glossaries = {
         locale: load_glossary(settings.locales, locale, source_locale=settings.source_locale)
         for locale in locales
@@ -278,11 +331,33 @@ def check(
         problems.extend(check_origin(catalog, page=page, path=shown))
         problems.extend(bom_problems(path) or gettext_problems(path))
         problems.extend(
-            check_catalog(catalog, path=shown, locale=locale, glossary=glossaries[locale])
+            check_catalog(
+                catalog, path=shown, locale=locale, glossary=glossaries[locale], grades=grades
+            )
         )
+        template = page_template(settings, page, load_page(settings, page))
+        missing = len({m.key for m in template.active} - {m.key for m in catalog.active})
+        if behind(template, catalog):
+            problems.append(
+                Problem(
+                    shown,
+                    1,
+                    "",
+                    "stale",
+                    "warning",
+                    f"behind its page {files.inside(settings.source, page)} ({missing} of its "
+                    "messages missing, counted as untranslated): run `python cli.py extract`, "
+                    "then `python cli.py update`",
+                )
+            )
         if min_percent is not None:
             row = catalog_status(
-                catalog, locale=locale, catalog_path="", source_path=page, stale=False
+                catalog,
+                template=template,
+                locale=locale,
+                catalog_path="",
+                source_path=page,
+                stale=False,
             )
             if row.words_translated * 100 < min_percent * row.words_total:
                 problems.append(

@@ -166,13 +166,24 @@ def test_broken_catalog_is_refused_by_every_command(
     line = breaker(catalog)
     before = outputs(site)
     started = time.monotonic()
-    for command in (["update"], ["build", "--jobs", "1"], ["status"]):
+    for command in (["update"], ["status"]):
         assert_bad_input(invoke(*command), CATALOG, line, fragment)
-    checked = invoke("check")  # check lists the catalog as unreadable, with its own format
+    checked = invoke("check")  # check lists the catalog as unreadable, among its problems
     assert_clean(checked, 2)
-    assert (f"{CATALOG}:{line}: " if line else f"{CATALOG}:0: ") in checked.stderr
-    assert fragment in checked.stderr
+    assert (f"{CATALOG}:{line}: " if line else f"{CATALOG}:0: ") in checked.stdout
+    assert fragment in checked.stdout
     assert outputs(site) == before
+    # The build builds every other page, holds back the one whose catalog it cannot read
+    # (the threshold rule: none of it is known to be translated), and exits 2 at the end.
+    (site / "source_html/other.html").write_bytes(
+        (site / "source_html/other.html").read_bytes().replace(b"</body>", b"<!-- ed --></body>")
+    )
+    for jobs in ("1", "2"):
+        assert_bad_input(invoke("build", "--jobs", jobs), CATALOG, line, fragment)
+        assert not (site / "site/ja/index.html").exists()
+        assert b"<!-- ed -->" in (site / "site/en/other.html").read_bytes()
+        assert b"<!-- ed -->" in (site / "site/ja/other.html").read_bytes()
+        assert (site / "site/en/index.html").exists()
     assert time.monotonic() - started < 20
 
 
@@ -214,9 +225,9 @@ def test_byte_order_mark_is_read_flagged_by_check_and_dropped_by_update(site: Pa
     catalog.write_bytes(codecs.BOM_UTF8 + data)
     checked = invoke("check")
     assert_clean(checked, 1)
-    assert f"{CATALOG}:1: " in checked.stderr
-    assert "byte order mark" in checked.stderr
-    assert "syntax error" not in checked.stderr  # not msgfmt's misleading report
+    assert f"{CATALOG}:1: " in checked.stdout
+    assert "byte order mark" in checked.stdout
+    assert "syntax error" not in checked.stdout  # not msgfmt's misleading report
     built = (site / "site/ja/index.html").read_bytes()
     assert_clean(invoke("build", "--jobs", "1"), 0)
     assert (site / "site/ja/index.html").read_bytes() == built  # the same translations

@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.catalog import merge, translation_memory
+from pipeline.catalog import Remembered, merge, translation_memory
 from pipeline.model import Catalog, Message, PipelineError
 from pipeline.pofile import parse_po, render_po
 
@@ -74,7 +74,27 @@ def test_memory_ignores_fuzzy_and_prefers_the_most_used() -> None:
     memory = translation_memory(
         [fuzzy, translated(Home="ホーム"), translated(Home="トップ"), translated(Home="ホーム")]
     )
-    assert memory == {(None, "Home"): "ホーム"}
+    assert memory == {(None, "Home"): Remembered("ホーム")}
+
+
+def test_site_memory_brings_the_translators_notes() -> None:
+    """The reason for overruling a check is reused with the translation, from whichever page
+    gave it; a note of the entry's own stays, and flags that describe the source do not come."""
+    reason = "ignore-punctuation: not a sentence in Japanese"
+    noted = Message(
+        "© 2025", "©2025", flags=("ignore-glossary", "no-wrap"), translator_comments=(reason,)
+    )
+    memory = translation_memory(
+        [translated(**{"© 2025": "©2025"}), Catalog(messages=(noted,)), translated(Other="x")]
+    )
+    assert memory[(None, "© 2025")] == Remembered("©2025", (reason,), ("ignore-glossary",))
+    new = by_id(merge(template("© 2025"), None, locale="ja", memory=memory, revision_date=DATE))
+    assert (new["© 2025"].msgstr, new["© 2025"].translator_comments) == ("©2025", (reason,))
+    assert new["© 2025"].flags == ("ignore-glossary",)
+    own = Catalog(messages=(Message("© 2025", flags=("fuzzy",), translator_comments=("mine",)),))
+    kept = by_id(merge(template("© 2025"), own, locale="ja", memory=memory, revision_date=DATE))
+    assert kept["© 2025"].translator_comments == ("mine", reason)
+    assert kept["© 2025"].flags == ("ignore-glossary",) and kept["© 2025"].msgstr == "©2025"
 
 
 def test_new_catalog_header() -> None:

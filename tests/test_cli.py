@@ -230,8 +230,9 @@ def test_golden_pages_of_the_clinic_site(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.chdir(REPO)
     result = run("build", "--output", str(tmp_path), "--jobs", "1")
     assert result.exit_code == 0 and "0 held back" in result.output, result.output
-    pages = sorted(tmp_path.rglob("*.html"))
-    assert len(pages) == 4
+    # Two pages in two locales, the language chooser and the sitemap at the root.
+    pages = sorted([*tmp_path.rglob("*.html"), tmp_path / "sitemap.xml"])
+    assert len(pages) == 6
     for page in pages:
         golden = GOLDEN / "site" / page.relative_to(tmp_path)
         if UPDATE_GOLDEN:

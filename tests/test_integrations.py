@@ -23,6 +23,7 @@ import yaml
 from click.testing import CliRunner, Result
 
 from cli import main
+from pipeline import files
 from pipeline.pofile import parse_po, render_po
 from tests.browser import launch_chromium, needs_chromium
 
@@ -269,14 +270,39 @@ def test_pre_commit_try_repo_runs_both_hooks(site: Path) -> None:
     assert "would write locales/templates/contact.pot" in failed.stdout
 
 
+WORKFLOWS = REPO / ".github/workflows"
+#: Our page, translated: the workflow holds back no page, as `--min-percent 80` wants.
+CONTACT_JA = {"Contact": "お問い合わせ", "Book a visit": "来院のご予約", "Book": "予約",
+              "or call <1>us</1>.": "または<1>お電話</1>ください。"}  # fmt: skip
+
+
+def workflow_commands(name: str, job: str, **values: str) -> list[str]:
+    """The `python cli.py …` lines a job of a workflow runs, with `${{ … }}` filled in."""
+    steps = yaml.safe_load((WORKFLOWS / name).read_text())["jobs"][job]["steps"]
+    lines = [line for s in steps for line in s.get("run", "").splitlines()]
+    commands = [line for line in lines if line.startswith("python cli.py")]
+    for expression, value in values.items():
+        commands = [c.replace("${{ " + expression + " }}", value) for c in commands]
+    return commands
+
+
+def run_step(site: Path, command: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """A workflow's command as the runner's shell runs it, with this checkout's cli.py."""
+    return subprocess.run(
+        ["bash", "-eo", "pipefail", "-c", command.replace("python ", f"{sys.executable} ")
+         .replace("cli.py", str(REPO / "cli.py"))],
+        cwd=site, capture_output=True, text=True, env={**_env(), **env},
+    )  # fmt: skip
+
+
 def test_github_workflow_steps_run(site: Path) -> None:
-    workflow = yaml.safe_load((REPO / ".github/workflows/translations.yml").read_text())
+    workflow = yaml.safe_load((WORKFLOWS / "translations.yml").read_text())
     steps = workflow["jobs"]["translations"]["steps"]
-    commands = [s["run"] for s in steps if s.get("run", "").startswith("python cli.py")]
+    commands = workflow_commands("translations.yml", "translations")
     assert [c.split(" >>")[0] for c in commands] == [
         "python cli.py extract --check",
         "python cli.py update --check",
-        "python cli.py check --format github",
+        "python cli.py check --format github --fail-on error --min-percent 80",
         "python cli.py build",
         "python cli.py status --html site/status.html --format markdown",
     ]
@@ -284,25 +310,64 @@ def test_github_workflow_steps_run(site: Path) -> None:
                s.get("uses", "")}  # fmt: skip
     assert uploads == {"site": "site/", "translation-status": "site/status.html"}
     summary = site / "summary.md"
+    translate(site / "locales/ja/LC_MESSAGES/contact.po", CONTACT_JA)
     for command in commands:
-        result = subprocess.run(
-            ["bash", "-eo", "pipefail", "-c", command.replace("python ", f"{sys.executable} ")
-             .replace("cli.py", str(REPO / "cli.py"))],
-            cwd=site, capture_output=True, text=True, env={**_env(), "GITHUB_STEP_SUMMARY":
-                                                          str(summary)},
-        )  # fmt: skip
+        result = run_step(site, command, GITHUB_STEP_SUMMARY=str(summary))
         assert result.returncode == 0, (command, result.stdout, result.stderr)
-    assert (site / "site/status.html").exists() and (site / "site/ja/index.html").exists()
+    # Every path the workflow uploads is one the pipeline wrote.
+    assert all((site / path).exists() for path in uploads.values())
+    assert (site / "site/ja/index.html").exists()
     assert "| ja |" in summary.read_text(encoding="utf-8")
     # A broken placeholder is annotated on the diff in GitHub's format.
     po = site / "locales/ja/LC_MESSAGES/contact.po"
     text = po.read_text(encoding="utf-8")
-    po.write_text(text.replace('msgid "Book a visit"\nmsgstr ""', 'msgid "Book a visit"\n'
-                               'msgstr "<1>予約</1>"'), encoding="utf-8")  # fmt: skip
-    annotated = cli(site, "check", "--format", "github", check=False)
+    po.write_text(text.replace('msgstr "来院のご予約"', 'msgstr "<1>予約</1>"'), encoding="utf-8")
+    annotated = run_step(site, commands[2])
     assert annotated.returncode == 1
     assert re.search(r"^::error file=locales/ja/LC_MESSAGES/contact\.po,line=\d+", annotated.stdout,
                      re.M), annotated.stdout  # fmt: skip
+
+
+def test_github_workflow_passes_an_english_only_change_with_warnings(site: Path) -> None:
+    """An English edit leaves a fuzzy entry, a warning: annotated on the diff, and the pull
+    request, whose catalogs are up to date and whose pages stay published, passes."""
+    translate(site / "locales/ja/LC_MESSAGES/contact.po", CONTACT_JA)
+    page = site / "source_html/index.html"
+    html = page.read_text(encoding="utf-8")
+    page.write_text(html.replace("please call us", "please phone us"), encoding="utf-8")
+    assert run("extract").exit_code == 0 and run("update").exit_code == 0
+    check = next(c for c in workflow_commands("translations.yml", "translations") if " check " in c)
+    assert "--fail-on error" in check
+    checked = run_step(site, check)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert checked.stdout.startswith("::warning file=locales/ja/LC_MESSAGES/index.po,line=")
+    assert "title=fuzzy::" in checked.stdout
+    assert checked.stderr == "1 problem, none failing with --fail-on error\n"
+
+
+def test_sharded_workflow_caches_and_uploads_what_the_build_writes(site: Path) -> None:
+    """Each shard caches the directory where the build keeps its records, and uploads site/
+    without hidden files: so every build record must be in the cache directory, none in site/."""
+    workflow = yaml.safe_load((WORKFLOWS / "build-sharded.yml").read_text())
+    steps = workflow["jobs"]["build"]["steps"]
+    cached = [s["with"]["path"] for s in steps if "actions/cache" in s.get("uses", "")]
+    assert cached == [".pipeline-cache/"]  # the default of `cache` in [tool.pipeline]
+    uploads = [s["with"] for s in steps if "upload-artifact" in s.get("uses", "")]
+    assert [u["path"] for u in uploads] == ["site/"]
+    assert not any(u.get("include-hidden-files") for u in uploads)
+    shards = workflow["jobs"]["build"]["strategy"]["matrix"]["shard"]
+    assert shards == list(range(1, int(workflow["env"]["SHARDS"]) + 1))
+    for shard in shards:
+        shutil.rmtree(site / ".pipeline-cache")  # each shard's machine has its own
+        values = {"matrix.shard": str(shard), "env.SHARDS": str(workflow["env"]["SHARDS"])}
+        for command in workflow_commands("build-sharded.yml", "build", **values):
+            result = run_step(site, command)
+            assert result.returncode == 0, (command, result.stdout, result.stderr)
+        assert any((site / ".pipeline-cache").iterdir()), shard
+    # Hidden files are left out of the artifact: the build's lock may be there, no record.
+    hidden = [path.name for path in (site / "site").rglob(".*")]
+    assert set(hidden) <= {files.LOCK_NAME}, hidden
+    assert (site / "site/ja/index.html").exists() and (site / "site/en/contact.html").exists()
 
 
 # --- webmaster -----------------------------------------------------------------------------------

@@ -73,18 +73,18 @@ def kill(process: subprocess.Popen[bytes]) -> None:
 
 def visible(found: dict[str, str]) -> dict[str, str]:
     """Digests without temporary files (`.name.XXXX`) an interrupted write may leave, nor the
-    build manifest, which records when it was written (`manifests_whole` checks it)."""
+    lock file, which keeps the process id of a run killed while holding it."""
     return {
         path: sha
         for path, sha in found.items()
         if not Path(path).name.startswith(".")
-        or (Path(path).name.startswith(".pipeline") and ".pipeline-build" not in path)
+        or (Path(path).name.startswith(".pipeline") and Path(path).name != files.LOCK_NAME)
     }
 
 
 def manifests_whole(tree: Path) -> None:
     """Every build manifest there is whole: a header, then complete JSON lines."""
-    for manifest in tree.rglob(".pipeline-build*.jsonl"):
+    for manifest in tree.glob(".pipeline-cache/manifest*.jsonl"):
         text = manifest.read_text(encoding="utf-8")
         assert text.endswith("\n"), manifest
         assert all(isinstance(json.loads(line), (dict, list)) for line in text.splitlines())
@@ -193,10 +193,11 @@ def test_two_runs_at_once_serialize_on_the_lock(tree: Path, tmp_path: Path) -> N
 
 
 def test_a_run_waits_while_another_holds_the_lock(tree: Path) -> None:
+    """`build` locks where it keeps its records, the cache (it only reads the catalogs)."""
     for catalog in (tree / "locales/ja/LC_MESSAGES").glob("*.po"):
         translate(catalog, japanese)
     before = digest(tree / "site")
-    with files.tree_lock(tree / "locales"):
+    with files.tree_lock(tree / ".pipeline-cache"):
         process = start(tree, "build")
         time.sleep(1.5)
         assert process.poll() is None, "build did not wait for the lock"

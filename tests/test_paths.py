@@ -136,7 +136,7 @@ def test_output_page_linked_outside_is_not_written_through(site: Path) -> None:
 
 
 def test_manifest_linked_outside_is_replaced_not_written_through(site: Path) -> None:
-    manifest = next((site / "site").glob(".pipeline-build*.jsonl"))
+    manifest = next((site / ".pipeline-cache").glob("manifest*.jsonl"))
     manifest.unlink()
     os.symlink(outside_of(site) / "victim.html", manifest)
     (site / "source_html/index.html").write_text("<p>Changed.</p>", encoding="utf-8")

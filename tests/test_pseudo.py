@@ -102,10 +102,13 @@ def test_update_fills_only_the_pseudo_locale(site: Path) -> None:
 def test_pseudo_locales_are_configurable(site: Path) -> None:
     pyproject = site / "pyproject.toml"
     pyproject.write_text(pyproject.read_text() + 'pseudo_locales = ["en-XA"]\n', encoding="utf-8")
-    assert run("update", "--locale", "en-XA", "--locale", "qps").exit_code == 0
+    assert run("update", "--locale", "en-XA").exit_code == 0
     xa = (site / "locales/en-XA/LC_MESSAGES/index.po").read_text(encoding="utf-8")
-    qps = (site / "locales/qps/LC_MESSAGES/index.po").read_text(encoding="utf-8")
-    assert "⟦" in xa and "⟦" not in qps
+    assert "⟦" in xa
+    # No longer a pseudo-locale, qps is no language either: refused, not filled with English.
+    unknown = run("update", "--locale", "qps")
+    assert unknown.exit_code == 2 and "unknown locale code 'qps'" in unknown.stderr
+    assert not (site / "locales/qps").exists()
     pyproject.write_text(pyproject.read_text() + 'pseudo_locales = ["../x"]\n', encoding="utf-8")
     bad = run("update")
     assert bad.exit_code == 2

@@ -67,7 +67,7 @@ def tree(root: Path) -> dict[str, bytes]:
     return {
         p.relative_to(root).as_posix(): p.read_bytes()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and not p.name.startswith(".pipeline-build")
+        if p.is_file()
     }
 
 
@@ -118,11 +118,12 @@ def test_shards_built_into_one_output_equal_a_full_build(site: Path) -> None:
     assert "ja/page-3.html" not in full  # held back: below the threshold
     assert "ja/page-5.html" in full
     assert sharded == full
-    manifests = sorted(p.name for p in (site / "sharded").glob(".pipeline-build*"))
-    assert manifests == [f".pipeline-build-{k}-of-3.jsonl" for k in (1, 2, 3)]
+    cache = site / ".pipeline-cache"
+    manifests = sorted(p.name for p in cache.glob("manifest-*"))
+    assert manifests == [f"manifest-{k}-of-3.jsonl" for k in (1, 2, 3)]
     # Together the shard manifests name every page once.
-    named = [page for path in (site / "sharded").glob(".pipeline-build-*") for page in pages(path)]
-    assert sorted(named) == pages(site / "full/.pipeline-build.jsonl")
+    named = [page for path in cache.glob("manifest-*") for page in pages(path)]
+    assert sorted(named) == pages(cache / "manifest.jsonl")
 
 
 def pages(manifest: Path) -> list[str]:

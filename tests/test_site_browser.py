@@ -346,6 +346,61 @@ def test_article_illustration_loads(page: Page, site: Site) -> None:
         assert image.evaluate("img => img.complete && img.naturalWidth > 0")
 
 
+#: For each block of text in `main`, the phrases of `words` that a line break splits, and the
+#: lines (trimmed) that hold nothing but `す。`: read from where each character is drawn.
+LINE_BREAKS_JS = """(words) => {
+  const split = [], alone = [];
+  let seen = 0;
+  for (const block of document.querySelectorAll('main :is(p, li, h1, h2, h3)')) {
+    const chars = [];
+    const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (let i = 0; i < node.data.length; i++) {
+        const range = document.createRange();
+        range.setStart(node, i);
+        range.setEnd(node, i + 1);
+        const rects = range.getClientRects();
+        if (rects.length) chars.push([node.data[i], rects[0].top]);
+      }
+    }
+    const text = chars.map(c => c[0]).join('');
+    for (const word of words) {
+      for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
+        seen++;
+        const tops = chars.slice(at, at + word.length).map(c => c[1]);
+        if (Math.max(...tops) - Math.min(...tops) > 4) split.push(word + ' in ' + text.trim());
+      }
+    }
+    let line = '', top = null;
+    for (const [char, charTop] of [...chars, ['', Infinity]]) {
+      if (top !== null && Math.abs(charTop - top) > 4) {
+        if (line.trim() === 'す。') alone.push(text.trim());
+        line = '';
+      }
+      top = charTop;
+      line += char;
+    }
+  }
+  return {seen, split, alone};
+}"""
+
+
+def test_japanese_lines_break_between_phrases(page: Page, site: Site) -> None:
+    """word-break: auto-phrase keeps 下肢 and 脊柱管 whole and leaves no 「す。」 alone on a
+    line, at every width of the article's column; line-break: strict stays for kinsoku."""
+    open_page(page, site, "ja", ARTICLE)
+    style = page.locator("main p").first.evaluate(
+        "p => [getComputedStyle(p).wordBreak, getComputedStyle(p).lineBreak]"
+    )
+    assert style == ["auto-phrase", "strict"]
+    assert page.locator("h2").first.evaluate("h => getComputedStyle(h).textWrapStyle") == "balance"
+    for width in range(700, 901, 20):  # the column narrows below 748 px (44rem)
+        page.set_viewport_size({"width": width, "height": 900})
+        lines = page.evaluate(LINE_BREAKS_JS, ["下肢", "脊柱管"])
+        assert lines["seen"] > 10, width
+        assert (width, lines["split"], lines["alone"]) == (width, [], [])
+
+
 # ---------------------------------------------------------------------------------------------
 # The bilingual site: alternates, switcher and links.
 
@@ -382,6 +437,38 @@ def test_language_switcher_goes_there_and_back(page: Page, site: Site, name: str
     switcher.get_by_role("link", name="日本語").click()
     page.wait_for_url(site.page_url("ja", name))
     assert page.locator("html").get_attribute("lang") == "ja"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"), [("ja-JP", "ja"), ("ja", "ja"), ("en-GB", "en"), ("fr-FR", "en")]
+)
+def test_the_site_root_sends_visitors_to_their_language(
+    browser: Browser, site: Site, language: str, expected: str
+) -> None:
+    """`/` is the build's index.html: the home page in the browser's language, else x-default."""
+    context = browser.new_context(locale=language)
+    try:
+        page = context.new_page()
+        page.goto(site.url)
+        page.wait_for_url(site.page_url(expected, INDEX))
+        assert page.locator("html").get_attribute("lang") == expected
+    finally:
+        context.close()
+
+
+def test_the_site_root_without_script_lists_each_language(browser: Browser, site: Site) -> None:
+    context = browser.new_context(locale="ja-JP", java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(site.url)
+        assert page.url == site.url
+        links = page.locator("body a")
+        assert links.all_inner_texts() == ["English", "日本語"]
+        assert [link.get_attribute("lang") for link in links.all()] == ["en", "ja"]
+        links.get_by_text("日本語").click()
+        page.wait_for_url(site.page_url("ja", INDEX))
+    finally:
+        context.close()
 
 
 def local_links(page: Page, site: Site) -> list[str]:

@@ -40,11 +40,17 @@ MIXED = Catalog(
 )
 
 
+def template_of(catalog: Catalog) -> Catalog:
+    """The template of a page whose messages are the catalog's (an up-to-date catalog)."""
+    return Catalog(messages=tuple(Message(m.msgid, msgctxt=m.msgctxt) for m in catalog.active))
+
+
 def status_of(
     catalog: Catalog, *, locale: str = "ja", name: str = "stenosis", stale: bool = False
 ) -> CatalogStatus:
     return catalog_status(
         catalog,
+        template=template_of(catalog),
         locale=locale,
         catalog_path=f"{locale}/LC_MESSAGES/{name}.po",
         source_path=f"{name}.html",
@@ -84,7 +90,8 @@ def test_summarize_adds_up_and_weighs_by_words() -> None:
     summary = summarize([small, en_gb, big])
     assert list(summary) == ["en_GB", "ja"]
     ja = summary["ja"]
-    assert (ja.catalogs, ja.total, ja.translated, ja.untranslated, ja.stale) == (2, 2, 1, 1, 1)
+    assert (ja.catalogs, ja.total, ja.translated, ja.untranslated) == (2, 2, 1, 1)
+    assert (ja.stale, ja.stale_catalogs) == (True, 1)
     assert (ja.words_total, ja.words_translated, ja.chars_translated) == (10, 1, 4)
     assert ja.percent == 10.0  # not the 50.0 an average of the two pages' percents would give
 
@@ -264,8 +271,11 @@ def test_json_has_exactly_the_documented_shape() -> None:
         "stale": True,
     }
     assert list(document["locales"]) == ["en_GB", "ja"]
-    assert list(document["locales"]["ja"]) == CATALOG_KEYS[3:]
-    assert document["locales"]["ja"]["stale"] == 1
+    assert list(document["locales"]["ja"]) == [*CATALOG_KEYS[3:], "stale_catalogs"]
+    # `stale` means the same for a locale as for a catalog; the count has a name of its own.
+    assert document["locales"]["ja"]["stale"] is True
+    assert document["locales"]["ja"]["stale_catalogs"] == 1
+    assert document["locales"]["en_GB"]["stale"] is False
     assert document["locales"]["ja"]["percent"] == 31.5  # (5 + 1) of (18 + 1) words
 
 
@@ -370,3 +380,29 @@ def test_dashboard_in_a_browser(tmp_path: Path) -> None:
         finally:
             browser.close()
     assert requested == [dashboard.as_uri()]
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", [1200, 400])
+def test_dashboard_table_fits_its_page_in_a_browser(tmp_path: Path, width: int) -> None:
+    """With the clinic's long article paths, every column shows at 1200 px (the paths wrap);
+    on a phone the table scrolls in its own box rather than widening the page."""
+    from playwright.sync_api import sync_playwright
+
+    long_name = "articles/spinal-stenosis-leg-numbness"
+    dashboard = tmp_path / "status.html"
+    rows = [*sample(), status_of(MIXED, name=long_name, stale=True)]
+    dashboard.write_text(render_dashboard(rows, title="Translation status"), encoding="utf-8")
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            page.goto(dashboard.as_uri())
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            if width == 1200:
+                rights = page.locator('section[data-locale="ja"] tr > *').evaluate_all(
+                    "cells => cells.map(c => c.getBoundingClientRect().right)"
+                )
+                assert max(rights) <= width
+        finally:
+            browser.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -126,3 +127,125 @@ def test_update_copies_template_entries_only_from_templates_extract_wrote(clinic
     po.unlink()
     assert run("update", "--locale", "fr").exit_code == 0
     assert po.read_bytes() == copied
+
+
+@pytest.fixture
+def edited(clinic: Path) -> Path:
+    """The clinic after an English-only change: one sentence edited, templates and catalogs
+    updated, the translator not yet at work (so one fuzzy entry)."""
+    page = clinic / "source_html" / f"{ARTICLE}.html"
+    page.write_text(page.read_text(encoding="utf-8").replace(EDITED_OLD, EDITED_NEW), "utf-8")
+    assert run("extract").exit_code == 0
+    assert run("update").exit_code == 0
+    return clinic
+
+
+def test_english_only_change_fails_on_warnings_and_passes_on_errors(edited: Path) -> None:
+    assert run("check").exit_code == 1  # --fail-on warning, the default
+    passed = run("check", "--fail-on", "error")
+    assert passed.exit_code == 0, passed.output
+    assert f"{ARTICLE}.po:" in passed.output and "warning: [fuzzy]" in passed.output
+    assert passed.output.endswith("1 problem, none failing with --fail-on error\n")
+    # What the shipped workflow runs: the warning is still annotated on the pull request.
+    github = run("check", "--format", "github", "--fail-on", "error", "--min-percent", "80")
+    assert github.exit_code == 0
+    assert github.output.startswith(f"::warning file=locales/ja/LC_MESSAGES/{ARTICLE}.po,line=")
+    assert "title=fuzzy::marked fuzzy" in github.output
+    report = json.loads(run("check", "--format", "json", "--fail-on", "never").output)
+    assert report["passed"] is True and [p["check"] for p in report["problems"]] == ["fuzzy"]
+    assert json.loads(run("check", "--format", "json").output)["passed"] is False
+
+
+def test_min_percent_failure_names_the_catalog_without_a_msgid(edited: Path) -> None:
+    below = run("check", "--min-percent", "99")
+    assert below.exit_code == 1
+    where = re.escape(f"locales/ja/LC_MESSAGES/{ARTICLE}.po:1: error: [completeness] ")
+    shown = re.search(
+        f"^{where}9[0-8]\\.\\d % of words translated, below 99 %$", below.output, re.M
+    )
+    assert shown, below.output
+    assert 'msgid: ""' not in below.output
+
+
+def with_severity(project: Path, table: str) -> None:
+    pyproject = project / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8")
+    pyproject.write_text(f"{text}\n[tool.pipeline.severity]\n{table}\n", encoding="utf-8")
+
+
+def test_severity_setting_grades_a_check_for_the_whole_project(edited: Path) -> None:
+    with_severity(edited, 'fuzzy = "error"\nsame-as-source = "off"')
+    failed = run("check", "--format", "github", "--fail-on", "error")
+    assert failed.exit_code == 1
+    assert failed.output.startswith(f"::error file=locales/ja/LC_MESSAGES/{ARTICLE}.po,line=")
+    assert "title=fuzzy::" in failed.output
+
+
+def test_severity_off_drops_the_check(edited: Path) -> None:
+    with_severity(edited, 'fuzzy = "off"')
+    quiet = run("check")
+    assert quiet.exit_code == 0 and quiet.output == "all checks passed\n"
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        (
+            'fuzy = "off"',
+            "pyproject.toml: [tool.pipeline.severity] fuzy: no such check (the checks: "
+            "placeholders, markup, numbers, urls, whitespace, punctuation, glossary, "
+            "typography, politeness, same-as-source, fuzzy)",
+        ),
+        (
+            'fuzzy = "info"',
+            "pyproject.toml: [tool.pipeline.severity] fuzzy = 'info': must be "
+            '"error", "warning" or "off"',
+        ),
+        ("fuzzy = 0", "pyproject.toml: [tool.pipeline.severity] fuzzy = 0: must be"),
+    ],
+)
+def test_bad_severity_setting_is_named_and_exits_2(clinic: Path, table: str, message: str) -> None:
+    with_severity(clinic, table)
+    for command in ("check", "build", "status"):
+        result = run(command)
+        assert result.exit_code == 2, (command, result.output)
+        assert result.output.startswith(message), result.output
+        assert "Traceback" not in result.output
+
+
+def test_severity_table_of_the_wrong_type(clinic: Path) -> None:
+    pyproject = clinic / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8")
+    pyproject.write_text(
+        text.replace("[tool.pipeline]\n", '[tool.pipeline]\nseverity = "off"\n'), "utf-8"
+    )
+    result = run("check")
+    assert result.exit_code == 2
+    assert result.output == "pyproject.toml: [tool.pipeline] severity has the wrong type\n"
+
+
+ACCESS = """<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Access</title></head>
+<body>
+<p class="copyright"><small>&copy; 2025 Aozora Spine Clinic. All rights reserved.</small></p>
+</body>
+</html>
+"""
+
+
+def test_a_new_page_reuses_the_translators_reason_with_the_translation(clinic: Path) -> None:
+    """The copyright line's translation drops "All rights reserved.", and its translator says
+    why (`# ignore-punctuation: …`): on a new page, the reason comes with the translation."""
+    (clinic / "source_html" / "access.html").write_text(ACCESS, encoding="utf-8")
+    assert run("extract").exit_code == 0
+    assert run("update").exit_code == 0
+    po = clinic / "locales" / "ja" / "LC_MESSAGES" / "access.po"
+    entry = {m.msgid: m for m in parse_po(po.read_text(encoding="utf-8"), path=str(po)).messages}[
+        "© 2025 Aozora Spine Clinic. All rights reserved."
+    ]
+    assert entry.msgstr and not entry.fuzzy
+    assert any(c.startswith("ignore-punctuation: ") for c in entry.translator_comments)
+    checked = run("check")
+    assert checked.exit_code == 0, checked.output
+    assert "punctuation" not in checked.output

@@ -18,8 +18,16 @@ same-as-source            warning   msgstr not just a copy of the msgid
 fuzzy                     warning   the entry needs review
 ========================  ========  ==========================================================
 
+`check` adds problems about whole catalogs, which no setting grades: *gettext* (error: msgfmt
+or our reader refuses it), *missing* (error: no catalog for a page), *origin* (error: the
+header names another page), *stale* (warning: the page has text the catalog lacks, which the
+build counts as untranslated; `extract` and `update` are due) and, with `--min-percent`,
+*completeness* (error).
+
 Errors are what would break or endanger the built page. Warnings are about quality and rest
-on heuristics, so a reviewer may overrule them (see silencing below).
+on heuristics, so a reviewer may overrule them (see silencing below). A project may grade any
+of these checks otherwise, for all its entries, in `[tool.pipeline.severity]` of pyproject.toml
+(`fuzzy = "off"`, `glossary = "error"`); `check --fail-on` says which severity fails the run.
 
 Silencing: an entry with the flag `ignore-<check>` (Weblate's convention), for example
 `#, ignore-glossary`, skips that one check for that entry only. GNU gettext's tools (msgcat,
@@ -34,11 +42,16 @@ other findings would be noise until a translator confirms it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import get_args
+
 from pipeline.checks.core import (
     CheckFunction,
     Context,
     Glossary,
     GlossaryTerm,
+    Grade,
     Problem,
     Severity,
 )
@@ -56,7 +69,7 @@ from pipeline.checks.safety import check_markup
 from pipeline.checks.state import check_same_as_source
 from pipeline.checks.typography import check_politeness, check_typography, majority_style
 from pipeline.checks.urls import check_urls
-from pipeline.model import Catalog, Message
+from pipeline.model import IGNORE, Catalog, Message, PipelineError
 
 __all__ = [
     "CHECKS",
@@ -68,6 +81,7 @@ __all__ = [
     "format_text",
     "parse_glossary_csv",
     "parse_glossary_tbx",
+    "parse_grades",
     "problems_to_json",
 ]
 
@@ -85,6 +99,38 @@ CHECKS: tuple[tuple[str, Severity, CheckFunction], ...] = (
     ("same-as-source", "warning", check_same_as_source),
 )
 FUZZY_CHECK = "fuzzy"
+_NO_GRADES: Mapping[str, Grade] = MappingProxyType({})
+
+
+def parse_grades(table: object, *, where: str) -> tuple[tuple[str, Grade], ...]:
+    """`[tool.pipeline.severity]` (check name -> "error", "warning" or "off"), checked here,
+    where the names are, so a misspelt check is named instead of silently never matching."""
+    if not isinstance(table, dict):
+        raise TypeError("[tool.pipeline.severity] is not a table")
+    names = (*(name for name, _, _ in CHECKS), FUZZY_CHECK)
+    grades = get_args(Grade)
+    for name, grade in table.items():
+        if name not in names:
+            raise PipelineError(
+                where,
+                None,
+                f"[tool.pipeline.severity] {name}: no such check (the checks: {', '.join(names)})",
+            )
+        if grade not in grades:
+            raise PipelineError(
+                where,
+                None,
+                f"[tool.pipeline.severity] {name} = {grade!r}: must be "
+                + ", ".join(f'"{g}"' for g in grades[:-1])
+                + f' or "{grades[-1]}"',
+            )
+    return tuple(sorted(table.items()))
+
+
+def _graded(grades: Mapping[str, Grade], name: str, default: Severity) -> Severity | None:
+    """A check's severity in this project, or None when the project turned it off."""
+    grade = grades.get(name, default)
+    return None if grade == "off" else grade
 
 
 #: Extracted-comment roles of entries that are titles, not sentences: a Japanese heading drops
@@ -97,7 +143,7 @@ def _ignored(message: Message, check: str) -> bool:
         role in comment for comment in message.extracted_comments for role in HEADING_ROLES
     ):
         return True
-    marker = f"ignore-{check}"
+    marker = IGNORE + check
     return marker in message.flags or any(
         comment.startswith((marker + ":", marker + " ")) or comment == marker
         for comment in message.translator_comments
@@ -120,9 +166,15 @@ def _language(locale: str) -> str:
 
 
 def check_catalog(
-    catalog: Catalog, *, path: str, locale: str, glossary: Glossary
+    catalog: Catalog,
+    *,
+    path: str,
+    locale: str,
+    glossary: Glossary,
+    grades: Mapping[str, Grade] = _NO_GRADES,
 ) -> tuple[Problem, ...]:
-    """All problems of all non-obsolete entries, in entry order, then check order."""
+    """All problems of all non-obsolete entries, in entry order, then check order; `grades`
+    (from `[tool.pipeline.severity]`) overrides the severities of CHECKS and fuzzy."""
     done = tuple(m for m in catalog.active if not m.fuzzy and _has_translation(m))
     context = Context(
         japanese=_language(locale) == "ja",
@@ -132,22 +184,28 @@ def check_catalog(
             msgstr for m in done if not _ignored(m, "politeness") for _, msgstr in _pairs(m)
         ),
     )
+    fuzzy = _graded(grades, FUZZY_CHECK, "warning")
+    graded = [
+        (name, severity, check)
+        for name, default, check in CHECKS
+        if (severity := _graded(grades, name, default)) is not None
+    ]
     problems: list[Problem] = []
     for message in catalog.active:
         if message.fuzzy:
-            if not _ignored(message, FUZZY_CHECK):
+            if fuzzy is not None and not _ignored(message, FUZZY_CHECK):
                 problems.append(
                     Problem(
                         path,
                         message.line,
                         message.msgid,
                         FUZZY_CHECK,
-                        "warning",
+                        fuzzy,
                         "marked fuzzy: the translation needs review and is not published",
                     )
                 )
             continue
-        for name, severity, check in CHECKS:
+        for name, severity, check in graded:
             if _ignored(message, name):
                 continue
             problems.extend(

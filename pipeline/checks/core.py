@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+#: What `[tool.pipeline.severity]` may make of a check: one of the severities, or "off".
+Grade = Literal["error", "warning", "off"]
 #: `polite` is です・ます調, `plain` is だ・である調.
 Style = Literal["polite", "plain"]
 
@@ -18,6 +20,7 @@ class Problem:
 
     file: str
     line: int
+    #: The entry's msgid; empty for a problem of the whole file (the header has msgid "").
     msgid: str
     check: str
     severity: Severity

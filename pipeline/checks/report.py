@@ -60,9 +60,10 @@ def _shorten(msgid: str) -> str:
 
 
 def format_text(problems: Iterable[Problem]) -> str:
-    """`path:line: severity: [check] message (msgid: "…")`, one line per problem."""
+    """`path:line: severity: [check] message (msgid: "…")`, one line per problem; a problem of
+    the whole file (completeness, msgfmt) has no msgid to show."""
     return "\n".join(
-        f"{problem.file}:{problem.line}: {problem.severity}: [{problem.check}] "
-        f"{problem.message} (msgid: {_shorten(problem.msgid)})"
+        f"{problem.file}:{problem.line}: {problem.severity}: [{problem.check}] {problem.message}"
+        + (f" (msgid: {_shorten(problem.msgid)})" if problem.msgid else "")
         for problem in problems
     )
