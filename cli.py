@@ -296,14 +296,16 @@ def status(
 
     locales = chosen_locales(settings, locale_codes)
     rows = workflow.status(settings, locales, dashboard=dashboard)
-    for orphan in workflow.orphaned_catalogs(settings, locales):
+    orphaned = workflow.orphaned_catalogs(settings, locales)
+    for orphan in orphaned:
         click.echo(f"orphaned {orphan}: its page is gone; kept for the site memory", err=True)
     if dashboard is not None:
         page = status_report.render_dashboard(rows, title="Translation status")
         files.atomic_write(dashboard, page.encode("utf-8"))
         click.echo(f"wrote {dashboard}", err=True)
     if output_format == "json":
-        click.echo(status_report.render_json(rows), nl=False)
+        names = [path.relative_to(settings.locales).as_posix() for path in orphaned]
+        click.echo(status_report.render_json(rows, orphaned=names), nl=False)
     elif output_format == "markdown":
         click.echo(status_report.render_markdown(rows), nl=False)
     else:

@@ -359,9 +359,10 @@ def _counts(row: CatalogStatus | LocaleStatus) -> dict[str, object]:
     }
 
 
-def render_json(statuses: Sequence[CatalogStatus]) -> str:
+def render_json(statuses: Sequence[CatalogStatus], *, orphaned: Sequence[str] = ()) -> str:
     """The documented shape, rows sorted by locale then catalog. `stale` is a boolean for a
-    catalog and a locale alike; a locale also says how many of its catalogs are stale."""
+    catalog and a locale alike; a locale also says how many of its catalogs are stale.
+    `orphaned` lists the catalogs (relative to the locales directory) whose page is gone."""
     rows = _sorted(statuses)
     document = {
         "catalogs": [
@@ -372,6 +373,7 @@ def render_json(statuses: Sequence[CatalogStatus]) -> str:
             locale: {**_counts(summary), "stale_catalogs": summary.stale_catalogs}
             for locale, summary in summarize(rows).items()
         },
+        "orphaned": sorted(orphaned),
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 

@@ -178,6 +178,8 @@ def test_a_deleted_page_leaves_nothing_behind_but_its_catalogs(site: Path) -> No
     assert (site / "locales/ja/LC_MESSAGES/sub/extra.po").exists()
     status = invoke("status")
     assert "orphaned locales/ja/LC_MESSAGES/sub/extra.po" in status.stderr
+    listed = json.loads(invoke("status", "--format", "json").stdout)
+    assert listed["orphaned"] == ["ja/LC_MESSAGES/sub/extra.po"]
 
 
 def test_a_deleted_asset_is_removed_from_every_locale(site: Path) -> None:

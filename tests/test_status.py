@@ -249,7 +249,8 @@ CATALOG_KEYS = [
 
 def test_json_has_exactly_the_documented_shape() -> None:
     document = json.loads(render_json(sample()))
-    assert list(document) == ["catalogs", "locales"]
+    assert list(document) == ["catalogs", "locales", "orphaned"]
+    assert document["orphaned"] == []
     assert all(list(row) == CATALOG_KEYS for row in document["catalogs"])
     assert [(r["locale"], r["catalog"]) for r in document["catalogs"]] == [
         ("en_GB", "en_GB/LC_MESSAGES/a|b.po"),
@@ -280,7 +281,7 @@ def test_json_has_exactly_the_documented_shape() -> None:
 
 
 def test_json_of_nothing() -> None:
-    assert json.loads(render_json([])) == {"catalogs": [], "locales": {}}
+    assert json.loads(render_json([])) == {"catalogs": [], "locales": {}, "orphaned": []}
 
 
 def test_markdown_is_one_table_and_a_line_per_locale() -> None:
