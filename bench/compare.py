@@ -12,6 +12,11 @@ Each side runs its own `cli.py` with this interpreter, PYTHONPATH set to its tre
 directory in a scratch project of its own (bench/work/compare/<corpus>/<side>/), with the same
 SOURCE_DATE_EPOCH.
 
+Against e6fc933 the behaviour changes of issue 19 show as differences, on purpose: the build's
+manifest moved from site/ to the cache, site/index.html and site/sitemap.xml are new, summaries
+moved to stderr, and the broken links of the old sample pages are warned. To check that a later
+refactoring changes nothing, pass a commit after them (`--before 6985fc6` or newer).
+
 Two corpora, each laid out fresh and identically for both sides:
 
 - project: this repository's source_html/, locales/ (the Japanese catalogs and glossary) and
