@@ -133,13 +133,18 @@ def report_changes(outcome: workflow.Outcome, *, check: bool, what: str) -> None
     for path in outcome.removed:
         click.echo(f"{'would remove' if check else 'removed'} {path} (its page is gone)")
     removed = f", {len(outcome.removed)} removed" if outcome.removed else ""
-    click.echo(f"{outcome.looked_at} {what}, {len(changed)} changed{removed}", err=True)
+    click.echo(f"{counted(outcome.looked_at, what)}, {len(changed)} changed{removed}", err=True)
     if outcome.errors:
         raise click.exceptions.Exit(BadInput.exit_code)
     if check and (changed or outcome.removed):
         fix = f"python cli.py {click.get_current_context().info_name}"
-        count = len(changed) + len(outcome.removed)
-        raise click.ClickException(f"{count} {what} out of date: run `{fix}`")
+        stale = counted(len(changed) + len(outcome.removed), what)
+        raise click.ClickException(f"{stale} out of date: run `{fix}`")
+
+
+def counted(count: int, noun: str) -> str:
+    """`1 template`, `2 templates` (`noun` is the plural)."""
+    return f"{count} {noun if count != 1 else noun.removesuffix('s')}"
 
 
 def show_bad_input(errors: tuple[PipelineError, ...]) -> None:
@@ -289,13 +294,17 @@ def status(
     dashboard: Path | None,
     output: Path | None,
 ) -> None:
-    """How much of each page is translated, fuzzy, untranslated or obsolete."""
+    """How much of each page is translated, fuzzy, untranslated or obsolete.
+
+    A page or catalog that cannot be read is named on stderr after the report of all the
+    others, and the command exits 2."""
     if output is not None:
         settings = replace(settings, output=output)
     from pipeline import status as status_report  # the renderers: only this command
 
     locales = chosen_locales(settings, locale_codes)
-    rows = workflow.status(settings, locales, dashboard=dashboard)
+    report = workflow.status(settings, locales, dashboard=dashboard)
+    rows = report.rows
     orphaned = workflow.orphaned_catalogs(settings, locales)
     for orphan in orphaned:
         click.echo(f"orphaned {orphan}: its page is gone; kept for the site memory", err=True)
@@ -311,6 +320,9 @@ def status(
     else:
         color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
         click.echo(status_report.render_table(rows, color=color), nl=False, color=color)
+    show_bad_input(report.errors)
+    if report.errors:
+        raise click.exceptions.Exit(BadInput.exit_code)
 
 
 @main.command()
@@ -412,27 +424,22 @@ def build(
     for held in report.held_back:
         if not quiet:
             click.echo(f"held back {held.locale}/{held.page}: {held.reason}", err=True)
-    for path in report.removed:
+    for removed in report.removed:
         if not quiet:
-            click.echo(f"removed {path} (below the threshold)", err=True)
-    for path in report.deleted:
-        if not quiet:
-            click.echo(f"removed {path} (no longer in the source)", err=True)
+            click.echo(f"removed {removed.path} ({removed.reason})", err=True)
     if report.behind:
         catalogs = (
-            "1 catalog is behind its page"
+            "1 catalog is behind its page (its new text counts"
             if report.behind == 1
-            else f"{report.behind} catalogs are behind their pages"
+            else f"{report.behind} catalogs are behind their pages (their new text counts"
         )
-        click.echo(
-            f"{catalogs} (its new text counts as untranslated): "
-            "run `python cli.py extract`, then `python cli.py update`",
-            err=True,
-        )
+        fix = "run `python cli.py extract`, then `python cli.py update`"
+        click.echo(f"{catalogs} as untranslated): {fix}", err=True)
     if not quiet:
+        errors = f", unreadable: {len(report.errors)}" if report.errors else ""
         click.echo(
             f"pages: {report.written} written, {report.unchanged} unchanged, "
-            f"{len(report.held_back)} held back; problems: {len(report.problems)}",
+            f"{len(report.held_back)} held back; problems: {len(report.problems)}{errors}",
             err=True,
         )
     if report.errors:

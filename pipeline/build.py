@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from pipeline.model import PLACEHOLDER_RE, PipelineError
-from pipeline.placeholders import Tag, structure_problems, tokenize
+from pipeline.model import PipelineError
+from pipeline.placeholders import Tag, splice_problem, tokenize
 from pipeline.segments import PageSegments, Segment
 
 MessageKey = tuple[str | None, str]
@@ -85,11 +85,9 @@ def _translated_edits(
         if segment.kind == "attribute":
             leaves.append(_attribute_edit(segment, msgstr, newline))
             continue
-        # Markup in the msgid's own order is the msgid's (well-formed) structure: nothing to check.
-        same_order = PLACEHOLDER_RE.findall(msgstr) == PLACEHOLDER_RE.findall(segment.msgid)
-        problem = None if same_order else _trouble(segment, msgstr)
-        if problem is not None:
-            problems.append(problem)
+        trouble = splice_problem(segment.msgid, msgstr)
+        if trouble is not None:
+            problems.append(BuildProblem(segment.line, segment.msgctxt, segment.msgid, trouble))
             continue
         segment_edits.append((segment, msgstr))
     leaves.sort(key=lambda e: (e.start, e.end))
@@ -106,15 +104,6 @@ def _translated_edits(
         edits.append(_segment_edit(segment, msgstr, newline, [leaves[i] for i in inner]))
     edits.extend(e for i, e in enumerate(leaves) if i not in consumed)
     return edits, problems
-
-
-def _trouble(segment: Segment, msgstr: str) -> BuildProblem | None:
-    """Why a msgstr whose placeholders are not in the msgid's order cannot be used, if it
-    cannot (its markup is not the msgid's, or not well nested)."""
-    trouble = structure_problems(segment.msgid, msgstr)
-    if not trouble:
-        return None
-    return BuildProblem(segment.line, segment.msgctxt, segment.msgid, "; ".join(trouble))
 
 
 def escape_text(text: str, newline: str) -> str:

@@ -26,6 +26,7 @@ from pipeline.model import PipelineError
 from pipeline.project import catalog_directory
 from pipeline.shard import Shard
 
+#: The layout of the build's records.
 BUILD_VERSION = "5"
 #: In the cache directory: each catalog's path, SHA-256 and file signature, the SHA-256 of the
 #: page it was counted against, and the page's words it translates.
@@ -41,6 +42,16 @@ _FINE_TICK_NS = 20_000_000
 COUNTING = page_cache.code_digest(
     *page_cache.SEGMENTING_MODULES, "extract.py", "project.py", "pofile.py", "wrap.py", "status.py"
 ).hex()
+
+
+#: The code that makes a page's outputs from its bytes and catalogs: a page built by other code
+#: is built again, so a change to a rule reaches every page.
+BUILDING_MODULES = (
+    *page_cache.SEGMENTING_MODULES,
+    *("build.py", "site.py", "locale_codes.py", "project.py", "pofile.py", "wrap.py"),
+    *("wrap_table.py", "config.py", "extract.py", "files.py", "page_cache.py", "incremental.py"),
+)
+BUILDING = page_cache.code_digest(*BUILDING_MODULES).hex()
 
 
 @contextlib.contextmanager
@@ -164,6 +175,7 @@ def input_digest(
     be trusted (git's rule, as `recorded_sha`)."""
     described = [
         BUILD_VERSION,
+        BUILDING,
         COUNTING,
         [str(settings.source), str(settings.locales), str(settings.output), list(locales)],
         list(counted),

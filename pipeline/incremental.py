@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline import files, freshness, records
 from pipeline.config import Settings
-from pipeline.freshness import BUILD_VERSION, CATALOG_RECORDS, COUNTING
+from pipeline.freshness import BUILDING, CATALOG_RECORDS, COUNTING
 from pipeline.model import PipelineError, Translations, translations_and_lines
 from pipeline.project import catalog_name, load_page, parse_catalog
 from pipeline.shard import WHOLE_SITE, Shard
@@ -71,12 +71,22 @@ class Located:
 
 
 @dataclass(frozen=True, slots=True)
+class Removed:
+    """An output the build removed, and why."""
+
+    path: Path
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class BuildReport:
     #: How many outputs were written.
     written: int
     #: How many outputs were already as they should be.
     unchanged: int
-    removed: tuple[Path, ...]
+    #: Outputs of pages held back, of pages and assets gone from the source, and of locales no
+    #: longer built.
+    removed: tuple[Removed, ...]
     held_back: tuple[HeldBack, ...]
     problems: tuple[Located, ...]
     #: Pages and catalogs that could not be read: a page's outputs were left as they were, a
@@ -84,8 +94,6 @@ class BuildReport:
     errors: tuple[PipelineError, ...] = ()
     #: How many catalogs (or missing ones) are behind their pages: `extract` and `update` due.
     behind: int = 0
-    #: Outputs of pages and assets that are no longer in the source.
-    deleted: tuple[Path, ...] = ()
 
 
 def build(
@@ -111,6 +119,15 @@ def build(
             f"the output is inside the source directory {settings.source}: the next run would "
             "read the built pages as English ones; build somewhere else (--output)",
         )
+    output = settings.output.resolve()
+    for inputs in (settings.locales.resolve(), settings.source.resolve()):
+        if output.is_relative_to(inputs) or inputs.is_relative_to(output):
+            raise PipelineError(
+                str(settings.output),
+                None,
+                f"the output and {inputs} hold one another: the build writes and removes files "
+                "under its output; build somewhere else (--output)",
+            )
     all_pages, assets = files.find_pages_and_assets(settings.source)
     locales = tuple(dict.fromkeys(locales))  # `-l ja -l ja` builds ja once
     # What every configured locale publishes is counted even when only some are built, so a
@@ -137,7 +154,7 @@ def build(
             settings, locales, site, plan, jobs, progress, on_written, digests, publication.unread
         )
         return _record(
-            settings, locales, all_pages, assets, plan, digests, publication, site, built
+            settings, locales, counted, all_pages, assets, plan, digests, publication, site, built
         )
 
 
@@ -157,6 +174,8 @@ class _Plan:
     manifest_path: Path
     #: The output directory the manifest describes (its header says which).
     output: str
+    #: Every file the builds wrote in that output directory (`outputs-K-of-N.json`).
+    outputs_path: Path
     pages_path: Path
     stamp_path: Path
     #: Files whose signature the stamp holds, besides the names: the manifest, which a build
@@ -190,6 +209,7 @@ def _plan(
         record_directory=record_directory,
         manifest_path=manifest_path,
         output=str(settings.output.resolve()),
+        outputs_path=record_directory / f"outputs{shard.suffix}.json",
         pages_path=record_directory / f"{PAGE_RECORDS_STEM}{shard.suffix}.jsonl",
         stamp_path=record_directory / f"{freshness.STAMP_STEM}{shard.suffix}.json",
         watched=watched,
@@ -454,6 +474,8 @@ class _PageJob:
     #: build fails).
     digest: str
     recorded: list[Any] | None
+    #: Each output as `<locale>/<page>`, in the order of `outputs`.
+    relatives: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -475,6 +497,10 @@ class _PagesBuilt:
     errors: list[PipelineError] = field(default_factory=list)
     #: Pages that failed and keep their old manifest record.
     kept_after_failure: int = 0
+    #: The outputs there now, as `<locale>/<page>`, and the pages whose outputs were kept as
+    #: they were (their build failed).
+    present: set[str] = field(default_factory=set)
+    failed: set[str] = field(default_factory=set)
 
     def take(
         self,
@@ -487,6 +513,7 @@ class _PagesBuilt:
         old record, so it is built again next time."""
         if isinstance(result, PipelineError):
             self.errors.append(result)
+            self.failed.add(job.page)
             if job.recorded:
                 rebuilt.add(job.page, *job.recorded)
                 self.kept_after_failure += 1
@@ -501,6 +528,7 @@ class _PagesBuilt:
         problems = [[p.path, p.line, p.message] for p in result.problems]
         rebuilt.add(job.page, job.digest, problems, *(size for _, size, _ in result.outputs))
         self.problems.extend(result.problems)
+        self.present.update(job.relatives)
 
 
 def _build_pages(
@@ -534,6 +562,7 @@ def _build_pages(
             catalog_records=catalog_records,
             kept=kept,
             problems=built.problems,
+            present=built.present,
         )
 
         def todo() -> Iterator[_PageJob]:
@@ -581,6 +610,7 @@ class _Triage:
         catalog_records: records.Reader,
         kept: records.Spool,
         problems: list[Located],
+        present: set[str],
     ) -> None:
         self.settings = settings
         self.locales = locales
@@ -591,8 +621,9 @@ class _Triage:
         self.old_manifest = old_manifest
         self.catalog_records = catalog_records
         self.kept = kept
-        #: Where the problems of the pages found current are reported again.
+        #: Where the problems and outputs of the pages found current are added.
         self.problems = problems
+        self.present = present
         self.output_tree = files.Tree(settings.output)
         self.catalog_tree = files.Tree(settings.locales)
         self.settled = freshness.settled(old_manifest.header)
@@ -601,7 +632,8 @@ class _Triage:
 
     def job(self, page: str, sha: str) -> _PageJob | None:
         translations = self._catalogs(page)
-        outputs = self._outputs(page, translations)
+        relatives = tuple(f"{loc}/{page}" for loc in (self.settings.source_locale, *translations))
+        outputs = self._outputs(relatives)
         digest = _digest(sha, self.site_digest, [translations.get(loc) for loc in self.locales])
         recorded = self.old_manifest.get(page)
         problems = _recorded_problems(recorded)
@@ -609,9 +641,10 @@ class _Triage:
             self.kept.keep(self.old_manifest.line)
             self.unchanged += len(outputs)
             self.problems.extend(problems)
+            self.present.update(relatives)
             return None
         catalogs = tuple((loc, *translations[loc]) for loc in translations)
-        return _PageJob(page, catalogs, tuple(outputs), digest, recorded)
+        return _PageJob(page, catalogs, tuple(outputs), digest, recorded, relatives)
 
     def keep(self, page: str) -> None:
         """Keep the page's record as it is (its outputs stay as they were)."""
@@ -636,12 +669,9 @@ class _Triage:
             translations[locale] = (record[0], record[1])
         return translations
 
-    def _outputs(
-        self, page: str, translations: dict[str, tuple[str, str]]
-    ) -> list[tuple[str, int | None]]:
+    def _outputs(self, relatives: tuple[str, ...]) -> list[tuple[str, int | None]]:
         """(path, size or -1 for none) of each output; only whether it is there when no restart
         since the manifest was written could have emptied one (one listing per directory)."""
-        relatives = [f"{loc}/{page}" for loc in (self.settings.source_locale, *translations)]
         if self.settled:
             present = [self.output_tree.listed(relative) for relative in relatives]
             return [(name, None if there else -1) for name, there in present]
@@ -689,7 +719,7 @@ def _site_digest(settings: Settings, site: SiteMap) -> bytes:
 
 def _digest(page_sha: str, site_digest: bytes, catalogs: list[tuple[str, str] | None]) -> str:
     """What a page's outputs depend on: its bytes, its catalogs' digests, the site's digest."""
-    hasher = hashlib.sha256(BUILD_VERSION.encode())
+    hasher = hashlib.sha256(BUILDING.encode())
     hasher.update(page_sha.encode())
     for entry in catalogs:
         hasher.update(b"-" if entry is None else entry[1].encode())
@@ -749,6 +779,7 @@ def _translations(path: str) -> Translations:
 def _record(
     settings: Settings,
     locales: tuple[str, ...],
+    counted: tuple[str, ...],
     all_pages: list[str],
     assets: list[str],
     plan: _Plan,
@@ -757,19 +788,34 @@ def _record(
     site: SiteMap,
     built: _PagesBuilt,
 ) -> BuildReport:
-    """Copy the assets, remove the pages held back and what the source no longer has, write
-    the root files, drop what older builds kept, and stamp a build that read everything
-    without error."""
+    """Copy the assets, remove what is no longer published, write the root files, drop what
+    older builds kept, and stamp a build that read everything without error."""
     output_tree = files.Tree(settings.output)
-    for asset in plan.shard.select(assets):
+    written_locales = (settings.source_locale, *locales)
+    shard_assets = plan.shard.select(assets)
+    for asset in shard_assets:
         data = files.read_bytes(files.inside(settings.source, asset))
-        for locale in (settings.source_locale, *locales):
+        for locale in written_locales:
             files.atomic_write(output_tree.path(f"{locale}/{asset}"), data, durable=False)
     # Only the locales built: a build for some locales leaves the others' pages alone.
     held = [h for h in publication.held if plan.shard.holds(h.page) and h.locale in locales]
-    removed = [path for h in held if files.remove(path := output_tree.path(f"{h.locale}/{h.page}"))]
-    deleted = _remove_leftovers(settings, locales, {*all_pages, *assets}, plan.shard)
-    # What builds before BUILD_VERSION 5 kept in the output and cache directories.
+    removed = [
+        Removed(path, "below the threshold")
+        for h in held
+        if files.remove(path := output_tree.path(f"{h.locale}/{h.page}"))
+    ]
+    copied = {f"{locale}/{asset}" for asset in shard_assets for locale in written_locales}
+    present = built.present | copied
+    removed += _prune(
+        settings,
+        plan,
+        present,
+        written=written_locales,
+        kept_locales={settings.source_locale, *counted},
+        sources={*all_pages, *assets},
+        kept_pages=publication.unread | built.failed,
+    )
+    # What builds before records layout 5 kept in the output and cache directories.
     for legacy in (
         settings.output / f".pipeline-build{plan.shard.suffix}.jsonl",
         settings.output / f".pipeline-build{plan.shard.suffix}.json",
@@ -778,8 +824,6 @@ def _record(
     ):
         with contextlib.suppress(OSError):
             files.remove(legacy)
-    # A page that cannot be read is named once, though its catalogs and build also failed.
-    errors = {str(e): e for e in (*digests.errors, *publication.errors, *built.errors)}
     # The site's root files, from the whole site map (each shard writes the same), even after
     # an error: they name what is published now, which the error's page is or is not.
     from pipeline.site import root_index, sitemap
@@ -789,6 +833,8 @@ def _record(
             files.remove(settings.output / name)
         else:
             files.atomic_write(settings.output / name, content, durable=False)
+    # A page that cannot be read is named once, though its catalogs and build also failed.
+    errors = {str(e): e for e in (*digests.errors, *publication.errors, *built.errors)}
     problems = sorted(built.problems, key=lambda p: (p.path, p.line, p.message))
     if plan.inputs is not None and not errors:
         stamp = freshness.Stamp(
@@ -806,27 +852,51 @@ def _record(
         tuple(problems),
         tuple(errors.values()),
         behind=publication.behind,
-        deleted=tuple(deleted),
     )
 
 
-def _remove_leftovers(
-    settings: Settings, locales: tuple[str, ...], current: set[str], shard: Shard
-) -> list[Path]:
-    """Remove, from each locale this build writes, the pages and assets of the shard that the
-    source no longer has (a page deleted or renamed), and the directories that leaves empty.
-    Only what a build could have written is looked at (hidden files are not), and the other
-    locales' directories are left alone: a build for some locales owns only theirs."""
-    removed: list[Path] = []
-    for locale in (settings.source_locale, *locales):
-        directory = settings.output / locale
-        if not directory.is_dir():
+def _prune(
+    settings: Settings,
+    plan: _Plan,
+    present: set[str],
+    *,
+    written: tuple[str, ...],
+    kept_locales: set[str],
+    sources: set[str],
+    kept_pages: frozenset[str] | set[str],
+) -> list[Removed]:
+    """Remove the outputs earlier builds wrote (as `<locale>/<path>`, recorded in the cache for
+    this output directory and shard) that this one did not: their page or asset left the
+    source, their locale is no longer built or configured, or their page is not published in
+    it. Only files the build recorded writing are removed: never a file someone put there.
+    Another configured locale's outputs, not built this time, and the outputs of pages that
+    could not be built stay."""
+    try:
+        document = json.loads(files.read_file(plan.outputs_path))
+        recorded = set(document["files"]) if document["output"] == plan.output else set()
+    except (OSError, ValueError, TypeError, KeyError, PipelineError):
+        recorded = set()
+    removed: list[Removed] = []
+    kept: set[str] = set()
+    for entry in sorted(recorded - present):
+        locale, _, name = entry.partition("/")
+        if name in kept_pages or (
+            locale not in written and locale in kept_locales and name in sources
+        ):
+            kept.add(entry)
             continue
-        pages, assets = files.find_pages_and_assets(directory)
-        for name in pages + assets:
-            if name in current or not shard.holds(name):
-                continue
-            path = files.inside(directory, name)
-            if files.remove_and_prune(path, directory):
-                removed.append(path)
+        if locale not in kept_locales:
+            reason = f"{locale} is no longer built"
+        elif name not in sources:
+            reason = "no longer in the source"
+        else:
+            reason = "not published"
+        path = files.inside(settings.output, entry)
+        if files.remove_and_prune(path, settings.output):
+            removed.append(Removed(path, reason))
+    now = present | kept
+    if now != recorded:
+        document = {"output": plan.output, "files": sorted(now)}
+        with contextlib.suppress(OSError, PipelineError):  # only a later clean-up depends on it
+            files.atomic_write(plan.outputs_path, json.dumps(document).encode(), durable=False)
     return removed

@@ -1,7 +1,10 @@
-"""Whether Babel knows a locale code as it is written, and a guess at the code meant when not.
+"""Whether Babel knows a locale code as it is written, a guess at the code meant when not, and
+the code's BCP 47 language tag.
 
 A locale code names a catalog directory and a part of the site, so a mistyped one (`jp`,
 `english`) would quietly start a language of its own; it is refused, naming the likely code.
+Codes are gettext's (`pt_BR`, `sr@latin`), but HTML and sitemaps want BCP 47 (`pt-BR`,
+`sr-Latn`): `language_tag` is the one place that turns the one into the other.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import difflib
 import functools
 import importlib.util
 import os
+import re
 import unicodedata
 from typing import TYPE_CHECKING
 
@@ -38,6 +42,39 @@ def unknown_locale(code: str) -> str | None:
     if guess is None:
         return f"unknown locale code {code!r} (a pseudo-locale must be listed in pseudo_locales)"
     return f"unknown locale code {code!r}: did you mean {guess!r}?"
+
+
+#: The script subtag of each gettext modifier that names a script (`sr@latin`, `uz@cyrillic`).
+_SCRIPT_MODIFIERS = {"latin": "Latn", "cyrillic": "Cyrl", "devanagari": "Deva"}
+
+
+@functools.cache  # every page of a build asks the same few times
+def language_tag(code: str) -> str:
+    """The BCP 47 tag that `lang`, `hreflang` and the sitemap need for a locale code: `pt_BR` →
+    `pt-BR`, `sr@latin` → `sr-Latn`, `ca_ES_VALENCIA` → `ca-ES-valencia`.
+
+    Only the parts the code writes: Babel's `Locale` would add likely ones (`zh_TW` is `zh-TW`,
+    not `zh-Hant-TW`). The pseudo-locale `qps` stays `qps`, a valid tag: BCP 47 keeps `qaa` to
+    `qtz` for private use (Windows tags its pseudo-locales `qps-ploc`). A modifier that names
+    no script becomes a private-use part (`en@pseudo` → `en-x-pseudo`): dropped, it would give
+    another locale's tag. A code Babel cannot parse gets `-` for `_`, and no modifier.
+    """
+    from babel.core import parse_locale
+
+    try:
+        language, territory, script, variant, *modifiers = parse_locale(code.replace("-", "_"))
+    except ValueError:
+        return code.replace("_", "-").partition("@")[0]
+    modifier = (modifiers[0] if modifiers else None) or ""
+    private = [] if modifier in _SCRIPT_MODIFIERS else re.findall(r"[A-Za-z0-9]{1,8}", modifier)
+    subtags = [
+        language,
+        script or _SCRIPT_MODIFIERS.get(modifier),
+        territory,
+        variant and variant.lower(),
+        *(["x", *private] if private else []),
+    ]
+    return "-".join(subtag for subtag in subtags if subtag)
 
 
 @functools.cache

@@ -158,6 +158,15 @@ def _nesting_problems(tokens: tuple[str | Tag, ...], numbers: frozenset[int]) ->
             open_stack.pop()
 
 
+def splice_problem(msgid: str, msgstr: str) -> str | None:
+    """Why the build cannot splice `msgstr` into the text of `msgid` (None: it can). Markup in
+    the msgid's own order is the msgid's (well-formed) structure: nothing more to check. What
+    the build leaves out, `status` and the threshold count as untranslated."""
+    if PLACEHOLDER_RE.findall(msgstr) == PLACEHOLDER_RE.findall(msgid):
+        return None
+    return "; ".join(structure_problems(msgid, msgstr)) or None
+
+
 def structure_problems(msgid: str, msgstr: str) -> tuple[str, ...]:
     """What is wrong with msgstr's placeholders relative to msgid's; an empty tuple means OK.
 

@@ -6,7 +6,8 @@ The page functions return build `Edit`s for one page in one locale; nothing here
 or files. The output tree mirrors the source tree under one directory per locale (`en/`, `ja/`),
 so a relative link between pages already points at the same locale; it is rewritten only when
 the target is not published in that locale. Root-relative and absolute links to our own pages
-get the locale's prefix.
+get the locale's prefix. Paths and URLs hold the locale code as written (`pt_BR/`); `lang`,
+`hreflang` and the sitemap hold its BCP 47 tag (`pt-BR`, `locale_codes.language_tag`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from pipeline.build import Edit, escape_attribute, escape_text
 from pipeline.html import Attribute
+from pipeline.locale_codes import language_tag
 from pipeline.segments import PageSegments
 
 
@@ -77,11 +79,11 @@ def _lang_edits(page: PageSegments, locale: str) -> list[Edit]:
     for attribute in tag.attributes:
         if attribute.name in ("lang", "xml:lang") and attribute.value is not None:
             has_lang = has_lang or attribute.name == "lang"
-            value = escape_attribute(locale, attribute.quote)
+            value = escape_attribute(language_tag(locale), attribute.quote)
             edits.append(Edit(attribute.value_start, attribute.value_end, (value,)))
     if not has_lang:
         end = tag.end - 2 if page.page.text[tag.end - 2 : tag.end] == "/>" else tag.end - 1
-        edits.append(Edit(end, end, (f' lang="{locale}"',)))
+        edits.append(Edit(end, end, (f' lang="{language_tag(locale)}"',)))
     return edits
 
 
@@ -121,7 +123,7 @@ def _indent_of_line_before(text: str, line_end: int) -> str:
 
 def _alternates(path: str, site: SiteMap) -> list[tuple[str, str]]:
     """(hreflang, URL) of every published version of a page, and x-default: the source's."""
-    versions = [(locale, site.url(locale, path)) for locale in site.locales_of(path)]
+    versions = [(language_tag(locale), site.url(locale, path)) for locale in site.locales_of(path)]
     return [*versions, ("x-default", site.url(site.source_locale, path))]
 
 
@@ -135,12 +137,12 @@ def _switcher_edits(page: PageSegments, *, path: str, locale: str, site: SiteMap
         return []
     items = []
     for other in site.locales_of(path):
-        name = escape_text(_native_name(other), "\n")
+        name, tag = escape_text(_native_name(other), "\n"), language_tag(other)
         if other == locale:
-            items.append(f'<strong aria-current="page" lang="{other}">{name}</strong>')
+            items.append(f'<strong aria-current="page" lang="{tag}">{name}</strong>')
         else:
             href = escape_attribute(_relative(path, locale, other, path), '"')
-            items.append(f'<a href="{href}" hreflang="{other}" lang="{other}">{name}</a>')
+            items.append(f'<a href="{href}" hreflang="{tag}" lang="{tag}">{name}</a>')
     content = " | ".join(items)
     return [Edit(start, end, (content,)) for start, end in page.switchers]
 
@@ -379,6 +381,7 @@ def _parse_date(value: str) -> dt.date | None:
 
 #: The script of the language chooser: the first of the visitor's languages that a version of
 #: the home page has (the same tag, else the same language: `pt-BR` takes `pt`), else x-default.
+#: `homes` is keyed by BCP 47 tags, as `navigator.languages` writes them.
 _CHOOSER_SCRIPT = """(function () {
   var homes = %s, fallback = %s;
   var wanted = navigator.languages || [navigator.language || ""];
@@ -386,10 +389,10 @@ _CHOOSER_SCRIPT = """(function () {
   for (var i = 0; i < wanted.length; i++) {
     var tag = String(wanted[i]).toLowerCase();
     for (var pass = 0; pass < 2; pass++) {
-      for (var code in homes) {
-        var have = code.toLowerCase().replace(/_/g, "-");
+      for (var key in homes) {
+        var have = key.toLowerCase();
         if (pass === 0 ? have === tag : primary(have) === primary(tag)) {
-          location.replace(homes[code]);
+          location.replace(homes[key]);
           return;
         }
       }
@@ -413,12 +416,14 @@ def root_index(site: SiteMap) -> bytes | None:
     page = home[0]
     locales = site.locales_of(page)
     homes = {locale: f"{locale}/{quote(page)}" for locale in locales}  # no quote or `<` in them
-    script = _CHOOSER_SCRIPT % (json.dumps(homes), json.dumps(homes[site.source_locale]))
+    tags = {locale: language_tag(locale) for locale in locales}
+    tagged = {tags[locale]: url for locale, url in homes.items()}
+    script = _CHOOSER_SCRIPT % (json.dumps(tagged), json.dumps(homes[site.source_locale]))
     names = {locale: escape_text(_native_name(locale), "\n") for locale in locales}
     canonical = escape_attribute(site.url(site.source_locale, page), '"')
     lines = [
         "<!DOCTYPE html>",
-        f'<html lang="{site.source_locale}">',
+        f'<html lang="{tags[site.source_locale]}">',
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -430,7 +435,8 @@ def root_index(site: SiteMap) -> bytes | None:
         "<body>",
         "<ul>",
         *(
-            f'<li><a href="{href}" hreflang="{locale}" lang="{locale}">{names[locale]}</a></li>'
+            f'<li><a href="{href}" hreflang="{tags[locale]}" lang="{tags[locale]}">'
+            f"{names[locale]}</a></li>"
             for locale, href in homes.items()
         ),
         "</ul>",

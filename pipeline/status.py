@@ -5,22 +5,24 @@ per locale. The renderers (terminal table, Markdown for a pull-request comment, 
 a self-contained HTML dashboard) are pure functions from rows to text: the CLI reads the files,
 decides staleness and writes the output.
 
-Counting follows `msgfmt --statistics`, so a translator's tools and this report agree:
+Everything is counted on the page as it is now (its template, made from the page) and its
+catalog, as the build will publish it, so `status`, `check --min-percent` and the build's
+threshold agree:
 
-- *total* is every entry that is not obsolete (the header is not an entry in `Catalog`);
-- *translated* is `Message.translated`: a msgstr and no fuzzy flag;
-- *fuzzy* is a fuzzy entry that has text to review. msgfmt counts a fuzzy entry whose msgstr
-  (for a plural entry, `msgstr[0]`) is empty as untranslated, and so do we;
-- *untranslated* is the rest; *obsolete* (`#~`) entries are counted apart, as msgfmt ignores them.
+- *total* is every message of the page (the header is not an entry in `Catalog`);
+- *translated* is a message the catalog translates (`Message.translated`: a msgstr and no fuzzy
+  flag) with markup the build can splice (`placeholders.splice_problem`): what the build leaves
+  in English is not translated;
+- *fuzzy* is a message whose entry is fuzzy with text to review. msgfmt counts a fuzzy entry
+  whose msgstr (for a plural entry, `msgstr[0]`) is empty as untranslated, and so do we;
+- *untranslated* is the rest, the page's new text a stale catalog lacks included;
+- *obsolete* (`#~`) entries are counted apart, as msgfmt ignores them.
 
-The one known difference: msgfmt counts a plural entry as translated when `msgstr[0]` is filled
-even if another form is empty; we follow `Message.translated`, which wants every form, because that
-is what the build publishes. HTML extraction never makes plural entries, and Japanese has one form.
-
-The words are the page's, not the catalog's: *words_total* counts the words of the messages
-the page has now (its template, made from the page), and *words_translated* those the catalog
-translates. A catalog behind its page (the page changed since `update`), or one holding only
-its header, therefore reads as the page will be built, and the build decides on the same count.
+For a catalog up to date with its page (after `extract` and `update`) these are the counts of
+`msgfmt --statistics`, but for two cases: a translation whose markup the build refuses, which
+msgfmt counts as translated, and a plural entry with `msgstr[0]` filled and another form empty,
+which msgfmt counts as translated and `Message.translated` does not. HTML extraction never makes
+plural entries, and Japanese has one form.
 
 `percent` is in source words, not messages, because the build's `min_percent` threshold is in
 words: a page is as readable as the share of its text that is translated, and a one-word button
@@ -37,6 +39,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pipeline.model import PLACEHOLDER_RE, Catalog, Message, count_words
+from pipeline.placeholders import splice_problem
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -118,11 +121,24 @@ def page_progress(template: Catalog, catalog: Catalog | None) -> tuple[int, int,
     page's messages (its template, made from the page now) that the catalog translates. Text
     the catalog does not hold yet (a page edited since `update`, a header-only or empty
     catalog) counts as untranslated, so no page is published on a stale catalog's word."""
-    done = set() if catalog is None else {m.key for m in catalog.active if m.translated}
-    words = [(count_words(m.msgid), m.key in done) for m in template.active]
+    spliced = _spliced(catalog)
+    words = [(count_words(m.msgid), m.key in spliced) for m in template.active]
     total = sum(n for n, _ in words)
     translated = sum(n for n, translated in words if translated)
     return translated, total, _percent(translated, total)
+
+
+def _spliced(catalog: Catalog | None) -> set[tuple[str | None, str]]:
+    """Keys of the catalog's translations the build splices into the page: finished, and with
+    markup the page can take (a plural entry is never a page's text, but counts when done)."""
+    if catalog is None:
+        return set()
+    return {
+        m.key
+        for m in catalog.active
+        if m.translated
+        and (m.msgid_plural is not None or splice_problem(m.msgid, m.msgstr) is None)
+    }
 
 
 def behind(template: Catalog, catalog: Catalog | None) -> bool:
@@ -140,20 +156,23 @@ def catalog_status(
     stale: bool,
     page_url: str | None = None,
 ) -> CatalogStatus:
-    """Count one catalog's entries by state, and the page's words (its `template`, made from
-    the page now) by whether the catalog translates them (see the module docstring)."""
-    active = catalog.active
-    done = [m for m in active if m.translated]
-    review = [m for m in active if _needs_review(m)]
+    """Count the page's messages (its `template`, made from the page now) and words by the
+    state of their entries in the catalog (see the module docstring)."""
+    entries = {m.key: m for m in catalog.active}
+    spliced = _spliced(catalog)
+    on_page = [entries[m.key] for m in template.active if m.key in entries]
+    done = [m for m in on_page if m.key in spliced]
+    review = [m for m in on_page if _needs_review(m)]
     words_translated, words_total, percent = page_progress(template, catalog)
+    total = len(template.active)
     return CatalogStatus(
         locale=locale,
         catalog=catalog_path,
         source=source_path,
-        total=len(active),
+        total=total,
         translated=len(done),
         fuzzy=len(review),
-        untranslated=len(active) - len(done) - len(review),
+        untranslated=total - len(done) - len(review),
         obsolete=len(catalog.obsolete),
         words_total=words_total,
         words_translated=words_translated,

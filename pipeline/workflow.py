@@ -136,7 +136,8 @@ def update(
     """Merge every template (of the shard) into each locale's catalog, creating what is missing.
 
     The site memory comes from every catalog of the locale as it was before this update, shard
-    or not; then each page is merged and written on its own, so no more than a page is held.
+    or not, orphaned ones included; then each page is merged and written on its own, so no more
+    than a page is held.
     """
     all_pages = files.find_pages(settings.source)
     pages = shard.select(all_pages)
@@ -144,9 +145,11 @@ def update(
 
     def results() -> Iterator[FileChange | PipelineError]:
         for locale in locales:
-            # Only catalogs that are there (none at a first run: then no workers to start).
+            # Only catalogs that are there (none at a first run: then no workers to start),
+            # those of pages that are gone included: a renamed page gets its text back.
             paths = [catalog_path(settings, locale, page) for page in all_pages]
             there = [path for path in paths if path.exists()]
+            there += orphaned(settings, catalog_directory(locale).rstrip("/"), ".po", all_pages)
             memory_sources, _ = split_errors(parallel(_translated_only, None, there, jobs))
             memory = translation_memory(memory_sources)  # a bad catalog is reported by its page
             context = _UpdateContext(settings, locale, memory, revision, write)
@@ -226,19 +229,41 @@ def _revision_date() -> str:
 # --- status and check --------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class StatusReport:
+    """The rows of the catalogs that could be counted, and the pages and catalogs that could
+    not be read (each named by file and line): one bad file does not hide the others' progress."""
+
+    rows: tuple[CatalogStatus, ...]
+    errors: tuple[PipelineError, ...]
+
+
 def status(
     settings: Settings, locales: tuple[str, ...], *, dashboard: Path | None = None
-) -> list[CatalogStatus]:
-    """One row per page and locale; a missing catalog counts as all untranslated and stale."""
+) -> StatusReport:
+    """One row per page and locale; a missing catalog counts as all untranslated and stale.
+    A page that cannot be read is named once (not once per locale) and has no rows."""
     from pipeline.status import behind, catalog_status
 
     rows = []
-    templates: dict[str, tuple[Catalog, bool]] = {}
+    errors: list[PipelineError] = []
+    templates: dict[str, tuple[Catalog, bool] | PipelineError] = {}
     for locale, page, path in catalogs_of(settings, locales):
         if page not in templates:
-            templates[page] = _template_state(settings, page)
-        template, template_stale = templates[page]
-        catalog = read_catalog(path)
+            try:
+                templates[page] = _template_state(settings, page)
+            except PipelineError as error:
+                templates[page] = error
+                errors.append(error)
+        state = templates[page]
+        if isinstance(state, PipelineError):
+            continue
+        template, template_stale = state
+        try:
+            catalog = read_catalog(path)
+        except PipelineError as error:
+            errors.append(error)
+            continue
         built = files.inside(settings.output, f"{locale}/{page}")
         url = None
         if dashboard is not None and built.exists():
@@ -254,7 +279,7 @@ def status(
                 page_url=url,
             )
         )
-    return rows
+    return StatusReport(tuple(rows), tuple(errors))
 
 
 def orphaned_catalogs(settings: Settings, locales: tuple[str, ...]) -> list[Path]:
@@ -302,7 +327,7 @@ def check(
     """Every problem of every catalog; unreadable catalogs are problems too."""
     # Imported here: the checks are the `check` command's alone, and every other command
     # starts faster without them (a no-op build is mostly start-up).
-    from pipeline.checks import Problem, check_catalog
+    from pipeline.checks import STALE_CHECK, Problem, check_catalog
     from pipeline.checks.catalog_file import bom_problems, gettext_problems
     from pipeline.checks.glossary import load_glossary
     from pipeline.checks.origin import check_origin
@@ -337,14 +362,15 @@ def check(
         )
         template = page_template(settings, page, load_page(settings, page))
         missing = len({m.key for m in template.active} - {m.key for m in catalog.active})
-        if behind(template, catalog):
+        stale = grades.get(STALE_CHECK, "warning")
+        if stale != "off" and behind(template, catalog):
             problems.append(
                 Problem(
                     shown,
                     1,
                     "",
-                    "stale",
-                    "warning",
+                    STALE_CHECK,
+                    stale,
                     f"behind its page {files.inside(settings.source, page)} ({missing} of its "
                     "messages missing, counted as untranslated): run `python cli.py extract`, "
                     "then `python cli.py update`",

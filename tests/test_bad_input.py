@@ -8,6 +8,7 @@ the commands that read it. Some inputs look bad but are accepted on purpose; the
 from __future__ import annotations
 
 import codecs
+import json
 import marshal
 import time
 from collections.abc import Callable
@@ -260,6 +261,23 @@ def test_catalog_of_another_page_is_an_error_in_check(site: Path) -> None:
     assert '#~ msgid "Stretch gently."' in text
 
 
+@pytest.mark.parametrize("output_format", ["table", "json", "markdown"])
+def test_status_reports_the_readable_catalogs_and_names_the_unreadable_one(
+    site: Path, output_format: str
+) -> None:
+    line = _syntax_error(site / CATALOG)
+    result = invoke("status", "--format", output_format, "--html", "status.html")
+    assert_bad_input(result, CATALOG, line, "end-of-line within string")
+    assert result.stderr.count(CATALOG) == 1
+    if output_format == "json":
+        rows = json.loads(result.stdout)["catalogs"]
+        assert [row["catalog"] for row in rows] == ["ja/LC_MESSAGES/other.po"]
+    assert "ja/LC_MESSAGES/other.po" in result.stdout
+    assert "ja/LC_MESSAGES/index.po" not in result.stdout
+    dashboard = (site / "status.html").read_text(encoding="utf-8")
+    assert "ja/LC_MESSAGES/other.po" in dashboard and "ja/LC_MESSAGES/index.po" not in dashboard
+
+
 # --- pages -------------------------------------------------------------------------------------
 
 
@@ -343,6 +361,26 @@ def test_broken_page_is_refused_by_every_command(
         assert_bad_input(invoke(*command), PAGE_PATH, line, fragment)
     assert outputs(site) == before
     assert time.monotonic() - started < 20
+
+
+@pytest.mark.parametrize(
+    ("name", "breaker", "line", "fragment"),
+    [case for case in PAGE_CASES if case[0] in ("empty", "undeclared legacy encoding")],
+    ids=["empty", "undecodable"],
+)
+def test_status_reports_the_readable_pages_and_names_the_unreadable_one(
+    site: Path, name: str, breaker: Callable[[Path], None], line: int | None, fragment: str
+) -> None:
+    breaker(site / PAGE_PATH)
+    result = invoke("status", "--format", "json", "--locale", "ja", "--locale", "qps")
+    assert_bad_input(result, PAGE_PATH, line, fragment)
+    assert result.stderr.count(PAGE_PATH) == 1  # once, not once per locale
+    rows = json.loads(result.stdout)["catalogs"]
+    assert [row["catalog"] for row in rows] == [
+        "ja/LC_MESSAGES/other.po",
+        "qps/LC_MESSAGES/other.po",
+    ]
+    assert rows[0]["percent"] == 100.0
 
 
 def test_truncated_page_is_built_like_a_browser_would_read_it(site: Path) -> None:

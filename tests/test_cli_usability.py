@@ -258,11 +258,11 @@ def test_check_mode_names_the_command_that_brings_files_up_to_date(site: Path) -
     (site / "source_html/index.html").write_text("<p>Changed.</p>", encoding="utf-8")
     stale = invoke("extract", "--check")
     assert_clean(stale, 1)
-    assert stale.stderr.endswith("1 templates out of date: run `python cli.py extract`\n")
+    assert stale.stderr.endswith("1 template out of date: run `python cli.py extract`\n")
     assert_clean(invoke("extract"), 0)
     behind = invoke("update", "--check")
     assert_clean(behind, 1)
-    assert behind.stderr.endswith("1 catalogs out of date: run `python cli.py update`\n")
+    assert behind.stderr.endswith("1 catalog out of date: run `python cli.py update`\n")
 
 
 @pytest.mark.parametrize("command", ["extract", "build"])

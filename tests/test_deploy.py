@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
+from pipeline.locale_codes import language_tag
 from pipeline.pofile import parse_po
 from tests.test_cli import run, translate
 
@@ -180,6 +181,101 @@ def test_without_a_base_url_no_sitemap_is_written(
     assert not (tmp_path / "site/sitemap.xml").exists()  # a sitemap needs absolute URLs
     chooser = (tmp_path / "site/index.html").read_text(encoding="utf-8")
     assert '<link rel="canonical" href="/en/index.html">' in chooser
+
+
+# --- language tags -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "tag"),
+    [
+        ("ja", "ja"),
+        ("pt_BR", "pt-BR"),
+        ("pt-BR", "pt-BR"),
+        ("zh_TW", "zh-TW"),  # as written: not Babel's likely zh-Hant-TW
+        ("sr@latin", "sr-Latn"),
+        ("sr_RS@latin", "sr-Latn-RS"),
+        ("uz@cyrillic", "uz-Cyrl"),
+        ("ca_ES_VALENCIA", "ca-ES-valencia"),
+        ("es_419", "es-419"),
+        ("qps", "qps"),  # qaa-qtz: BCP 47's private-use languages
+        ("en@pseudo", "en-x-pseudo"),  # not `en`, the source's tag
+        ("ja_JP_X_Y", "ja-JP-X-Y"),  # Babel cannot parse it: `_` made `-`
+    ],
+)
+def test_language_tag_of_gettext_locale_codes(code: str, tag: str) -> None:
+    assert language_tag(code) == tag
+
+
+def test_locale_codes_are_written_as_language_tags_and_kept_in_urls(clinic: Path) -> None:
+    for code in ("pt_BR", "sr@latin"):
+        shutil.copytree(clinic / "locales/ja", clinic / "locales" / code)
+    pyproject = clinic / "pyproject.toml"
+    settings = pyproject.read_text(encoding="utf-8")
+    assert settings.count('target_locales = ["ja"]') == 1
+    pyproject.write_text(
+        settings.replace('target_locales = ["ja"]', 'target_locales = ["ja", "pt_BR", "sr@latin"]'),
+        encoding="utf-8",
+    )
+    built = run("build", "--jobs", "1")
+    assert built.exit_code == 0 and "0 held back" in built.output, built.output
+    alternates = {
+        "en": f"{BASE}en/index.html",
+        "ja": f"{BASE}ja/index.html",
+        "pt-BR": f"{BASE}pt_BR/index.html",
+        "sr-Latn": f"{BASE}sr%40latin/index.html",
+        "x-default": f"{BASE}en/index.html",
+    }
+    switcher = [
+        ("../en/index.html", "en", "en"),
+        ("../ja/index.html", "ja", "ja"),
+        ("../sr@latin/index.html", "sr-Latn", "sr-Latn"),
+    ]
+    page = BeautifulSoup((clinic / "site/pt_BR/index.html").read_bytes(), "html5lib")
+    assert page.html is not None and page.html["lang"] == "pt-BR"
+    assert {
+        link["hreflang"]: link["href"] for link in page.select('link[rel="alternate"]')
+    } == alternates
+    nav = page.select_one("[data-i18n-switcher]")
+    assert nav is not None
+    assert [(a["href"], a["hreflang"], a["lang"]) for a in nav.select("a")] == switcher
+    current = nav.select_one('[aria-current="page"]')
+    assert current is not None and current["lang"] == "pt-BR"
+    serbian = BeautifulSoup((clinic / "site/sr@latin/index.html").read_bytes(), "html5lib")
+    assert serbian.html is not None and serbian.html["lang"] == "sr-Latn"
+    # The root index: its list, its alternates, and the tags its script compares.
+    root = BeautifulSoup((clinic / "site/index.html").read_bytes(), "html5lib")
+    assert [(a["href"], a["hreflang"], a["lang"]) for a in root.select("body a")] == [
+        ("en/index.html", "en", "en"),
+        ("ja/index.html", "ja", "ja"),
+        ("pt_BR/index.html", "pt-BR", "pt-BR"),
+        ("sr@latin/index.html", "sr-Latn", "sr-Latn"),
+    ]
+    assert {
+        link["hreflang"]: link["href"] for link in root.select('link[rel="alternate"]')
+    } == alternates
+    script = root.select_one("head script")
+    assert script is not None and script.string is not None
+    assert '"pt-BR": "pt_BR/index.html"' in script.string
+    assert '"sr-Latn": "sr@latin/index.html"' in script.string
+    # The sitemap: every version's entry names the same tags.
+    sitemap = ET.parse(clinic / "site/sitemap.xml").getroot()
+    for url in sitemap.findall(f"{SITEMAP}url"):
+        tags = {link.get("hreflang") for link in url.findall(f"{XHTML}link")}
+        assert tags == set(alternates), url.findtext(f"{SITEMAP}loc")
+    assert not any("_" in tag or "@" in tag for tag in _written_tags(clinic / "site"))
+
+
+def _written_tags(site: Path) -> set[str]:
+    """Every `lang` and `hreflang` of every built page, and every `hreflang` of the sitemap."""
+    tags: set[str] = set()
+    for path in site.rglob("*.html"):
+        soup = BeautifulSoup(path.read_bytes(), "html5lib")
+        for attribute in ("lang", "hreflang"):
+            tags.update(str(element[attribute]) for element in soup.select(f"[{attribute}]"))
+    sitemap = ET.parse(site / "sitemap.xml").getroot()
+    tags.update(str(link.get("hreflang")) for link in sitemap.iter(f"{XHTML}link"))
+    return tags
 
 
 # --- broken links ------------------------------------------------------------------------------

@@ -227,7 +227,7 @@ def test_check_mode_of_extract_and_update_writes_nothing_and_fails_when_stale(si
     stale = run("extract", "--check")
     assert stale.exit_code == 1
     assert "would write locales/templates/contact.pot" in stale.output
-    assert "Error: 1 templates out of date" in stale.output
+    assert "Error: 1 template out of date" in stale.output
     assert run("extract").exit_code == 0
     behind = run("update", "--check")
     assert (

@@ -431,19 +431,45 @@ def test_an_asset_edited_in_the_output_is_copied_again(
     assert copied.read_text() == "p { color: navy }\n"
 
 
-def test_the_code_digest_covers_every_module_segmenting_imports() -> None:
-    """A change to any module that decides a page's segments makes every entry a miss."""
+def _imported(*modules: str) -> set[str]:
+    """The package's modules that `modules` import at their top level, themselves included,
+    and what those import in turn (a function's own imports serve that function alone)."""
     import ast
 
     package = Path(page_cache.__file__).parent
-    pending, found = ["segments.py"], set()
+    pending, found = list(modules), set()
     while pending:
         name = pending.pop()
         if name in found:
             continue
         found.add(name)
-        for node in ast.walk(ast.parse((package / name).read_text(encoding="utf-8"))):
-            module = node.module if isinstance(node, ast.ImportFrom) else None
-            if module is not None and module.startswith("pipeline."):
-                pending.append(module.removeprefix("pipeline.").replace(".", "/") + ".py")
-    assert found <= set(page_cache.SEGMENTING_MODULES)
+        for node in ast.parse((package / name).read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ImportFrom) and node.module == "pipeline":
+                pending += [f"{alias.name}.py" for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("pipeline."):
+                pending.append(str(node.module).removeprefix("pipeline.") + ".py")
+    return found
+
+
+def test_the_code_digest_covers_every_module_segmenting_imports() -> None:
+    """A change to any module that decides a page's segments makes every entry a miss."""
+    assert _imported("segments.py") <= set(page_cache.SEGMENTING_MODULES)
+
+
+def test_the_build_digest_covers_every_module_that_makes_a_page() -> None:
+    """A change to any module that makes a page's outputs rebuilds every page, so a changed
+    rule reaches the whole site (`_build_page` imports these three)."""
+    assert _imported("build.py", "site.py", "project.py") <= set(freshness.BUILDING_MODULES)
+
+
+def test_a_build_by_other_code_is_built_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site_with_catalogs(tmp_path, monkeypatch)
+    assert_clean(invoke("build", "--min-percent", "0", "--jobs", "1"), 0)
+    page = tmp_path / "site/en/index.html"
+    page.write_text("what an older version of the code made", encoding="utf-8")
+    monkeypatch.setattr(incremental, "BUILDING", "another version of the code")
+    again = invoke("build", "--min-percent", "0", "--jobs", "1")
+    assert "pages: 1 written, 3 unchanged" in again.stderr
+    assert "Back pain" in page.read_text(encoding="utf-8")

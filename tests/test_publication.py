@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -121,6 +122,20 @@ def test_a_header_only_or_empty_catalog_publishes_nothing(site: Path, catalog_te
     assert "0.0 % of words translated, below 80 %" in checked.output
 
 
+def test_translations_the_build_cannot_splice_count_as_untranslated(site: Path) -> None:
+    """A msgstr that lost its placeholders is not spliced: the page keeps the English, so it
+    does not count towards publishing the page (nor in status)."""
+    before = status_row("index.html")
+    assert before["translated"] == before["total"]
+    translate(site / CATALOG, lambda m: re.sub(r"</?[0-9]+/?>", "", japanese(m)))
+    row = status_row("index.html")
+    assert row["total"] == before["total"] and row["stale"] is False
+    result = invoke("build", "--jobs", "1", "--min-percent", "100")
+    assert "held back ja/index.html" in result.output
+    assert row["translated"] < row["total"] and row["percent"] < 100
+    assert row["words_translated"] < row["words_total"]
+
+
 def test_a_catalog_in_another_charset_is_refused_with_the_fix(site: Path) -> None:
     catalog = site / CATALOG
     text = catalog.read_text(encoding="utf-8")
@@ -143,7 +158,7 @@ def test_problems_of_an_unchanged_page_are_reported_by_every_build(site: Path) -
     settle(site)
     reports = []
     for _ in range(3):  # built, then unchanged (records), then unchanged (the stamp)
-        result = invoke("build", "--jobs", "1")
+        result = invoke("build", "--jobs", "1", "--min-percent", "0")
         assert_clean(result, 0)
         reports.append([line for line in result.stderr.splitlines() if "not built" in line])
     assert reports[0] and reports[0][0].startswith(f"{CATALOG}:")
@@ -208,3 +223,61 @@ def test_records_made_for_another_output_are_not_trusted(site: Path) -> None:
     assert "Stretch" in (site / "site/en/other.html").read_text(encoding="utf-8")
     assert_clean(invoke("build", "--jobs", "1"), 0)
     assert "Bend" in (site / "site/en/other.html").read_text(encoding="utf-8")
+
+
+def test_a_renamed_page_gets_its_translations_back_from_its_old_catalog(site: Path) -> None:
+    (site / "source_html/other.html").rename(site / "source_html/renamed.html")
+    for command in ("extract", "update"):
+        assert_clean(invoke(command), 0)
+    row = status_row("renamed.html")
+    assert row["translated"] == row["total"] and row["percent"] == 100.0
+    assert (site / "locales/ja/LC_MESSAGES/other.po").exists()  # kept, orphaned
+    built = invoke("build", "--jobs", "1")
+    assert "removed site/ja/other.html (no longer in the source)" in built.output
+    assert (site / "site/ja/renamed.html").exists()
+
+
+def test_the_stale_warning_can_be_graded_in_the_settings(site: Path) -> None:
+    add_english(site)
+    assert "[stale]" in invoke("check").output
+    pyproject = site / "pyproject.toml"
+    pyproject.write_text('[tool.pipeline]\n[tool.pipeline.severity]\nstale = "off"\n', "utf-8")
+    assert "[stale]" not in invoke("check").output
+    pyproject.write_text('[tool.pipeline]\n[tool.pipeline.severity]\nstale = "error"\n', "utf-8")
+    assert "error: [stale]" in invoke("check", "--fail-on", "error").output
+
+
+def test_the_build_removes_only_files_it_wrote(site: Path) -> None:
+    """A web root with files of its own: the build adds its pages and takes away only what it
+    wrote itself."""
+    webroot = site / "www"
+    foreign = [webroot / "en/google123.html", webroot / "ja/treatments/index.html"]
+    for path in foreign:
+        path.parent.mkdir(parents=True)
+        path.write_text("not ours\n", encoding="utf-8")
+    assert_clean(invoke("build", "--jobs", "1", "--output", "www"), 0)
+    (site / "source_html/other.html").unlink()
+    built = invoke("build", "--jobs", "1", "--output", "www")
+    assert_clean(built, 0)
+    assert not (webroot / "en/other.html").exists() and not (webroot / "ja/other.html").exists()
+    assert all(path.read_text(encoding="utf-8") == "not ours\n" for path in foreign)
+
+
+@pytest.mark.parametrize("output", ["locales", ".", "locales/ja", "source_html/.."])
+def test_an_output_that_holds_or_is_held_by_the_inputs_is_refused(site: Path, output: str) -> None:
+    before = {p: p.read_bytes() for p in (site / "locales").rglob("*") if p.is_file()}
+    result = invoke("build", "--output", output)
+    assert_clean(result, 2)
+    assert "build somewhere else (--output)" in result.stderr
+    assert {p: p.read_bytes() for p in (site / "locales").rglob("*") if p.is_file()} == before
+
+
+def test_a_locale_no_longer_built_is_removed_from_the_site(site: Path) -> None:
+    assert_clean(invoke("update", "--locale", "qps"), 0)
+    assert_clean(invoke("build", "--jobs", "1", "--locale", "qps"), 0)
+    assert (site / "site/qps/index.html").exists()
+    assert (site / "site/ja/index.html").exists()  # ja is configured: left as it was
+    built = invoke("build", "--jobs", "1")
+    assert "removed site/qps/index.html (qps is no longer built)" in built.output
+    assert not (site / "site/qps").exists()
+    assert (site / "site/ja/index.html").exists()

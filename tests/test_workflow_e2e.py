@@ -194,7 +194,7 @@ def test_severity_off_drops_the_check(edited: Path) -> None:
             'fuzy = "off"',
             "pyproject.toml: [tool.pipeline.severity] fuzy: no such check (the checks: "
             "placeholders, markup, numbers, urls, whitespace, punctuation, glossary, "
-            "typography, politeness, same-as-source, fuzzy)",
+            "typography, politeness, same-as-source, fuzzy, stale)",
         ),
         (
             'fuzzy = "info"',

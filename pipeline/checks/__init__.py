@@ -18,11 +18,11 @@ same-as-source            warning   msgstr not just a copy of the msgid
 fuzzy                     warning   the entry needs review
 ========================  ========  ==========================================================
 
-`check` adds problems about whole catalogs, which no setting grades: *gettext* (error: msgfmt
-or our reader refuses it), *missing* (error: no catalog for a page), *origin* (error: the
-header names another page), *stale* (warning: the page has text the catalog lacks, which the
-build counts as untranslated; `extract` and `update` are due) and, with `--min-percent`,
-*completeness* (error).
+`check` adds problems about whole catalogs: *stale* (warning, gradable as the checks above:
+the page has text the catalog lacks, which the build counts as untranslated; `extract` and
+`update` are due) and, which no setting grades, *gettext* (error: msgfmt or our reader refuses
+it), *missing* (error: no catalog for a page), *origin* (error: the header names another page)
+and, with `--min-percent`, *completeness* (error).
 
 Errors are what would break or endanger the built page. Warnings are about quality and rest
 on heuristics, so a reviewer may overrule them (see silencing below). A project may grade any
@@ -73,6 +73,7 @@ from pipeline.model import IGNORE, Catalog, Message, PipelineError
 
 __all__ = [
     "CHECKS",
+    "STALE_CHECK",
     "Glossary",
     "GlossaryTerm",
     "Problem",
@@ -99,6 +100,8 @@ CHECKS: tuple[tuple[str, Severity, CheckFunction], ...] = (
     ("same-as-source", "warning", check_same_as_source),
 )
 FUZZY_CHECK = "fuzzy"
+#: A catalog behind its page (checked by `workflow.check`, which has the page).
+STALE_CHECK = "stale"
 _NO_GRADES: Mapping[str, Grade] = MappingProxyType({})
 
 
@@ -107,7 +110,7 @@ def parse_grades(table: object, *, where: str) -> tuple[tuple[str, Grade], ...]:
     where the names are, so a misspelt check is named instead of silently never matching."""
     if not isinstance(table, dict):
         raise TypeError("[tool.pipeline.severity] is not a table")
-    names = (*(name for name, _, _ in CHECKS), FUZZY_CHECK)
+    names = (*(name for name, _, _ in CHECKS), FUZZY_CHECK, STALE_CHECK)
     grades = get_args(Grade)
     for name, grade in table.items():
         if name not in names:
