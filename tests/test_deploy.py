@@ -62,7 +62,7 @@ VIDEO_JA = {
     "Video": "動画",
     "How the Florence method works": "フローレンス法の仕組み",
     "Watch <1/> first.": "まず<1/>をご覧ください。",
-    "Q-Florence in one minute": "1分でわかるQ-フローレンス法",
+    "Q-Florence in one minute": "1分でわかるQフローレンス法",
 }
 
 
@@ -352,7 +352,7 @@ def test_an_iframe_title_is_extracted_and_translated(
     expected = expected.replace(
         "<p>Watch <iframe title='Q-Florence in one minute' "
         "src=https://www.youtube.com/embed/y></iframe>\nfirst.</p>",
-        "<p>まず<iframe title='1分でわかるQ-フローレンス法' "
+        "<p>まず<iframe title='1分でわかるQフローレンス法' "
         "src=https://www.youtube.com/embed/y></iframe>をご覧ください。</p>",
     )
     assert japanese == expected  # every byte outside the translations as written

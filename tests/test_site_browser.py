@@ -51,9 +51,9 @@ TEXT_ATTRIBUTES_JS = """() => [document.title,
         + 'meta[property="og:description"], meta[property="og:site_name"]')].map(e => e.content),
 ].join('\\n')"""
 #: Latin text that belongs on a Japanese page: addresses, the switcher's "English" (lang="en")
-#: and the Q of Q-フローレンス法.
+#: and the Q of Qフローレンス法.
 URL_RE = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+")
-ALLOWED_LATIN_RE = re.compile(r"\bEnglish\b|\bQ(?=-)")
+ALLOWED_LATIN_RE = re.compile(r"\bEnglish\b|\bQ(?=フ)")
 WORD = r"[A-Za-z]+(?:['’][A-Za-z]+)*"
 #: Two or more ASCII words on one line, joined by spaces or ASCII punctuation: left-over English.
 ENGLISH_RUN_RE = re.compile(rf"{WORD}(?:[ \t\u00a0,.;:!?&/()\-]+{WORD})+")
