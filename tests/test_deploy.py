@@ -10,6 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
+from click.testing import Result
 
 from pipeline.locale_codes import language_tag
 from pipeline.pofile import parse_po
@@ -122,17 +123,22 @@ def test_the_root_index_sends_visitors_to_their_language(clinic: Path) -> None:
     } == alternates
 
 
-def test_the_sitemap_lists_each_published_version_with_its_alternates(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def built_home_and_guide(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Result:
+    """Two pages built: index.html translated and published in ja, guide.html held back."""
     project(tmp_path, {"index.html": HOME, "guide.html": GUIDE})
     monkeypatch.chdir(tmp_path)
     run("extract")
     run("update")
-    # index.html is translated and published in ja; guide.html is not (held back).
     translate_all(tmp_path / "locales/ja/LC_MESSAGES/index.po")
     built = run("build", "--jobs", "1")
     assert built.exit_code == 0 and "held back ja/guide.html" in built.output
+    return built
+
+
+def test_the_sitemap_lists_each_published_version_with_its_alternates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built_home_and_guide(tmp_path, monkeypatch)
     root = ET.parse(tmp_path / "site/sitemap.xml").getroot()
     assert root.tag == f"{SITEMAP}urlset"
     urls = {
@@ -284,14 +290,7 @@ def _written_tags(site: Path) -> set[str]:
 def test_build_reports_each_broken_link_once_with_its_page_and_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    project(tmp_path, {"index.html": HOME, "guide.html": GUIDE})
-    monkeypatch.chdir(tmp_path)
-    run("extract")
-    run("update")
-    translate_all(tmp_path / "locales/ja/LC_MESSAGES/index.po")
-    built = run("build", "--jobs", "1")  # index.html published in ja, guide.html held back
-    assert built.exit_code == 0
-    assert "held back ja/guide.html" in built.output
+    built = built_home_and_guide(tmp_path, monkeypatch)
     warnings = [line for line in built.output.splitlines() if "broken link" in line]
     assert warnings == [
         'source_html/guide.html:7: warning: broken link "missing.html": no such page or asset',
