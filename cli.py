@@ -351,26 +351,44 @@ def check(
     output_format: str,
     fail_on: str,
 ) -> None:
-    """Check every translation; exit 1 on a problem (see --fail-on), 2 on an unreadable catalog."""
+    """Check every translation; exit 1 on a problem (see --fail-on), 2 on an unreadable catalog.
+    The claims of the English pages are listed apart, for the clinic, and fail nothing."""
     from pipeline import checks  # only this command renders problems
+    from pipeline.locale_codes import english_name
 
     report = workflow.check(
         settings, chosen_locales(settings, locale_codes), min_percent=min_percent
     )
     failed = report.failed(fail_on)
     passed = not failed and not report.unreadable
+    language = english_name(settings.source_locale)
     if output_format == "json":
-        click.echo(checks.problems_to_json(report.problems, passed=passed))
+        click.echo(
+            checks.problems_to_json(
+                report.problems, passed=passed, source_claims=report.source_claims
+            )
+        )
     elif output_format == "github":
-        if report.problems:
-            click.echo(checks.format_github(report.problems))
-    elif report.problems:
-        click.echo(checks.format_text(report.problems))
+        shown = [checks.format_github(report.problems), checks.format_notices(report.source_claims)]
+        if any(shown):
+            click.echo("\n".join(part for part in shown if part))
+    else:
+        shown = [
+            checks.format_text(report.problems),
+            checks.format_source_claims(report.source_claims, language=language),
+        ]
+        if any(shown):
+            click.echo("\n\n".join(part for part in shown if part))
     count = len(report.problems)
     if output_format != "json":
         summary = f"{count} problem{'s' * (count != 1)}" if count else "all checks passed"
         if count and passed:
             summary += f", none failing with --fail-on {fail_on}"
+        claims = len(report.source_claims)
+        if claims:
+            summary += (
+                f"; {claims} claim{'s' * (claims != 1)} in the {language} pages, for the clinic"
+            )
         click.echo(summary, err=True)
     if report.unreadable:
         sys.exit(2)
@@ -387,6 +405,13 @@ def check(
 @shard_option
 @click.option("-v", "--verbose", is_flag=True, help="List every file written.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
+@click.option(
+    "--review",
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="Also write a review copy into DIR: every page, each text marked with its state and "
+    "catalog line.",
+)
 def build(
     settings: Settings,
     *,
@@ -397,6 +422,7 @@ def build(
     shard: Shard,
     verbose: bool,
     quiet: bool,
+    review: Path | None,
 ) -> None:
     """Build <output>/<locale>/<page> for English and every published translation."""
     from pipeline import incremental  # the build's modules: only this command
@@ -405,6 +431,12 @@ def build(
         settings = replace(settings, output=output)
     locales = chosen_locales(settings, locale_codes)
     files.require_pages(settings.source)
+    if review is not None:
+        if not shard.whole:
+            raise click.UsageError("--review reviews the whole site: leave out --shard")
+        from pipeline.review import check_directory, write_review  # only with --review
+
+        check_directory(settings, review)  # before anything is written
     with (
         writing(settings.cache, if_writable=True),
         progress_bar(shown=not quiet and not verbose) as tick,  # -v lists pages as they come
@@ -418,6 +450,12 @@ def build(
             shard=shard,
             on_written=(lambda path: click.echo(f"wrote {path}")) if verbose else None,
         )
+        reviewed = None
+        if review is not None:
+            held_back = {(h.locale, h.page): h.reason for h in report.held_back}
+            reviewed = write_review(
+                settings, locales, review, jobs=jobs or os.cpu_count() or 1, held_back=held_back
+            )
     show_bad_input(report.errors)
     for problem in report.problems:
         click.echo(f"{problem}", err=True)
@@ -442,7 +480,18 @@ def build(
             f"{len(report.held_back)} held back; problems: {len(report.problems)}{errors}",
             err=True,
         )
-    if report.errors:
+    if review is not None and reviewed is not None:
+        shown = {str(error) for error in report.errors}  # a bad page is named once
+        show_bad_input(tuple(e for e in reviewed.errors if str(e) not in shown))
+        for path in reviewed.written if verbose else ():
+            click.echo(f"wrote {path}")
+        if not quiet:
+            click.echo(
+                f"review: {len(reviewed.pages)} pages reviewed in {', '.join(locales)}, "
+                f"{len(reviewed.written)} files written; open {review / 'index.html'}",
+                err=True,
+            )
+    if report.errors or (reviewed is not None and reviewed.errors):
         raise click.exceptions.Exit(BadInput.exit_code)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -57,15 +58,29 @@ class TranslatedPage:
     problems: tuple[BuildProblem, ...]
 
 
+#: What a review copy writes around the text of a text segment, (before, after), whether the
+#: page shows its translation or its source (`pipeline.review`); the site itself has none.
+Marker = Callable[[Segment], tuple[str, str]]
+
+
 def translate_page(
     page: PageSegments,
     translations: dict[MessageKey, str],
     *,
     site_edits: tuple[Edit, ...] = (),
+    marker: Marker | None = None,
 ) -> TranslatedPage:
     """The page with every usable translation and the given site edits applied."""
-    edits, problems = _translated_edits(page.segments, translations, page.page.newline, site_edits)
+    edits, problems = _translated_edits(
+        page.segments, translations, page.page.newline, site_edits, marker
+    )
     return TranslatedPage(assemble(page, edits), tuple(problems))
+
+
+def refusal(segment: Segment, msgstr: str) -> str | None:
+    """Why the build keeps the source text in place of this translation (None: it splices
+    it). An attribute value has no markup to lose."""
+    return None if segment.kind == "attribute" else splice_problem(segment.msgid, msgstr)
 
 
 def _translated_edits(
@@ -73,23 +88,32 @@ def _translated_edits(
     translations: dict[MessageKey, str],
     newline: str,
     site_edits: tuple[Edit, ...],
+    marker: Marker | None,
 ) -> tuple[list[Edit], list[BuildProblem]]:
     """The edits that splice the translations in, and the problems of those left out."""
     problems: list[BuildProblem] = []
     leaves: list[Edit] = list(site_edits)
     segment_edits: list[tuple[Segment, str]] = []
+    #: Around the text segments left as they are, when marked: kept apart from the leaves, which
+    #: a translated segment takes in when they fall inside it.
+    marks: list[Edit] = []
     for segment in segments:
         msgstr = translations.get((segment.msgctxt, segment.msgid))
-        if not msgstr or msgstr == segment.msgid:
-            continue
-        if segment.kind == "attribute":
-            leaves.append(_attribute_edit(segment, msgstr, newline))
-            continue
-        trouble = splice_problem(segment.msgid, msgstr)
-        if trouble is not None:
+        if msgstr and msgstr != segment.msgid:
+            trouble = refusal(segment, msgstr)
+            if trouble is None:
+                if segment.kind == "attribute":
+                    leaves.append(_attribute_edit(segment, msgstr, newline))
+                else:
+                    segment_edits.append((segment, msgstr))
+                continue
             problems.append(BuildProblem(segment.line, segment.msgctxt, segment.msgid, trouble))
-            continue
-        segment_edits.append((segment, msgstr))
+        if marker is not None and segment.kind == "text":
+            before, after = marker(segment)
+            marks += [
+                Edit(segment.start, segment.start, (before,)),
+                Edit(segment.end, segment.end, (after,)),
+            ]
     leaves.sort(key=lambda e: (e.start, e.end))
     starts = [e.start for e in leaves]
     edits: list[Edit] = []
@@ -101,8 +125,13 @@ def _translated_edits(
         last = bisect.bisect_right(starts, segment.end)
         inner = [i for i in range(first, last) if leaves[i].end <= segment.end]
         consumed.update(inner)
-        edits.append(_segment_edit(segment, msgstr, newline, [leaves[i] for i in inner]))
+        edit = _segment_edit(segment, msgstr, newline, [leaves[i] for i in inner])
+        if marker is not None and segment.kind == "text":
+            before, after = marker(segment)
+            edit = Edit(edit.start, edit.end, (before, *edit.pieces, after))
+        edits.append(edit)
     edits.extend(e for i, e in enumerate(leaves) if i not in consumed)
+    edits.extend(marks)
     return edits, problems
 
 

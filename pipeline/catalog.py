@@ -3,24 +3,39 @@
 For each template entry, in order of preference: the same entry in the old catalog (translation,
 flags and translator comments kept), the same entry among the old obsolete ones (revived), the
 same text translated in another catalog of the locale (site memory, which brings the translator's
-comments and `ignore-` flags along: a reason to overrule a check holds wherever the text is), a
-similar old entry (fuzzy, with `#|` previous msgid). Every old entry the template no longer has
-becomes obsolete, including the ones lent to a fuzzy match, so text that comes back finds its
-translation again.
+comments and `ignore-` flags along: a reason to overrule a check holds wherever the text is).
+Text new to the catalog is triaged (`pipeline.triage`): an old entry whose English changed only
+cosmetically keeps its translation, done, with a note of what changed; otherwise the closest of
+the old entries (fuzzy, with `#|` previous msgid and a word diff) and of the site's translated
+texts (a fuzzy suggestion, with a note naming its catalog) is offered. Every old entry the
+template no longer has becomes obsolete, including the ones lent to a fuzzy match, so text that
+comes back finds its translation again.
 """
 
 from __future__ import annotations
 
-import difflib
 import functools
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 from pipeline.model import FUZZY, IGNORE, Catalog, Message
+from pipeline.triage import (
+    NearIndex,
+    cosmetic_change,
+    cosmetic_form,
+    cosmetic_note,
+    kept_notes,
+    review_notes,
+    suggestion_note,
+    without_notes,
+)
 
-#: msgmerge's similarity threshold for a fuzzy match.
+#: msgmerge's similarity threshold for a fuzzy match with the catalog's own earlier text.
 FUZZY_THRESHOLD = 0.6
+#: How similar a translated text from anywhere on the site must be to be suggested: higher, as
+#: it is another sentence, where the catalog's own earlier text is most likely this one edited.
+SUGGESTION_THRESHOLD = 0.75
 MessageKey = tuple[str | None, str]
 
 
@@ -32,13 +47,18 @@ class Remembered:
     translator_comments: tuple[str, ...] = ()
     #: Its `ignore-<check>` flags; other flags describe the source text, which the template has.
     ignore_flags: tuple[str, ...] = ()
+    #: The catalog it was first found in, which a suggestion names (not part of its identity:
+    #: the same translation on two pages is one).
+    catalog: str = field(default="", compare=False)
 
     @staticmethod
-    def of(message: Message) -> Remembered:
+    def of(message: Message, catalog: str = "") -> Remembered:
+        """`update`'s notes stay behind: they tell the history of one entry."""
         return Remembered(
             message.msgstr,
-            message.translator_comments,
+            without_notes(message.translator_comments),
             tuple(flag for flag in message.flags if flag.startswith(IGNORE)),
+            catalog,
         )
 
     @property
@@ -46,24 +66,41 @@ class Remembered:
         return bool(self.translator_comments or self.ignore_flags)
 
 
+@dataclass(frozen=True)
+class SiteMemory:
+    """A locale's finished translations: looked up by key, and searched for near matches."""
+
+    translations: Mapping[MessageKey, Remembered] = field(default_factory=dict)
+
+    @functools.cached_property
+    def near(self) -> NearIndex[MessageKey]:
+        return NearIndex(tuple((key[1], key) for key in self.translations))
+
+
 def merge(
     template: Catalog,
     previous: Catalog | None,
     *,
     locale: str,
-    memory: Mapping[MessageKey, Remembered],
+    memory: SiteMemory | None = None,
     revision_date: str,
 ) -> Catalog:
-    """The catalog for `locale` after `template` changed (`previous` is None for a new one)."""
+    """The catalog for `locale` after `template` changed (`previous` is None for a new one),
+    with the locale's site `memory` (`translation_memory`; none given, none used)."""
     old_messages = previous.messages if previous else ()
     active = {m.key: m for m in old_messages if not m.obsolete}
     obsolete = {m.key: m for m in old_messages if m.obsolete}
     template_keys = {m.key for m in template.messages}
-    candidates = [
+    candidates = tuple(
         m for m in old_messages if m.key not in template_keys and (m.msgstr or m.msgstr_plural)
-    ]
+    )
+    sources = _Sources(
+        SiteMemory() if memory is None else memory,
+        candidates,
+        NearIndex(tuple((m.msgid, m) for m in candidates)),
+    )
     merged = tuple(
-        _merge_one(entry, active.get(entry.key) or obsolete.get(entry.key), memory, candidates)
+        _merge_one(entry, active.get(entry.key) or obsolete.get(entry.key), sources)
         for entry in template.messages
     )
     gone = tuple(
@@ -82,39 +119,95 @@ def merge(
     )
 
 
-def _merge_one(
-    entry: Message,
-    old: Message | None,
-    memory: Mapping[MessageKey, Remembered],
-    candidates: list[Message],
-) -> Message:
-    remembered = memory.get(entry.key)
+@dataclass(frozen=True)
+class _Sources:
+    """Where text new to a catalog may find a translation (each looked into only when asked)."""
+
+    memory: SiteMemory
+    #: The old catalog's translated entries that left the template.
+    candidates: tuple[Message, ...]
+    similar: NearIndex[Message]
+
+    @functools.cached_property
+    def by_form(self) -> dict[MessageKey, Message]:
+        """The finished candidates by context and cosmetic form (the first one of each)."""
+        forms: dict[MessageKey, Message] = {}
+        for message in self.candidates:
+            if message.msgstr and not message.fuzzy and message.msgid_plural is None:
+                forms.setdefault((message.msgctxt, cosmetic_form(message.msgid)), message)
+        return forms
+
+
+def _merge_one(entry: Message, old: Message | None, sources: _Sources) -> Message:
+    remembered = sources.memory.translations.get(entry.key)
     if old is not None and not (old.msgstr or old.msgstr_plural) and remembered:
         old = _reuse(old, remembered)
     if old is not None:
+        previous = old.previous_msgid if old.fuzzy else None
         return replace(
             old,
             references=entry.references,
             extracted_comments=entry.extracted_comments,
+            translator_comments=kept_notes(
+                old.translator_comments, fuzzy=old.fuzzy, previous=previous, msgid=entry.msgid
+            ),
             obsolete=False,
-            previous_msgid=old.previous_msgid if old.fuzzy else None,
+            previous_msgid=previous,
             previous_msgctxt=old.previous_msgctxt if old.fuzzy else None,
             line=0,
         )
     if remembered:
         return _reuse(entry, remembered)
-    similar = _most_similar(entry.msgid, candidates)
-    if similar is None:
+    return _triaged(entry, sources)
+
+
+def _triaged(entry: Message, sources: _Sources) -> Message:
+    """Text new to the catalog: an old entry's text changed only cosmetically (done, noted),
+    else the closest old entry or site text, else untranslated."""
+    same = sources.by_form.get((entry.msgctxt, cosmetic_form(entry.msgid)))
+    kinds = cosmetic_change(same.msgid, entry.msgid) if same is not None else None
+    if same is not None and kinds is not None:
+        return replace(
+            entry,
+            msgstr=same.msgstr,
+            flags=same.flags,
+            translator_comments=(
+                *without_notes(same.translator_comments),
+                cosmetic_note(same.msgid, kinds),
+            ),
+        )
+    own = sources.similar.closest(entry.msgid, FUZZY_THRESHOLD)
+    site = sources.memory.near.closest(
+        entry.msgid, max(SUGGESTION_THRESHOLD, own[1] if own else 0.0)
+    )
+    if site is not None and (own is None or site[1] > own[1]):
+        return _suggested(entry, site[0], site[1], sources.memory)
+    if own is None:
         return entry
+    similar = own[0]
+    previous = similar.previous_msgid if similar.fuzzy and similar.previous_msgid else similar.msgid
     return replace(
         entry,
         msgstr=similar.msgstr,
         flags=_with_fuzzy(similar.flags),
-        translator_comments=similar.translator_comments,
-        previous_msgid=similar.previous_msgid
-        if similar.fuzzy and similar.previous_msgid
-        else similar.msgid,
+        translator_comments=without_notes(similar.translator_comments)
+        + review_notes(previous, entry.msgid),
+        previous_msgid=previous,
         previous_msgctxt=similar.msgctxt,
+    )
+
+
+def _suggested(entry: Message, key: MessageKey, ratio: float, memory: SiteMemory) -> Message:
+    """`entry` with another text's translation, fuzzy: `#|` shows that text, as Poedit's diff."""
+    remembered = memory.translations[key]
+    note = suggestion_note(remembered.catalog, ratio, key[1], entry.msgid)
+    return replace(
+        entry,
+        msgstr=remembered.msgstr,
+        flags=_with_fuzzy(entry.flags),
+        translator_comments=(*entry.translator_comments, note),
+        previous_msgctxt=key[0],
+        previous_msgid=key[1],
     )
 
 
@@ -136,36 +229,19 @@ def _with_fuzzy(flags: tuple[str, ...]) -> tuple[str, ...]:
     return flags if FUZZY in flags else (FUZZY, *flags)
 
 
-def _most_similar(msgid: str, candidates: list[Message]) -> Message | None:
-    """The candidate closest to `msgid` at or above the threshold (first one on ties)."""
-    if not candidates:
-        return None
-    best: Message | None = None
-    best_ratio = FUZZY_THRESHOLD
-    matcher = difflib.SequenceMatcher(autojunk=False)
-    matcher.set_seq2(msgid)
-    for candidate in candidates:
-        matcher.set_seq1(candidate.msgid)
-        if matcher.real_quick_ratio() < best_ratio or matcher.quick_ratio() < best_ratio:
-            continue
-        ratio = matcher.ratio()
-        if ratio > best_ratio or (best is None and ratio >= best_ratio):
-            best, best_ratio = candidate, ratio
-    return best
-
-
-def translation_memory(catalogs: Iterable[Catalog]) -> dict[MessageKey, Remembered]:
-    """Finished translations across a locale's catalogs; the most used one wins a conflict.
+def translation_memory(catalogs: Mapping[str, Catalog]) -> SiteMemory:
+    """Finished translations across a locale's catalogs (by name); the most used one wins a
+    conflict.
 
     It comes with the notes most often written beside it, where any were: a reason given on
     one page (`# ignore-punctuation: …`) is worth more than its absence on another.
     """
     counts: dict[MessageKey, Counter[Remembered]] = {}
-    for catalog in catalogs:
+    for name, catalog in catalogs.items():
         for message in catalog.messages:
             if message.translated and message.msgid_plural is None:
-                counts.setdefault(message.key, Counter())[Remembered.of(message)] += 1
-    return {key: _most_used(counter) for key, counter in counts.items()}
+                counts.setdefault(message.key, Counter())[Remembered.of(message, name)] += 1
+    return SiteMemory({key: _most_used(counter) for key, counter in counts.items()})
 
 
 def _most_used(counter: Counter[Remembered]) -> Remembered:

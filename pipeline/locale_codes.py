@@ -77,6 +77,17 @@ def language_tag(code: str) -> str:
     return "-".join(subtag for subtag in subtags if subtag)
 
 
+def english_name(code: str) -> str:
+    """The language's name in English (`en` → English, `ja` → Japanese), for messages that
+    name a language; the code itself when Babel does not know it."""
+    from babel.core import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(code.replace("-", "_")).english_name or code
+    except (UnknownLocaleError, ValueError, TypeError):
+        return code
+
+
 @functools.cache
 def _data_files() -> frozenset[str]:
     """The locales Babel has data for, from the names of its files: without importing Babel,

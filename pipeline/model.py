@@ -50,7 +50,8 @@ class Message:
     references: tuple[str, ...] = ()
     #: `#.` comments from the source: which element this is, `i18n:` notes.
     extracted_comments: tuple[str, ...] = ()
-    #: `# ` comments a translator wrote; never touched by the pipeline.
+    #: `# ` comments a translator wrote, never touched by the pipeline, and `update`'s notes on a
+    #: changed English text (`pipeline.triage`), which only `update` rewrites.
     translator_comments: tuple[str, ...] = ()
     #: `#| msgctxt` / `#| msgid` of a fuzzy entry: the text the old translation was made for.
     previous_msgctxt: str | None = None

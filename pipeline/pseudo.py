@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from pipeline.model import FUZZY, Catalog, Message
+from pipeline.triage import without_notes
 
 OPEN, CLOSE = "⟦", "⟧"
 #: How much longer than the English a pseudo-translation is.
@@ -119,8 +120,10 @@ def restore(text: str) -> str:
 
 
 def pseudo_message(message: Message) -> Message:
-    """The entry with a pseudo-translation: not fuzzy, no previous msgid."""
+    """The entry with a pseudo-translation: not fuzzy, no previous msgid, and so no notes of
+    `update` about its English (they would say what a pseudo-translation need not know)."""
     flags = tuple(f for f in message.flags if f != FUZZY)
+    message = replace(message, translator_comments=without_notes(message.translator_comments))
     if message.msgid_plural is not None:
         count = max(len(message.msgstr_plural), 2)
         forms = (pseudo_text(message.msgid),) + (pseudo_text(message.msgid_plural),) * (count - 1)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline import files, page_cache
-from pipeline.catalog import MessageKey, Remembered, merge, translation_memory
+from pipeline.catalog import SiteMemory, merge, translation_memory
 from pipeline.config import Settings
 from pipeline.extract import template_text
 from pipeline.model import Catalog, Message, PipelineError
@@ -33,11 +33,11 @@ from pipeline.project import (
     template_path,
 )
 from pipeline.shard import WHOLE_SITE, Shard
-from pipeline.workers import parallel, split_errors
+from pipeline.workers import parallel, parallel_pairs
 
 if TYPE_CHECKING:
     from pipeline.checks import Problem
-    from pipeline.checks.core import Severity
+    from pipeline.checks.core import Claim, Grade, PageClaim, Severity
     from pipeline.status import CatalogStatus
 
 
@@ -150,8 +150,15 @@ def update(
             paths = [catalog_path(settings, locale, page) for page in all_pages]
             there = [path for path in paths if path.exists()]
             there += orphaned(settings, catalog_directory(locale).rstrip("/"), ".po", all_pages)
-            memory_sources, _ = split_errors(parallel(_translated_only, None, there, jobs))
-            memory = translation_memory(memory_sources)  # a bad catalog is reported by its page
+            read = parallel_pairs(_translated_only, None, there, jobs, count=len(there))
+            directory = settings.locales / catalog_directory(locale)
+            memory = translation_memory(  # named as a suggestion names them: `articles/x.po`
+                {
+                    path.relative_to(directory).as_posix(): catalog
+                    for path, catalog in read
+                    if isinstance(catalog, Catalog)  # a bad catalog is reported by its page
+                }
+            )
             context = _UpdateContext(settings, locale, memory, revision, write)
             yield from parallel(_update_page, context, pages, jobs)
 
@@ -164,7 +171,7 @@ class _UpdateContext:
 
     settings: Settings
     locale: str
-    memory: Mapping[MessageKey, Remembered]
+    memory: SiteMemory
     revision: str
     write: bool
 
@@ -306,6 +313,8 @@ class CheckReport:
     problems: tuple[Problem, ...]
     #: Catalogs that could not be read at all (exit 2).
     unreadable: bool
+    #: The claims of the source pages, for the clinic: they fail no run (see `check`).
+    source_claims: tuple[PageClaim, ...] = ()
 
     def failed(self, fail_on: str) -> bool:
         """Whether a problem is as severe as `fail_on` (a FAIL_ON key) or more."""
@@ -324,11 +333,14 @@ FAIL_ON: dict[str, tuple[Severity, ...]] = {
 def check(
     settings: Settings, locales: tuple[str, ...], *, min_percent: float | None
 ) -> CheckReport:
-    """Every problem of every catalog; unreadable catalogs are problems too."""
+    """Every problem of every catalog; unreadable catalogs are problems too. Apart from
+    them, the claims of the source pages, which only the clinic may change: its decision,
+    not a translation's problem, so no setting makes them fail the run."""
     # Imported here: the checks are the `check` command's alone, and every other command
     # starts faster without them (a no-op build is mostly start-up).
     from pipeline.checks import STALE_CHECK, Problem, check_catalog
     from pipeline.checks.catalog_file import bom_problems, gettext_problems
+    from pipeline.checks.claims import load_claims
     from pipeline.checks.glossary import load_glossary
     from pipeline.checks.origin import check_origin
     from pipeline.status import behind, catalog_status
@@ -340,6 +352,8 @@ def check(
         locale: load_glossary(settings.locales, locale, source_locale=settings.source_locale)
         for locale in locales
     }
+    claims = {locale: load_claims(settings.locales, locale) for locale in locales}
+    source_claims = load_claims(settings.locales, settings.source_locale)
     for locale, page, path in catalogs_of(settings, locales):
         shown = str(path)
         try:
@@ -357,7 +371,13 @@ def check(
         problems.extend(bom_problems(path) or gettext_problems(path))
         problems.extend(
             check_catalog(
-                catalog, path=shown, locale=locale, glossary=glossaries[locale], grades=grades
+                catalog,
+                path=shown,
+                locale=locale,
+                glossary=glossaries[locale],
+                grades=grades,
+                claims=claims[locale],
+                source_claims=source_claims,
             )
         )
         template = page_template(settings, page, load_page(settings, page))
@@ -396,4 +416,27 @@ def check(
                         f"{row.percent:.1f} % of words translated, below {min_percent:g} %",
                     )
                 )
-    return CheckReport(tuple(problems), unreadable)
+    return CheckReport(
+        tuple(problems), unreadable, _claims_in_pages(settings, source_claims, grades)
+    )
+
+
+def _claims_in_pages(
+    settings: Settings, claims: tuple[Claim, ...], grades: Mapping[str, Grade]
+) -> tuple[PageClaim, ...]:
+    """The source language's claims list matched in every source page, for the clinic."""
+    from pipeline.checks import CLAIMS_CHECK
+    from pipeline.checks.claims import claims_in_page, compile_claims
+
+    if not claims or grades.get(CLAIMS_CHECK) == "off":
+        return ()
+    matchers = compile_claims(claims)
+    return tuple(
+        found
+        for page in files.find_pages(settings.source)
+        for found in claims_in_page(
+            load_page(settings, page),
+            path=str(files.inside(settings.source, page)),
+            matchers=matchers,
+        )
+    )

@@ -36,7 +36,7 @@ def test_unchanged_text_keeps_translation_flags_and_comments() -> None:
             Message("Hello", "こんにちは", flags=("ignore-glossary",), translator_comments=("ok",)),
         )
     )
-    new = by_id(merge(template("Hello"), old, locale="ja", memory={}, revision_date=DATE))
+    new = by_id(merge(template("Hello"), old, locale="ja", revision_date=DATE))
     assert new["Hello"].msgstr == "こんにちは"
     assert new["Hello"].flags == ("ignore-glossary",)
     assert new["Hello"].translator_comments == ("ok",)
@@ -45,9 +45,7 @@ def test_unchanged_text_keeps_translation_flags_and_comments() -> None:
 
 def test_changed_text_becomes_fuzzy_with_previous_msgid_and_old_entry_kept() -> None:
     old = translated(**{"The disc is repaired.": "椎間板を修復します。"})
-    merged = merge(
-        template("The disc is fully repaired."), old, locale="ja", memory={}, revision_date=DATE
-    )
+    merged = merge(template("The disc is fully repaired."), old, locale="ja", revision_date=DATE)
     new = by_id(merged)
     fuzzy = new["The disc is fully repaired."]
     assert fuzzy.fuzzy and fuzzy.msgstr == "椎間板を修復します。"
@@ -57,14 +55,16 @@ def test_changed_text_becomes_fuzzy_with_previous_msgid_and_old_entry_kept() -> 
 
 def test_removed_text_becomes_obsolete_and_revives() -> None:
     old = translated(Hello="こんにちは", Bye="さようなら")
-    first = merge(template("Hello"), old, locale="ja", memory={}, revision_date=DATE)
+    first = merge(template("Hello"), old, locale="ja", revision_date=DATE)
     assert by_id(first)["Bye"].obsolete and by_id(first)["Bye"].msgstr == "さようなら"
-    second = merge(template("Hello", "Bye"), first, locale="ja", memory={}, revision_date=DATE)
+    second = merge(template("Hello", "Bye"), first, locale="ja", revision_date=DATE)
     assert not by_id(second)["Bye"].obsolete and by_id(second)["Bye"].msgstr == "さようなら"
 
 
 def test_site_memory_fills_untranslated_text() -> None:
-    memory = translation_memory([translated(Home="ホーム"), translated(Home="ホーム", Other="x")])
+    memory = translation_memory(
+        {"a.po": translated(Home="ホーム"), "b.po": translated(Home="ホーム", Other="x")}
+    )
     new = by_id(merge(template("Home"), None, locale="ja", memory=memory, revision_date=DATE))
     assert new["Home"].msgstr == "ホーム" and not new["Home"].fuzzy
 
@@ -72,9 +72,15 @@ def test_site_memory_fills_untranslated_text() -> None:
 def test_memory_ignores_fuzzy_and_prefers_the_most_used() -> None:
     fuzzy = Catalog(messages=(Message("Home", "家", flags=("fuzzy",)),))
     memory = translation_memory(
-        [fuzzy, translated(Home="ホーム"), translated(Home="トップ"), translated(Home="ホーム")]
+        {
+            "a.po": fuzzy,
+            "b.po": translated(Home="ホーム"),
+            "c.po": translated(Home="トップ"),
+            "d.po": translated(Home="ホーム"),
+        }
     )
-    assert memory == {(None, "Home"): Remembered("ホーム")}
+    assert memory.translations == {(None, "Home"): Remembered("ホーム")}
+    assert memory.translations[(None, "Home")].catalog == "b.po"  # where it was found first
 
 
 def test_site_memory_brings_the_translators_notes() -> None:
@@ -85,9 +91,15 @@ def test_site_memory_brings_the_translators_notes() -> None:
         "© 2025", "©2025", flags=("ignore-glossary", "no-wrap"), translator_comments=(reason,)
     )
     memory = translation_memory(
-        [translated(**{"© 2025": "©2025"}), Catalog(messages=(noted,)), translated(Other="x")]
+        {
+            "a.po": translated(**{"© 2025": "©2025"}),
+            "b.po": Catalog(messages=(noted,)),
+            "c.po": translated(Other="x"),
+        }
     )
-    assert memory[(None, "© 2025")] == Remembered("©2025", (reason,), ("ignore-glossary",))
+    assert memory.translations[(None, "© 2025")] == Remembered(
+        "©2025", (reason,), ("ignore-glossary",)
+    )
     new = by_id(merge(template("© 2025"), None, locale="ja", memory=memory, revision_date=DATE))
     assert (new["© 2025"].msgstr, new["© 2025"].translator_comments) == ("©2025", (reason,))
     assert new["© 2025"].flags == ("ignore-glossary",)
@@ -98,7 +110,7 @@ def test_site_memory_brings_the_translators_notes() -> None:
 
 
 def test_new_catalog_header() -> None:
-    header = dict(merge(template("Hi"), None, locale="ja", memory={}, revision_date=DATE).header)
+    header = dict(merge(template("Hi"), None, locale="ja", revision_date=DATE).header)
     assert header["Language"] == "ja"
     assert header["Plural-Forms"] == "nplurals=1; plural=0;"
     assert header["Content-Type"] == "text/plain; charset=UTF-8"
@@ -109,18 +121,18 @@ def test_new_catalog_header() -> None:
 
 def test_translator_header_fields_survive() -> None:
     old = replace(
-        merge(template("Hi"), None, locale="ja", memory={}, revision_date=DATE),
+        merge(template("Hi"), None, locale="ja", revision_date=DATE),
         header=(("Last-Translator", "Sato <sato@example.jp>"), ("PO-Revision-Date", "2026-01-01")),
     )
-    header = dict(merge(template("Hi"), old, locale="ja", memory={}, revision_date="x").header)
+    header = dict(merge(template("Hi"), old, locale="ja", revision_date="x").header)
     assert header["Last-Translator"] == "Sato <sato@example.jp>"
     assert header["PO-Revision-Date"] == "2026-01-01"
 
 
 def test_merge_is_stable() -> None:
     old = translated(Hello="こんにちは")
-    once = merge(template("Hello", "New"), old, locale="ja", memory={}, revision_date=DATE)
-    twice = merge(template("Hello", "New"), once, locale="ja", memory={}, revision_date=DATE)
+    once = merge(template("Hello", "New"), old, locale="ja", revision_date=DATE)
+    twice = merge(template("Hello", "New"), once, locale="ja", revision_date=DATE)
     assert render_po(once) == render_po(twice)
 
 
@@ -147,7 +159,7 @@ _edit = st.tuples(
 @given(_sentences, st.lists(_edit, min_size=1, max_size=8))
 def test_no_translation_is_ever_lost(page: list[str], edits: list[tuple[str, int, str]]) -> None:
     """Every (msgid, msgstr) a translator made is still somewhere in the catalog after edits."""
-    catalog = merge(template(*page), None, locale="ja", memory={}, revision_date=DATE)
+    catalog = merge(template(*page), None, locale="ja", revision_date=DATE)
     catalog = replace(
         catalog,
         messages=tuple(replace(m, msgstr=f"訳{i}") for i, m in enumerate(catalog.messages)),
@@ -167,7 +179,7 @@ def test_no_translation_is_ever_lost(page: list[str], edits: list[tuple[str, int
         elif kind == "restore":
             page.insert(position, history[index % len(history)])
         page = list(dict.fromkeys(page))
-        catalog = merge(template(*page), catalog, locale="ja", memory={}, revision_date=DATE)
+        catalog = merge(template(*page), catalog, locale="ja", revision_date=DATE)
         catalog = parse_po(render_po(catalog), path="a.po")  # and through the file format
     kept = {(m.msgid, m.msgstr) for m in catalog.messages}
     assert made <= kept
@@ -195,7 +207,7 @@ def test_entries_copied_from_the_template_text_give_the_merged_bytes() -> None:
         template = parse_po(text, path="page.pot")
         known = rendered_entries(template, text)
         for locale in ("ja", "pt-BR"):
-            merged = merge(template, None, locale=locale, memory={}, revision_date="2026-12-02")
+            merged = merge(template, None, locale=locale, revision_date="2026-12-02")
             assert render_po(merged, known=known) == render_po(merged), path
         compared += bool(template.messages and known)
     assert compared > 10

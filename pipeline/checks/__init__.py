@@ -15,6 +15,8 @@ glossary                  warning   agreed translations of glossary terms used
 typography                warning   ja: 、。 not , . ; no half-width katakana; no stray spaces
 politeness                warning   ja: one style (です・ます or だ・である) per catalog
 same-as-source            warning   msgstr not just a copy of the msgid
+claims                    warning   no expression of `<locales>/<locale>/claims.csv`: what the
+                                    medical advertising guideline queries (module `claims`)
 fuzzy                     warning   the entry needs review
 ========================  ========  ==========================================================
 
@@ -22,7 +24,9 @@ fuzzy                     warning   the entry needs review
 the page has text the catalog lacks, which the build counts as untranslated; `extract` and
 `update` are due) and, which no setting grades, *gettext* (error: msgfmt or our reader refuses
 it), *missing* (error: no catalog for a page), *origin* (error: the header names another page)
-and, with `--min-percent`, *completeness* (error).
+and, with `--min-percent`, *completeness* (error). Apart from the problems, it lists the claims
+of the source pages (the source language's `claims.csv`), for the clinic: they are the clinic's
+to decide, so they never fail a run; `claims = "off"` drops them with the check.
 
 Errors are what would break or endanger the built page. Warnings are about quality and rest
 on heuristics, so a reviewer may overrule them (see silencing below). A project may grade any
@@ -46,12 +50,15 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import get_args
 
+from pipeline.checks.claims import check_claims, compile_claims
 from pipeline.checks.core import (
     CheckFunction,
+    Claim,
     Context,
     Glossary,
     GlossaryTerm,
     Grade,
+    PageClaim,
     Problem,
     Severity,
 )
@@ -64,7 +71,13 @@ from pipeline.checks.glossary import (
 from pipeline.checks.numbers import check_numbers
 from pipeline.checks.placeholders import check_placeholders
 from pipeline.checks.punctuation import check_punctuation, check_whitespace
-from pipeline.checks.report import format_github, format_text, problems_to_json
+from pipeline.checks.report import (
+    format_github,
+    format_notices,
+    format_source_claims,
+    format_text,
+    problems_to_json,
+)
 from pipeline.checks.safety import check_markup
 from pipeline.checks.state import check_same_as_source
 from pipeline.checks.typography import check_politeness, check_typography, majority_style
@@ -73,12 +86,17 @@ from pipeline.model import IGNORE, Catalog, Message, PipelineError
 
 __all__ = [
     "CHECKS",
+    "CLAIMS_CHECK",
     "STALE_CHECK",
+    "Claim",
     "Glossary",
     "GlossaryTerm",
+    "PageClaim",
     "Problem",
     "check_catalog",
     "format_github",
+    "format_notices",
+    "format_source_claims",
     "format_text",
     "parse_glossary_csv",
     "parse_glossary_tbx",
@@ -86,6 +104,9 @@ __all__ = [
     "problems_to_json",
 ]
 
+#: The per-entry check of claims, and the name under which `check` lists the claims of the
+#: source pages, for the clinic.
+CLAIMS_CHECK = "claims"
 #: Every per-entry check: (name, severity, function), in report order.
 CHECKS: tuple[tuple[str, Severity, CheckFunction], ...] = (
     ("placeholders", "error", check_placeholders),
@@ -98,6 +119,7 @@ CHECKS: tuple[tuple[str, Severity, CheckFunction], ...] = (
     ("typography", "warning", check_typography),
     ("politeness", "warning", check_politeness),
     ("same-as-source", "warning", check_same_as_source),
+    (CLAIMS_CHECK, "warning", check_claims),
 )
 FUZZY_CHECK = "fuzzy"
 #: A catalog behind its page (checked by `workflow.check`, which has the page).
@@ -175,9 +197,13 @@ def check_catalog(
     locale: str,
     glossary: Glossary,
     grades: Mapping[str, Grade] = _NO_GRADES,
+    claims: tuple[Claim, ...] = (),
+    source_claims: tuple[Claim, ...] = (),
 ) -> tuple[Problem, ...]:
     """All problems of all non-obsolete entries, in entry order, then check order; `grades`
-    (from `[tool.pipeline.severity]`) overrides the severities of CHECKS and fuzzy."""
+    (from `[tool.pipeline.severity]`) overrides the severities of CHECKS and fuzzy. `claims`
+    is the translation language's claims list; `source_claims`, the source's, says which
+    claims a translation renders faithfully."""
     done = tuple(m for m in catalog.active if not m.fuzzy and _has_translation(m))
     context = Context(
         japanese=_language(locale) == "ja",
@@ -186,6 +212,8 @@ def check_catalog(
         majority_style=majority_style(
             msgstr for m in done if not _ignored(m, "politeness") for _, msgstr in _pairs(m)
         ),
+        claims=compile_claims(claims),
+        source_claims=compile_claims(source_claims),
     )
     fuzzy = _graded(grades, FUZZY_CHECK, "warning")
     graded = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -52,6 +53,41 @@ class TermMatcher:
 
 
 @dataclass(frozen=True, slots=True)
+class Claim:
+    """An expression that Japan's medical advertising guideline (医療広告ガイドライン) queries:
+    which of its categories, why, and a wording that says the same within the rules."""
+
+    expression: str
+    category: str
+    reason: str
+    suggestion: str
+
+    def describe(self, text: str) -> str:
+        """The claim found as `text`, as translators and the clinic read it."""
+        quoted = json.dumps(text, ensure_ascii=False)
+        return f"{quoted}: {self.category}: {self.reason} Suggested: {self.suggestion}"
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimMatcher:
+    """A listed expression compiled once per run."""
+
+    pattern: re.Pattern[str]
+    claim: Claim
+
+
+@dataclass(frozen=True, slots=True)
+class PageClaim:
+    """A claim in a source page, for the clinic: only the clinic may change what it claims."""
+
+    file: str
+    line: int
+    #: The words of the page that matched (NFKC-normalized, as compared).
+    text: str
+    claim: Claim
+
+
+@dataclass(frozen=True, slots=True)
 class Context:
     """What a check needs beyond the entry itself, computed once per catalog."""
 
@@ -60,6 +96,9 @@ class Context:
     matchers: tuple[TermMatcher, ...]
     #: The catalog's prevailing politeness style, or None when only one style occurs.
     majority_style: Style | None
+    #: The claims lists of the translation's language and of the source's.
+    claims: tuple[ClaimMatcher, ...] = ()
+    source_claims: tuple[ClaimMatcher, ...] = ()
 
 
 #: A check family: yields one message per problem in a (msgid, msgstr) pair.

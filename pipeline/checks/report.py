@@ -8,13 +8,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from pipeline.checks.core import Problem
+from pipeline.checks.core import PageClaim, Problem
 
 _MSGID_SHOWN = 60
 
 
-def problems_to_json(problems: Iterable[Problem], *, passed: bool) -> str:
-    """`{"passed": bool, "problems": [{file, line, msgid, check, severity, message}, …]}`."""
+def problems_to_json(
+    problems: Iterable[Problem], *, passed: bool, source_claims: Iterable[PageClaim] = ()
+) -> str:
+    """`{"passed": bool, "problems": [{file, line, msgid, check, severity, message}, …],
+    "source_claims": [{file, line, text, category, reason, suggestion}, …]}`."""
     document = {
         "passed": passed,
         "problems": [
@@ -27,6 +30,17 @@ def problems_to_json(problems: Iterable[Problem], *, passed: bool) -> str:
                 "message": problem.message,
             }
             for problem in problems
+        ],
+        "source_claims": [
+            {
+                "file": found.file,
+                "line": found.line,
+                "text": found.text,
+                "category": found.claim.category,
+                "reason": found.claim.reason,
+                "suggestion": found.claim.suggestion,
+            }
+            for found in source_claims
         ],
     }
     return json.dumps(document, ensure_ascii=False, indent=2)
@@ -53,6 +67,17 @@ def format_github(problems: Iterable[Problem]) -> str:
     )
 
 
+def format_notices(source_claims: Iterable[PageClaim]) -> str:
+    """The claims of the source pages as `::notice` annotations: shown on the diff, never
+    failing a workflow, since they are the clinic's to decide."""
+    return "\n".join(
+        f"::notice file={_escape_property(found.file)},line={found.line},"
+        f"title={_escape_property('claims (for the clinic)')}::"
+        + _escape_data(found.claim.describe(found.text))
+        for found in source_claims
+    )
+
+
 def _shorten(msgid: str) -> str:
     """The msgid as a one-line JSON string, cut to a readable length."""
     shown = msgid if len(msgid) <= _MSGID_SHOWN else msgid[: _MSGID_SHOWN - 1] + "…"
@@ -67,3 +92,16 @@ def format_text(problems: Iterable[Problem]) -> str:
         + (f" (msgid: {_shorten(problem.msgid)})" if problem.msgid else "")
         for problem in problems
     )
+
+
+def format_source_claims(source_claims: Iterable[PageClaim], *, language: str) -> str:
+    """The claims of the source pages under a heading of their own, after the problems:
+    `path:line: [claims] "text": category: reason Suggested: wording`."""
+    lines = [
+        f"{found.file}:{found.line}: [claims] {found.claim.describe(found.text)}"
+        for found in source_claims
+    ]
+    heading = (
+        f"for the clinic: claims in the {language} pages (the clinic decides; they fail no check)"
+    )
+    return "\n".join([heading, *lines]) if lines else ""
