@@ -26,10 +26,7 @@ from urllib.parse import quote
 
 from pipeline import files
 from pipeline.build import Edit, assemble, escape_attribute, escape_text, refusal, translate_page
-from pipeline.checks import FUZZY_CHECK, Glossary, Problem, check_catalog
-from pipeline.checks.claims import load_claims
-from pipeline.checks.core import Claim
-from pipeline.checks.glossary import load_glossary
+from pipeline.checks import FUZZY_CHECK, Problem, ProjectChecks
 from pipeline.config import Settings
 from pipeline.locale_codes import language_tag
 from pipeline.model import Catalog, Message, PipelineError
@@ -232,10 +229,8 @@ class _Context:
     locales: tuple[str, ...]
     site: SiteMap
     directory: Path
-    #: What `check` checks each locale's entries against, as `workflow.check` loads it.
-    glossaries: dict[str, Glossary]
-    claims: dict[str, tuple[Claim, ...]]
-    source_claims: tuple[Claim, ...]
+    #: What `check` checks each locale's entries against.
+    checks: ProjectChecks
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,12 +283,12 @@ def write_review(
         locales,
         site,
         directory,
-        glossaries={
-            locale: load_glossary(settings.locales, locale, source_locale=settings.source_locale)
-            for locale in locales
-        },
-        claims={locale: load_claims(settings.locales, locale) for locale in locales},
-        source_claims=load_claims(settings.locales, settings.source_locale),
+        ProjectChecks.load(
+            settings.locales,
+            locales,
+            source_locale=settings.source_locale,
+            grades=settings.severity,
+        ),
     )
     reviewed, errors = split_errors(parallel(_review_page, context, pages, jobs))
     written = [name for result in reviewed for name in result.written]
@@ -364,15 +359,7 @@ def _problems(
     """The check's findings for the catalog's entries, but `fuzzy`: a state of its own here."""
     if catalog is None:
         return ()
-    found = check_catalog(
-        catalog,
-        path=path,
-        locale=locale,
-        glossary=context.glossaries[locale],
-        grades=dict(context.settings.severity),
-        claims=context.claims[locale],
-        source_claims=context.source_claims,
-    )
+    found = context.checks.catalog(catalog, path=path, locale=locale)
     return tuple(problem for problem in found if problem.check != FUZZY_CHECK)
 
 

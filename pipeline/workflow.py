@@ -338,22 +338,17 @@ def check(
     not a translation's problem, so no setting makes them fail the run."""
     # Imported here: the checks are the `check` command's alone, and every other command
     # starts faster without them (a no-op build is mostly start-up).
-    from pipeline.checks import STALE_CHECK, Problem, check_catalog
+    from pipeline.checks import STALE_CHECK, Problem, ProjectChecks
     from pipeline.checks.catalog_file import bom_problems, gettext_problems
-    from pipeline.checks.claims import load_claims
-    from pipeline.checks.glossary import load_glossary
     from pipeline.checks.origin import check_origin
     from pipeline.status import behind, catalog_status
 
     problems: list[Problem] = []
     unreadable = False
-    grades = dict(settings.severity)
-    glossaries = {
-        locale: load_glossary(settings.locales, locale, source_locale=settings.source_locale)
-        for locale in locales
-    }
-    claims = {locale: load_claims(settings.locales, locale) for locale in locales}
-    source_claims = load_claims(settings.locales, settings.source_locale)
+    project = ProjectChecks.load(
+        settings.locales, locales, source_locale=settings.source_locale, grades=settings.severity
+    )
+    grades = project.grades
     for locale, page, path in catalogs_of(settings, locales):
         shown = str(path)
         try:
@@ -369,17 +364,7 @@ def check(
             continue
         problems.extend(check_origin(catalog, page=page, path=shown))
         problems.extend(bom_problems(path) or gettext_problems(path))
-        problems.extend(
-            check_catalog(
-                catalog,
-                path=shown,
-                locale=locale,
-                glossary=glossaries[locale],
-                grades=grades,
-                claims=claims[locale],
-                source_claims=source_claims,
-            )
-        )
+        problems.extend(project.catalog(catalog, path=shown, locale=locale))
         template = page_template(settings, page, load_page(settings, page))
         missing = len({m.key for m in template.active} - {m.key for m in catalog.active})
         stale = grades.get(STALE_CHECK, "warning")
@@ -417,7 +402,7 @@ def check(
                     )
                 )
     return CheckReport(
-        tuple(problems), unreadable, _claims_in_pages(settings, source_claims, grades)
+        tuple(problems), unreadable, _claims_in_pages(settings, project.source_claims, grades)
     )
 
 

@@ -47,10 +47,12 @@ other findings would be noise until a translator confirms it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from types import MappingProxyType
 from typing import get_args
 
-from pipeline.checks.claims import check_claims, compile_claims
+from pipeline.checks.claims import check_claims, compile_claims, load_claims
 from pipeline.checks.core import (
     CheckFunction,
     Claim,
@@ -65,6 +67,7 @@ from pipeline.checks.core import (
 from pipeline.checks.glossary import (
     check_glossary,
     compile_glossary,
+    load_glossary,
     parse_glossary_csv,
     parse_glossary_tbx,
 )
@@ -93,6 +96,7 @@ __all__ = [
     "GlossaryTerm",
     "PageClaim",
     "Problem",
+    "ProjectChecks",
     "check_catalog",
     "format_github",
     "format_notices",
@@ -246,3 +250,45 @@ def check_catalog(
                 for text in check(msgid, msgstr, context)
             )
     return tuple(problems)
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectChecks:
+    """What checking a project's catalogs needs beside each catalog, loaded once: every
+    locale's glossary and claims list, the source's claims list, the project's grades. `check`
+    and the review copy both check through it, so they find the same problems."""
+
+    glossaries: Mapping[str, Glossary]
+    claims: Mapping[str, tuple[Claim, ...]]
+    source_claims: tuple[Claim, ...]
+    grades: Mapping[str, Grade]
+
+    @staticmethod
+    def load(
+        locales_dir: Path,
+        locales: tuple[str, ...],
+        *,
+        source_locale: str,
+        grades: tuple[tuple[str, Grade], ...],
+    ) -> ProjectChecks:
+        return ProjectChecks(
+            glossaries={
+                locale: load_glossary(locales_dir, locale, source_locale=source_locale)
+                for locale in locales
+            },
+            claims={locale: load_claims(locales_dir, locale) for locale in locales},
+            source_claims=load_claims(locales_dir, source_locale),
+            grades=dict(grades),
+        )
+
+    def catalog(self, catalog: Catalog, *, path: str, locale: str) -> tuple[Problem, ...]:
+        """`check_catalog` with this project's lists and grades."""
+        return check_catalog(
+            catalog,
+            path=path,
+            locale=locale,
+            glossary=self.glossaries[locale],
+            grades=self.grades,
+            claims=self.claims[locale],
+            source_claims=self.source_claims,
+        )
