@@ -25,7 +25,7 @@ REMOVED = (
 )
 ADDED = "Most patients go home on the day of the procedure."
 FIXES = {
-    EDITED_NEW: "いずれも低リスクで、日帰りで受けられる低侵襲の治療です。",
+    EDITED_NEW: "いずれも低侵襲で、リスクの低い日帰り治療です。",
     ADDED: "ほとんどの患者さんは、治療当日にご帰宅いただけます。",
 }
 
