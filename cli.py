@@ -352,7 +352,8 @@ def check(
     fail_on: str,
 ) -> None:
     """Check every translation; exit 1 on a problem (see --fail-on), 2 on an unreadable catalog.
-    The claims of the English pages are listed apart, for the clinic, and fail nothing."""
+    The claims of the English pages, and the translations that render them faithfully, are
+    listed apart, for the clinic, and fail nothing."""
     from pipeline import checks  # only this command renders problems
     from pipeline.locale_codes import english_name
 
@@ -365,17 +366,24 @@ def check(
     if output_format == "json":
         click.echo(
             checks.problems_to_json(
-                report.problems, passed=passed, source_claims=report.source_claims
+                report.problems,
+                passed=passed,
+                source_claims=report.source_claims,
+                rendered_claims=report.rendered_claims,
             )
         )
     elif output_format == "github":
-        shown = [checks.format_github(report.problems), checks.format_notices(report.source_claims)]
+        shown = [
+            checks.format_github(report.problems),
+            checks.format_notices(report.source_claims, report.rendered_claims),
+        ]
         if any(shown):
             click.echo("\n".join(part for part in shown if part))
     else:
         shown = [
             checks.format_text(report.problems),
             checks.format_source_claims(report.source_claims, language=language),
+            checks.format_rendered_claims(report.rendered_claims, language=language),
         ]
         if any(shown):
             click.echo("\n\n".join(part for part in shown if part))
@@ -384,11 +392,12 @@ def check(
         summary = f"{count} problem{'s' * (count != 1)}" if count else "all checks passed"
         if count and passed:
             summary += f", none failing with --fail-on {fail_on}"
-        claims = len(report.source_claims)
-        if claims:
-            summary += (
-                f"; {claims} claim{'s' * (claims != 1)} in the {language} pages, for the clinic"
-            )
+        claims, rendered = len(report.source_claims), len(report.rendered_claims)
+        if claims or rendered:
+            summary += f"; {claims} claim{'s' * (claims != 1)} in the {language} pages"
+            if rendered:
+                summary += f" and {rendered} in the translations"
+            summary += ", for the clinic"
         click.echo(summary, err=True)
     if report.unreadable:
         sys.exit(2)

@@ -128,12 +128,12 @@ def placeholder_words(text: str) -> str:
     return PLACEHOLDER_RE.sub(" ", text)
 
 
-#: Compiled when first used (by `re`'s own cache): the compiling is a tenth of a command's
+#: One CJK character: a word of its own, written without spaces around it. The patterns are
+#: compiled when first used (by `re`'s own cache): the compiling is a tenth of a command's
 #: start-up, and commands that count no words skip it.
-_WORD_PATTERN = (
-    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]"  # one CJK character
-    r"|[^\W_]+(?:['’.-][^\W_]+)*"  # or a run of letters/digits, with inner apostrophes
-)
+CJK_CHARACTER = r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]"
+#: A CJK character, or a run of letters and digits with inner apostrophes.
+_WORD_PATTERN = CJK_CHARACTER + r"|[^\W_]+(?:['’.-][^\W_]+)*"
 
 
 def count_words(text: str) -> int:

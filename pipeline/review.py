@@ -11,8 +11,9 @@ with its progress. Static files only, so CI can publish the directory as a pull 
 preview.
 
 A fuzzy entry shows its translation, marked: whether that text still says what the new English
-says is the reviewer's question, and it takes both in view (the English, and the English the
-translation was made for, are in the details). The site never shows it.
+says is the reviewer's question, and it takes both in view (the English, the English the
+translation was made for, and `update`'s note of where it came from are in the details). The
+site never shows it.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from pipeline.project import catalog_name, load_page, page_template, read_catalo
 from pipeline.segments import PageSegments, Segment
 from pipeline.site import SiteMap, site_edits
 from pipeline.status import CatalogStatus, behind, catalog_status, summarize
+from pipeline.triage import is_note
 from pipeline.workers import parallel, split_errors
 
 State = Literal["translated", "fuzzy", "untranslated", "failing"]
@@ -72,9 +74,12 @@ class Mark:
     shows_source: bool
     #: A fuzzy entry's `#| msgid`: the English its translation was made for.
     previous: str | None
+    #: `update`'s notes on the entry: what changed in its English, where a suggestion came from.
+    notes: tuple[str, ...]
     #: A translation the page does not show: the build refuses its markup.
     unshown: str | None
-    #: `severity: [check] message` of each problem, and why the page keeps the English.
+    #: `severity: [check] message` of each problem, and why the page keeps the English (but
+    #: for a fuzzy entry's, which the site does not show anyway).
     problems: tuple[str, ...]
 
 
@@ -96,15 +101,17 @@ def _mark(
             segment.msgid,
             True,
             None,
+            (),
             None,
             ("not in the catalog yet: run `python cli.py extract`, then `python cli.py update`",),
         )
     msgstr = _translation(message)
     refused = refusal(segment, msgstr) if msgstr and msgstr != segment.msgid else None
-    if refused is not None:
+    fuzzy = message.fuzzy and bool(msgstr)
+    if refused is not None and not fuzzy:  # a fuzzy one's English shows on the site anyway
         problems = (*problems, f"the page keeps the English: {refused}")
     state: State
-    if message.fuzzy and msgstr:
+    if fuzzy:
         state = "fuzzy"
     elif not message.translated:
         state = "untranslated"
@@ -118,6 +125,7 @@ def _mark(
         segment.msgid if shows_source else msgstr,
         shows_source,
         message.previous_msgid if message.fuzzy else None,
+        tuple(comment for comment in message.translator_comments if is_note(comment)),
         msgstr if refused is not None else None,
         problems,
     )
@@ -133,6 +141,8 @@ def _start_tag(tag: str, mark: Mark, source_tag: str) -> str:
     ]
     if mark.previous:
         attributes.append(("data-previous", mark.previous))
+    if mark.notes:
+        attributes.append(("data-notes", "\n".join(mark.notes)))
     if mark.unshown:
         attributes.append(("data-translation", mark.unshown))
     if mark.problems:
@@ -531,6 +541,8 @@ _STYLESHEET = """\
 #i18n-review-tip {
   position: absolute;
   z-index: 2147483647;
+  /* The pointer goes through: the text under the details can be hovered in turn. */
+  pointer-events: none;
   box-sizing: border-box;
   max-width: min(36rem, calc(100vw - 12px));
   padding: 0.6rem 0.8rem;
@@ -611,7 +623,7 @@ _SCRIPT = """\
   }
 
   function markOf(node) {
-    if (!node || node.nodeType !== 1 || tip.contains(node)) return null;
+    if (!node || node.nodeType !== 1) return null;
     return node.closest(MARK) || (node.matches(FOCUSABLE) ? node.querySelector(MARK) : null);
   }
 
@@ -632,6 +644,15 @@ _SCRIPT = """\
       if (!value) return;
       list.append(element("dt", {}, label), element("dd", attributes || {}, value));
     }
+    /* An attribute of one item a line, as a list. */
+    function lines(label, value) {
+      if (!value) return;
+      var items = element("ul", {});
+      value.split("\\n").forEach(function (line) { items.append(element("li", {}, line)); });
+      var cell = element("dd", {});
+      cell.append(items);
+      list.append(element("dt", {}, label), cell);
+    }
     tip.textContent = "";
     var heading = element("p", {});
     heading.append(
@@ -643,18 +664,10 @@ _SCRIPT = """\
     row("Catalog", mark.getAttribute("data-ref"), {"class": "i18n-review-ref"});
     row("English", mark.getAttribute("data-source"));
     row("Translated from", mark.getAttribute("data-previous"));
+    lines("Notes", mark.getAttribute("data-notes"));
     var lang = document.documentElement.lang;
     row("Translation", mark.getAttribute("data-translation"), {lang: lang});
-    var problems = mark.getAttribute("data-problems");
-    if (problems) {
-      var found = element("ul", {});
-      problems.split("\\n").forEach(function (problem) {
-        found.append(element("li", {}, problem));
-      });
-      var cell = element("dd", {});
-      cell.append(found);
-      list.append(element("dt", {}, "Problems"), cell);
-    }
+    lines("Problems", mark.getAttribute("data-problems"));
     if (current && current !== anchor) describe(current, false);
     current = anchor;
     describe(anchor, true);
@@ -738,8 +751,7 @@ _SCRIPT = """\
   });
   document.addEventListener("mouseout", function (event) {
     var to = event.relatedTarget;
-    if (!current || !(current.contains(event.target) || tip.contains(event.target))) return;
-    if (!(to && (tip.contains(to) || current.contains(to)))) hide();
+    if (current && current.contains(event.target) && !(to && current.contains(to))) hide();
   });
   document.addEventListener("focusin", function (event) {
     var mark = markOf(event.target);

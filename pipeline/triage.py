@@ -1,16 +1,16 @@
 """What `update` tells a translator when the English of an entry changed, and where old work fits.
 
-A *cosmetic* change (white space, typographic quotes, dashes or ellipsis, letter case) cannot
-change a translation: the translation carries over, done. Any other change (a digit, a unit, a
-URL, a placeholder, a word) needs a translator: the entry turns fuzzy. Either way the entry gets
-a note saying what changed; new text with no translation on the site gets the closest one as a
-fuzzy suggestion, with a note naming where it came from.
+A *cosmetic* change (white space that joins or splits no word, typographic quotes, dashes or
+ellipsis, letter case) cannot change a translation: the translation carries over, done. Any
+other change (a digit, a unit, a URL, a placeholder, a word) needs a translator: the entry turns
+fuzzy. Either way the entry gets a note saying what changed; new text with no translation on
+the site gets the closest one as a fuzzy suggestion, with a note naming where it came from.
 
 The notes are translator comments (`# `), not extracted comments (`#.`): `msgmerge` takes every
 `#.` line from the template, so a note there would not survive `msgmerge --previous`, and the
 catalogs must come back from GNU gettext's tools unchanged. Each note has a shape of its own
 (`source changed …: "…"`, `suggested from … (N % similar): "…"`), by which `update` tells its
-notes from a translator's and rewrites only its own.
+notes from a translator's and rewrites only its own, where they are.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from pipeline.model import PLACEHOLDER_RE
+from pipeline.model import CJK_CHARACTER, PLACEHOLDER_RE
 
 # --- cosmetic changes ----------------------------------------------------------------------------
 
@@ -34,13 +34,18 @@ _SPACE_RE = re.compile(r"\s+")
 
 
 def _without_spaces(text: str) -> str:
-    """White space removed, except between two digits (`1 000` is not `1000`), where a run of
-    it is one space: `! ?` and `!?`, or a trailing space, are the same text to a translator."""
+    """White space removed where it parts no words, else a run of it made one space: between
+    two letters or digits it does (`may be` is not `maybe`, `10 mg` not `10mg`, `1 000` not
+    `1000`), but between two CJK characters, which Japanese writes without spaces; next to
+    punctuation or a placeholder, or at either end, it does not (`! ?` is `!?` to a translator)."""
 
     def gap(match: re.Match[str]) -> str:
         start, end = match.span()
-        between_digits = start > 0 and end < len(text) and (text[start - 1] + text[end]).isdigit()
-        return " " if between_digits else ""
+        if start == 0 or end == len(text):
+            return ""
+        pair = text[start - 1] + text[end]
+        parts = pair.isalnum() and not re.fullmatch(CJK_CHARACTER + "{2}", pair)
+        return " " if parts else ""
 
     return _SPACE_RE.sub(gap, text)
 
@@ -86,37 +91,41 @@ def cosmetic_change(old: str, new: str) -> tuple[str, ...] | None:
 _TOKEN_RE = re.compile(r"</?\d+/?>|[^\W_]+(?:['’][^\W_]+)*|\S")
 
 
-def _tokens(text: str) -> list[tuple[str, str]]:
-    """(space before, token) for each token: the space is one blank or none."""
-    tokens, end = [], 0
-    for match in _TOKEN_RE.finditer(text):
-        tokens.append((" " if match.start() > end else "", match[0]))
-        end = match.end()
-    return tokens
-
-
 def word_diff(old: str, new: str) -> str:
-    """`new` with the words `old` had instead marked wdiff's way: `[-removed-]{+added+}`."""
-    before, after = _tokens(old), _tokens(new)
+    """`new` with the words `old` had instead marked wdiff's way: `[-removed-]{+added+}`.
+
+    A run of white space reads as one space. The marks hold every difference, spaces included,
+    so the diff reads back to either text: without its `[-…-]` and with its `{+…+}` unwrapped it
+    is `new`, the other way round `old`; a space only one text has is marked with its word
+    (`is {+fully +}repaired`). As wdiff's, the marks are not escaped: a text with brackets or
+    hyphens of its own can read two ways (`03[---]{+—+}1234`), and its English tells which.
+    """
+    old, new = " ".join(old.split()), " ".join(new.split())
+    before, after = list(_TOKEN_RE.finditer(old)), list(_TOKEN_RE.finditer(new))
     matcher = difflib.SequenceMatcher(
-        None, [token for _, token in before], [token for _, token in after], autojunk=False
+        None, [token[0] for token in before], [token[0] for token in after], autojunk=False
     )
     parts: list[str] = []
-    for operation, i1, i2, j1, j2 in matcher.get_opcodes():
-        if operation == "equal":
-            parts.extend(space + token for space, token in after[j1:j2])
-            continue
-        removed, added = before[i1:i2], after[j1:j2]
-        parts.append((added or removed)[0][0])  # the space before the change stays outside it
-        if removed:
-            parts.append(f"[-{_joined(removed)}-]")
-        if added:
-            parts.append(f"{{+{_joined(added)}+}}")
-    return "".join(parts).strip()
+    was = now = 0  # where the text not yet written starts, in `old` and in `new`
+    for i, j, size in matcher.get_matching_blocks():
+        for same_before, same_after in zip(before[i : i + size], after[j : j + size], strict=True):
+            parts += [_marked(old[was : same_before.start()], new[now : same_after.start()])]
+            parts += [same_after[0]]
+            was, now = same_before.end(), same_after.end()
+    return "".join(parts) + _marked(old[was:], new[now:])
 
 
-def _joined(tokens: Sequence[tuple[str, str]]) -> str:
-    return tokens[0][1] + "".join(space + token for space, token in tokens[1:])
+def _marked(removed: str, added: str) -> str:
+    """What stands between two words both texts have: as it is, if the same in both, else
+    marked, with a space that both have before or after it outside the marks."""
+    if removed == added:
+        return added
+    lead = " " if removed.startswith(" ") and added.startswith(" ") else ""
+    removed, added = removed.removeprefix(lead), added.removeprefix(lead)
+    trail = " " if removed.endswith(" ") and added.endswith(" ") else ""
+    removed, added = removed.removesuffix(trail), added.removesuffix(trail)
+    marks = (f"[-{removed}-]" if removed else "") + (f"{{+{added}+}}" if added else "")
+    return lead + marks + trail
 
 
 # --- the notes -----------------------------------------------------------------------------------
@@ -162,20 +171,26 @@ def without_notes(comments: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(comment for comment in comments if not is_note(comment))
 
 
+def with_notes(comments: tuple[str, ...], notes: Sequence[str]) -> tuple[str, ...]:
+    """`comments` with `update`'s notes replaced by `notes`: where the first of them was (last,
+    if none was), so that a translator's comments keep their places around them."""
+    at = next((i for i, comment in enumerate(comments) if is_note(comment)), len(comments))
+    kept = without_notes(comments)  # the comments before the first note are all kept
+    return (*kept[:at], *notes, *kept[at:])
+
+
 def kept_notes(
     comments: tuple[str, ...], *, fuzzy: bool, previous: str | None, msgid: str
 ) -> tuple[str, ...]:
-    """An entry's comments when its English did not change in this update: a cosmetic note
-    stays (until the English changes again, or the translator deletes it); review notes last
-    as long as the entry is fuzzy, and a fuzzy entry with a `#|` msgid always has one."""
-    notes = [comment for comment in comments if is_note(comment)]
-    review = tuple(note for note in notes if _REVIEW_NOTE_RE.fullmatch(note))
-    cosmetic = tuple(note for note in notes if note not in review)
+    """An entry's comments when its English did not change in this update, each in its place:
+    a cosmetic note stays (until the English changes again, or the translator deletes it);
+    review notes last as long as the entry is fuzzy, and a fuzzy entry with a `#|` msgid
+    always has one (added last)."""
     if not fuzzy:
-        review = ()
-    elif not review:
-        review = review_notes(previous, msgid)
-    return without_notes(comments) + cosmetic + review
+        return tuple(comment for comment in comments if not _REVIEW_NOTE_RE.fullmatch(comment))
+    if any(_REVIEW_NOTE_RE.fullmatch(comment) for comment in comments):
+        return comments
+    return comments + review_notes(previous, msgid)
 
 
 # --- near matches --------------------------------------------------------------------------------

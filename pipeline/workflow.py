@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline import files, page_cache
-from pipeline.catalog import SiteMemory, merge, translation_memory
+from pipeline.catalog import SiteMemory, lends, merge, translation_memory
 from pipeline.config import Settings
 from pipeline.extract import template_text
-from pipeline.model import Catalog, Message, PipelineError
+from pipeline.model import Catalog, PipelineError
 from pipeline.pofile import render_po, rendered_entries
 from pipeline.project import (
     TEMPLATES_DIR,
@@ -37,7 +37,7 @@ from pipeline.workers import parallel, parallel_pairs
 
 if TYPE_CHECKING:
     from pipeline.checks import Problem
-    from pipeline.checks.core import Claim, Grade, PageClaim, Severity
+    from pipeline.checks.core import Claim, Grade, PageClaim, RenderedClaim, Severity
     from pipeline.status import CatalogStatus
 
 
@@ -150,7 +150,7 @@ def update(
             paths = [catalog_path(settings, locale, page) for page in all_pages]
             there = [path for path in paths if path.exists()]
             there += orphaned(settings, catalog_directory(locale).rstrip("/"), ".po", all_pages)
-            read = parallel_pairs(_translated_only, None, there, jobs, count=len(there))
+            read = parallel_pairs(_lent_only, None, there, jobs, count=len(there))
             directory = settings.locales / catalog_directory(locale)
             memory = translation_memory(  # named as a suggestion names them: `articles/x.po`
                 {
@@ -176,19 +176,15 @@ class _UpdateContext:
     write: bool
 
 
-def _translated_only(_: None, path: Path) -> Catalog:
-    """The finished translations of a catalog and their translators' notes (all the site memory
-    needs), or none."""
+def _lent_only(_: None, path: Path) -> Catalog:
+    """The translations of a catalog that the site memory lends (finished, fuzzy or obsolete)
+    with their flags, translators' notes and `#|` (all the site memory needs), or none."""
     catalog = read_catalog(path)
     if catalog is None:
         return Catalog()
     return Catalog(
         messages=tuple(
-            Message(
-                m.msgid, m.msgstr, m.msgctxt, m.flags, translator_comments=m.translator_comments
-            )
-            for m in catalog.messages
-            if m.translated and m.msgid_plural is None
+            replace(m, references=(), extracted_comments=()) for m in catalog.messages if lends(m)
         )
     )
 
@@ -315,6 +311,8 @@ class CheckReport:
     unreadable: bool
     #: The claims of the source pages, for the clinic: they fail no run (see `check`).
     source_claims: tuple[PageClaim, ...] = ()
+    #: The same claims rendered faithfully in the translations, for the clinic too.
+    rendered_claims: tuple[RenderedClaim, ...] = ()
 
     def failed(self, fail_on: str) -> bool:
         """Whether a problem is as severe as `fail_on` (a FAIL_ON key) or more."""
@@ -334,8 +332,9 @@ def check(
     settings: Settings, locales: tuple[str, ...], *, min_percent: float | None
 ) -> CheckReport:
     """Every problem of every catalog; unreadable catalogs are problems too. Apart from
-    them, the claims of the source pages, which only the clinic may change: its decision,
-    not a translation's problem, so no setting makes them fail the run."""
+    them, the claims of the source pages and their faithful renderings in the catalogs, which
+    only the clinic may change: its decision, not a translation's problem, so no setting makes
+    them fail the run."""
     # Imported here: the checks are the `check` command's alone, and every other command
     # starts faster without them (a no-op build is mostly start-up).
     from pipeline.checks import STALE_CHECK, Problem, ProjectChecks
@@ -344,6 +343,7 @@ def check(
     from pipeline.status import behind, catalog_status
 
     problems: list[Problem] = []
+    rendered: list[RenderedClaim] = []
     unreadable = False
     project = ProjectChecks.load(
         settings.locales, locales, source_locale=settings.source_locale, grades=settings.severity
@@ -365,6 +365,7 @@ def check(
         problems.extend(check_origin(catalog, page=page, path=shown))
         problems.extend(bom_problems(path) or gettext_problems(path))
         problems.extend(project.catalog(catalog, path=shown, locale=locale))
+        rendered.extend(project.rendered(catalog, path=shown, locale=locale))
         template = page_template(settings, page, load_page(settings, page))
         missing = len({m.key for m in template.active} - {m.key for m in catalog.active})
         stale = grades.get(STALE_CHECK, "warning")
@@ -402,7 +403,10 @@ def check(
                     )
                 )
     return CheckReport(
-        tuple(problems), unreadable, _claims_in_pages(settings, project.source_claims, grades)
+        tuple(problems),
+        unreadable,
+        _claims_in_pages(settings, project.source_claims, grades),
+        tuple(rendered),
     )
 
 

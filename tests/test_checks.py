@@ -247,6 +247,7 @@ def test_json_shape() -> None:
         "passed": True,
         "problems": [],
         "source_claims": [],  # for the clinic, apart: tests/test_claims.py
+        "rendered_claims": [],
     }
 
 

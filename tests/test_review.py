@@ -41,6 +41,9 @@ FAILING = (
     "sedation to widen the narrowed spinal canal."
 )
 REFUSED = "👉 <1>Learn more about the Florence method</1>"
+#: A text new to the home page, like one of the article's, whose translation `update` offers.
+SUGGESTED = "Numbness spreading to one or both legs"
+SUGGESTED_FROM = "Numbness spreading to both legs"
 PLACEHOLDER_RE = re.compile(r"</?\d+/?>")
 LETTER_RE = re.compile(r"[^\W\d_]")
 
@@ -71,9 +74,27 @@ def planted_project(root: Path) -> Path:
 
 
 def build(root: Path, *args: str) -> Result:
+    return command(root, "build", "--jobs", "1", *args)
+
+
+def command(root: Path, *args: str) -> Result:
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.chdir(root)
-        return CliRunner().invoke(main, ["build", "--jobs", "1", *args])
+        return CliRunner().invoke(main, list(args))
+
+
+def suggested_project(root: Path) -> Path:
+    """The planted project whose home page gained `SUGGESTED`, then `extract` and `update`,
+    and its review copy built."""
+    planted_project(root)
+    home = root / "source_html" / INDEX
+    text = home.read_text(encoding="utf-8")
+    anchor = "\n\n    <section"
+    home.write_text(text.replace(anchor, f"\n    <p>{SUGGESTED}</p>{anchor}", 1), encoding="utf-8")
+    for args in (["extract"], ["update"], ["build", "--jobs", "1", "--review", "review"]):
+        result = command(root, *args)
+        assert result.exit_code == 0, result.output
+    return root
 
 
 def msgid_line(po_path: Path, msgid: str) -> int:
@@ -199,6 +220,34 @@ def test_the_planted_states_show_what_a_reviewer_needs(project: Path) -> None:
     assert refused["data-translation"] == entry(po, REFUSED).msgstr
     assert "</1> is missing" in refused["data-problems"]
     assert "the page keeps the English" in refused["data-problems"]
+
+
+def test_a_suggestion_shows_update_s_note_of_where_it_came_from(tmp_path: Path) -> None:
+    root = suggested_project(tmp_path)
+    note = (
+        "suggested from articles/spinal-stenosis-leg-numbness.po (89 % similar): "
+        '"Numbness spreading to {+one or +}both legs"'
+    )
+    assert note in entry(polib.pofile(str(root / INDEX_PO)), SUGGESTED).tcomment.splitlines()
+    suggested = spans(read(root / "review" / "ja" / INDEX))[SUGGESTED]
+    assert suggested["data-state"] == "fuzzy"
+    assert (suggested["data-previous"], suggested["data-notes"]) == (SUGGESTED_FROM, note)
+    assert not spans(read(root / "review" / "ja" / ARTICLE))[SUGGESTED_FROM].has_attr("data-notes")
+
+
+def test_a_fuzzy_entry_whose_markup_is_refused_is_fuzzy_only(tmp_path: Path) -> None:
+    """Its page keeps the English as the site does any fuzzy entry's: not a problem besides."""
+    root = planted_project(tmp_path)
+    po = polib.pofile(str(root / ARTICLE_PO))
+    entry(po, REFUSED).flags.append("fuzzy")
+    po.save()
+    result = build(root, "--review", "review")
+    assert result.exit_code == 0, result.output
+    refused = spans(read(root / "review" / "ja" / ARTICLE))[REFUSED]
+    assert refused["data-state"] == "fuzzy"
+    assert (refused.get_text(), refused["lang"]) == (as_text(REFUSED), "en")
+    assert refused["data-translation"] == entry(po, REFUSED).msgstr
+    assert "the page keeps the English" not in str(refused.get("data-problems", ""))
 
 
 def test_texts_that_are_not_page_text_are_listed_in_the_head(project: Path) -> None:

@@ -25,13 +25,17 @@ from tests.test_review import (
     FUZZY,
     FUZZY_BEFORE,
     INDEX,
+    INDEX_PO,
     REFUSED,
+    SUGGESTED,
+    SUGGESTED_FROM,
     UNTRANSLATED,
     as_text,
     build,
     entry,
     msgid_line,
     planted_project,
+    suggested_project,
 )
 
 REPO = Path(__file__).resolve().parent.parent
@@ -120,6 +124,51 @@ def test_hovering_a_text_shows_its_english_state_and_catalog_line(
     assert box["y"] >= anchor["y"] or box["y"] + box["height"] <= anchor["y"]  # not over it
     page.mouse.move(5, 5)
     assert tip.is_hidden()
+
+
+def test_a_suggestion_s_details_say_where_it_came_from(
+    page: Page, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    project = suggested_project(tmp_path_factory.mktemp("suggested"))
+    open_review(page, project, f"ja/{INDEX}")
+    marked(page, SUGGESTED).hover()
+    text = page.locator(TIP).inner_text()
+    note = 'suggested from articles/spinal-stenosis-leg-numbness.po (89 % similar): "Numbness'
+    for needed in (f"{INDEX_PO}:", SUGGESTED, SUGGESTED_FROM, note):
+        assert needed in text
+
+
+def test_the_details_let_the_pointer_through_to_the_text_under_them(
+    page: Page, project: Path
+) -> None:
+    """They sit over the next text: that text shows its own details when the pointer gets there."""
+    open_review(page, project, f"ja/{ARTICLE}")
+    marked(page, FUZZY).hover()
+    under = page.evaluate(
+        """fuzzy => {
+          const tip = document.getElementById('i18n-review-tip');
+          const box = tip.getBoundingClientRect();
+          for (const mark of document.querySelectorAll('span.i18n-review[data-state]')) {
+            if (mark.dataset.source === fuzzy) continue;
+            for (const line of mark.getClientRects()) {
+              const x = (Math.max(line.left, box.left) + Math.min(line.right, box.right)) / 2;
+              const y = (Math.max(line.top, box.top) + Math.min(line.bottom, box.bottom)) / 2;
+              const beneath = document.elementsFromPoint(x, y).find(e => !tip.contains(e));
+              if (x > box.left && x < box.right && y > box.top && y < box.bottom
+                  && beneath && beneath.closest('span.i18n-review') === mark) {
+                return {x, y, source: mark.dataset.source};
+              }
+            }
+          }
+          return null;
+        }""",
+        FUZZY,
+    )
+    assert under is not None  # the details cover another text
+    page.mouse.move(under["x"], under["y"])
+    tip = page.locator(TIP)
+    assert tip.is_visible() and under["source"] in tip.inner_text()
+    assert FUZZY not in tip.inner_text()
 
 
 def test_states_are_styled_apart(page: Page, project: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import random
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -13,12 +14,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from cli import main
 from pipeline.catalog import Remembered, SiteMemory, merge, translation_memory
-from pipeline.model import Catalog, Message
+from pipeline.model import CJK_CHARACTER, Catalog, Message
 from pipeline.pofile import parse_po, render_po
 from pipeline.triage import (
     NearIndex,
@@ -66,7 +67,9 @@ def notes(message: Message) -> list[str]:
         ("Wait…", "Wait...", ("ellipsis",)),
         ("Call us today. ", "Call us today.", ("whitespace",)),
         ("Call\u00a0us  today", "Call us today", ("whitespace",)),
-        ("10 mg", "10mg", ("whitespace",)),
+        ("Walk 10 m .", "Walk 10 m.", ("whitespace",)),
+        ("Pain ( mild )", "Pain (mild)", ("whitespace",)),
+        ("腰痛 と しびれ", "腰痛としびれ", ("whitespace",)),  # Japanese has no spaces
         ("An MRI scan", "An mri scan", ("case",)),  # an acronym is still a case change
         ("Line one<1/>line two", "Line one <1/> line two", ("whitespace",)),
         ("See https://example.jp/a", "see https://example.jp/a", ("case",)),
@@ -81,6 +84,10 @@ def test_cosmetic_changes_and_their_kinds(old: str, new: str, kinds: tuple[str, 
     [
         ("Tokyo 150-0001, Japan", "Tokyo 150-0002, Japan"),  # a digit
         ("1 000 patients", "1000 patients"),  # digits run together
+        ("We help every therapist.", "We help every the rapist."),  # a word split
+        ("It may be mild.", "It maybe mild."),  # two words joined
+        ("10 mg", "10mg"),
+        ("MRI 検査", "MRI検査"),  # a space between two scripts
         ("Take 5 mg daily", "Take 5 ml daily"),  # a unit
         ("See https://example.jp/Access", "See https://example.jp/access"),  # a URL
         ("Write to info@example.jp", "Write to info@example.com"),
@@ -120,25 +127,71 @@ def test_a_cosmetic_edit_is_named_and_a_digit_never_is(
     assert cosmetic_change(text, edited + "7") is None
 
 
+@given(st.text(st.sampled_from(list("ab 01é腰痛.'")), min_size=2, max_size=20), st.data())
+def test_splitting_or_joining_words_is_never_cosmetic(text: str, data: st.DataObject) -> None:
+    """A space put between two letters or digits, or taken from between them, is another text;
+    between two CJK characters, which Japanese writes without spaces, it is not."""
+    joints = [i for i in range(1, len(text)) if (text[i - 1] + text[i]).isalnum()]
+    assume(joints)
+    at = data.draw(st.sampled_from(joints))
+    split = text[:at] + " " + text[at:]
+    if re.fullmatch(CJK_CHARACTER + "{2}", text[at - 1 : at + 1]):
+        assert cosmetic_change(text, split) == cosmetic_change(split, text) == ("whitespace",)
+    else:
+        assert cosmetic_change(text, split) is None and cosmetic_change(split, text) is None
+
+
 # --- the word diff and the notes -----------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     ("old", "new", "diff"),
     [
-        ("The disc is repaired.", "The disc is fully repaired.", "The disc is {+fully+} repaired."),
+        ("The disc is repaired.", "The disc is fully repaired.", "The disc is {+fully +}repaired."),
         (
             "These are low-risk, minimally invasive procedures.",
             "These are low-cost, minimally invasive day procedures!",
-            "These are low-[-risk-]{+cost+}, minimally invasive {+day+} procedures[-.-]{+!+}",
+            "These are low-[-risk-]{+cost+}, minimally invasive {+day +}procedures[-.-]{+!+}",
         ),
         ("Tokyo 150-0001", "Tokyo 150-0002", "Tokyo 150-[-0001-]{+0002+}"),
-        ("Call <1>us</1> now.", "Call <1>us</1>.", "Call <1>us</1> [-now-]."),
+        ("Call <1>us</1> now.", "Call <1>us</1>.", "Call <1>us</1>[- now-]."),
+        (
+            "use our <1>contact form</1>.",
+            "use our contact form.",
+            "use our [-<1>-]contact form[-</1>-].",
+        ),
+        ("Book a visit", "Call us", "[-Book a visit-]{+Call us+}"),  # one change, as wdiff's
         ("Don't stop", "Don't  stop", "Don't stop"),
     ],
 )
 def test_word_diff(old: str, new: str, diff: str) -> None:
     assert word_diff(old, new) == diff
+
+
+_REMOVED_RE = re.compile(r"\[-(.*?)-\]")
+_ADDED_RE = re.compile(r"\{\+(.*?)\+\}")
+#: Texts of words, placeholders and punctuation, with no space, a space or two between them;
+#: no hyphens, brackets or braces, which make wdiff's marks ambiguous.
+_diffed = st.lists(
+    st.tuples(
+        st.sampled_from(["", " ", "  "]),
+        st.sampled_from(
+            ["the", "disc", "is", "fully", "don't", "10", "mg", "腰痛", "<1>", "</1>", "<2/>"]
+        )
+        | st.sampled_from(list(".,!?:;()'\"…/")),
+    ),
+    max_size=14,
+).map(lambda pieces: "".join(space + piece for space, piece in pieces))
+
+
+@settings(max_examples=300)
+@given(_diffed, _diffed)
+def test_word_diff_reads_back_to_either_text(old: str, new: str) -> None:
+    """Without its removals it is the new text, without its additions the old one (white space
+    read as one space, as the diff reads it)."""
+    diff = word_diff(old, new)
+    assert _ADDED_RE.sub(r"\1", _REMOVED_RE.sub("", diff)) == " ".join(new.split())
+    assert _REMOVED_RE.sub(r"\1", _ADDED_RE.sub("", diff)) == " ".join(old.split())
 
 
 def test_notes_are_one_line_and_told_from_a_translators_comments() -> None:
@@ -287,7 +340,7 @@ def test_cosmetic_edit_keeps_the_translation_done_with_a_note() -> None:
         (
             "These are minimally invasive procedures.",
             "These are minimally invasive day procedures.",
-            "These are minimally invasive {+day+} procedures.",
+            "These are minimally invasive {+day +}procedures.",
         ),
     ],
 )
@@ -340,10 +393,117 @@ def test_the_closer_of_the_catalogs_own_text_and_the_sites_wins() -> None:
     assert merged[new].msgstr == "自" and notes(merged[new])[0].startswith("source changed: ")
 
 
-def test_notes_do_not_travel_in_the_site_memory() -> None:
+def test_a_finished_translations_notes_do_not_travel_in_the_site_memory() -> None:
+    """They tell the history of one entry; a fuzzy translation's say why it waits for review,
+    and go with it."""
     noted = Message("Home", "ホーム", translator_comments=("mine", cosmetic_note("home", ["case"])))
-    memory = translation_memory({"a.po": Catalog(messages=(noted,))})
+    review = ("mine", *review_notes("Top", "Back"))
+    fuzzy = Message(
+        "Back", "戻る", flags=("fuzzy",), translator_comments=review, previous_msgid="Top"
+    )
+    memory = translation_memory({"a.po": Catalog(messages=(noted, fuzzy))})
     assert memory.translations[(None, "Home")] == Remembered("ホーム", ("mine",))
+    assert memory.translations[(None, "Back")] == Remembered(
+        "戻る", review, standing="fuzzy", previous=(None, "Top")
+    )
+
+
+FUZZY_WALK = Message(
+    "Walk 200 m daily.",
+    "毎日200 m歩く",
+    flags=("fuzzy", "ignore-glossary"),
+    translator_comments=(
+        "m stays in Latin letters",
+        *review_notes("Walk 100 m daily.", "Walk 200 m daily."),
+    ),
+    previous_msgid="Walk 100 m daily.",
+)
+
+
+def test_text_whose_only_translation_on_the_site_is_fuzzy_gets_it_fuzzy() -> None:
+    """As it was: its `#|` msgid, its comments and notes come along, and it waits for review.
+    A finished translation wins; text the catalog already had untranslated is not filled."""
+    memory = memory_of(a=Catalog(messages=(FUZZY_WALK,)))
+    new = merge(template("Walk 200 m daily."), None, locale="ja", memory=memory, revision_date=DATE)
+    carried = new.messages[0]
+    assert (carried.msgstr, carried.flags, carried.previous_msgid) == (
+        FUZZY_WALK.msgstr,
+        FUZZY_WALK.flags,
+        FUZZY_WALK.previous_msgid,
+    )
+    assert carried.translator_comments == FUZZY_WALK.translator_comments
+    assert carried.references == ("a.html:1",)
+    done = memory_of(a=Catalog(messages=(FUZZY_WALK,)), b=translated(**{"Walk 200 m daily.": "済"}))
+    finished = merge(
+        template("Walk 200 m daily."), None, locale="ja", memory=done, revision_date=DATE
+    )
+    assert finished.messages[0].msgstr == "済" and finished.messages[0].translated
+    untranslated = Catalog(messages=(Message("Walk 200 m daily."),))
+    kept = merge(
+        template("Walk 200 m daily."), untranslated, locale="ja", memory=memory, revision_date=DATE
+    )
+    assert kept.messages[0].msgstr == ""
+
+
+def test_near_matches_search_the_sites_fuzzy_and_obsolete_translations() -> None:
+    """Offered fuzzy, as any suggestion, with `#|` the English the translation was made for."""
+    gone = Message("Rest for a week after the procedure.", "術後1週間は安静に", obsolete=True)
+    memory = memory_of(a=Catalog(messages=(FUZZY_WALK, gone)))
+    merged = by_id(
+        merge(
+            template("Walk 100 m daily!", "Rest for a week after the procedures."),
+            None,
+            locale="ja",
+            memory=memory,
+            revision_date=DATE,
+        )
+    )
+    walk = merged["Walk 100 m daily!"]
+    assert walk.fuzzy and walk.msgstr == FUZZY_WALK.msgstr
+    assert walk.previous_msgid == "Walk 100 m daily."  # what 毎日200 m歩く translates, not 200 m
+    assert notes(walk) == ['suggested from a.po (94 % similar): "Walk 100 m daily[-.-]{+!+}"']
+    rest = merged["Rest for a week after the procedures."]
+    assert rest.fuzzy and rest.msgstr == gone.msgstr and rest.previous_msgid == gone.msgid
+    assert notes(rest) == [
+        "suggested from a.po (98 % similar): "
+        '"Rest for a week after the [-procedure-]{+procedures+}."'
+    ]
+
+
+def test_a_finished_translation_wins_a_tie_with_a_fuzzy_one() -> None:
+    fuzzy = Message(
+        "Back pain at night?", "夜の腰痛？", flags=("fuzzy",), previous_msgid="Back pain at night."
+    )
+    memory = memory_of(
+        a=Catalog(messages=(fuzzy,)), b=translated(**{"Back pain at night.": "夜の腰痛"})
+    )
+    entry = merge(
+        template("Back pain at night!"), None, locale="ja", memory=memory, revision_date=DATE
+    )
+    assert entry.messages[0].msgstr == "夜の腰痛"
+    assert notes(entry.messages[0])[0].startswith("suggested from b.po ")
+
+
+def test_triage_never_carries_between_singular_and_plural_entries() -> None:
+    """A plural's forms fit no singular text, nor the reverse: they are unrelated texts, and no
+    note says a translation was kept or offered."""
+    old = Catalog(
+        messages=(
+            Message("One visit", "1回"),
+            Message("Walk 100 m", msgid_plural="Walk {n} m", msgstr_plural=("{n} m歩く",)),
+        )
+    )
+    plural = Message("One Visit", msgid_plural="{n} visits", references=("a.html:1",))
+    singular = Message("Walk 200 m", references=("a.html:2",))
+    pages = Catalog(header=template().header, messages=(plural, singular))
+    memory = memory_of(other=translated(**{"One Visit": "1回"}))
+    merged = merge(pages, old, locale="ja", memory=memory, revision_date=DATE)
+    merged = parse_po(render_po(merged), path="a.po")
+    for entry, was in zip(merged.active, pages.messages, strict=True):
+        assert (entry.msgid, entry.msgid_plural) == (was.msgid, was.msgid_plural)
+        assert (entry.msgstr, entry.flags, entry.previous_msgid) == ("", (), None)
+        assert entry.msgstr_plural in ((), ("",)) and entry.translator_comments == ()
+    assert {m.msgid for m in merged.obsolete} == {"One visit", "Walk 100 m"}
 
 
 # --- how long a note stays, and update twice -----------------------------------------------------
@@ -388,6 +548,44 @@ def test_a_fuzzy_entry_from_before_gets_its_diff() -> None:
     )
     entry = merge(template("Walk 200 m."), old, locale="ja", revision_date=DATE).messages[0]
     assert notes(entry) == ['source changed: "Walk [-100-]{+200+} m."']
+
+
+def test_notes_keep_their_places_among_a_translators_comments() -> None:
+    """`update` replaces or drops its own notes where they are, and moves no other comment."""
+    review = review_notes("Walk 100 m.", "Walk 200 m.")[0]
+    cosmetic = cosmetic_note("Don't wait!", ["quotes"])
+    old = Catalog(
+        messages=(
+            Message(
+                "Walk 200 m.",
+                "100 m歩く",
+                flags=("fuzzy",),
+                translator_comments=("above", review, "below"),
+                previous_msgid="Walk 100 m.",
+            ),
+            Message("Don’t wait!", "お早めに", translator_comments=(cosmetic, "below")),
+        )
+    )
+    same = merge(template("Walk 200 m.", "Don’t wait!"), old, locale="ja", revision_date=DATE)
+    assert [m.translator_comments for m in same.active] == [
+        ("above", review, "below"),
+        (cosmetic, "below"),
+    ]
+    done = replace(old, messages=(replace(old.messages[0], flags=()), old.messages[1]))
+    confirmed = merge(template("Walk 200 m."), done, locale="ja", revision_date=DATE)
+    assert confirmed.messages[0].translator_comments == ("above", "below")
+    again = by_id(
+        merge(template("Walk 300 m.", "DON’T WAIT!"), old, locale="ja", revision_date=DATE)
+    )
+    assert again["Walk 300 m."].translator_comments == (
+        "above",
+        'source changed: "Walk [-100-]{+300+} m."',
+        "below",
+    )
+    assert again["DON’T WAIT!"].translator_comments == (
+        'source changed (cosmetic: case): was "Don’t wait!"',
+        "below",
+    )
 
 
 def test_text_already_in_the_catalog_is_not_offered_suggestions() -> None:
@@ -549,7 +747,7 @@ def test_update_triages_the_english_changes(clinic: Path) -> None:
     assert notes(postcode) == ['source changed: "Tokyo 150-[-0001-]{+0002+}, Japan"']
     day = article["These are low-risk, minimally invasive day procedures."]
     assert notes(day) == [
-        'source changed: "These are low-risk, minimally invasive {+day+} procedures."'
+        'source changed: "These are low-risk, minimally invasive {+day +}procedures."'
     ]
     index = entries(clinic / "locales/ja/LC_MESSAGES/index.po")
     offered = index["👉 <1>Learn more about the Florence Method (Japanese)</1>"]
@@ -578,6 +776,57 @@ def test_confirming_a_fuzzy_entry_ends_its_note(clinic: Path) -> None:
     po.write_text(render_po(replace(catalog, messages=confirmed)), encoding="utf-8")
     assert run("update").exit_code == 0
     assert notes(entries(po)["Tokyo 150-0002, Japan"]) == []
+
+
+def set_comments(po: Path, msgid: str, comments: tuple[str, ...]) -> None:
+    """A translator's edit: the comments of the active entry `msgid`, in this order."""
+    catalog = parse_po(po.read_text(encoding="utf-8"), path=str(po))
+    edited = tuple(
+        replace(m, translator_comments=comments) if m.msgid == msgid and not m.obsolete else m
+        for m in catalog.messages
+    )
+    po.write_text(render_po(replace(catalog, messages=edited)), encoding="utf-8")
+
+
+def test_update_keeps_each_comment_in_its_place(clinic: Path) -> None:
+    """A translator's line below a note stays below it, update after update."""
+    po = clinic / "locales/ja/LC_MESSAGES/article.po"
+    postcode, heading = "Tokyo 150-0002, Japan", "Our clinic's treatment options"
+    set_comments(po, postcode, ("above", *notes(entries(po)[postcode]), "below: asked the clinic"))
+    set_comments(po, heading, (*entries(po)[heading].translator_comments, "checked"))
+    edited = po.read_bytes()
+    assert run("update").output.endswith("2 catalogs, 0 changed\n")
+    assert po.read_bytes() == edited
+
+
+def test_a_renamed_page_keeps_its_work_in_progress(clinic: Path) -> None:
+    """`mv` a page, `extract`, `update`: its new catalog has every translation of the old one
+    (now orphaned), the fuzzy ones still fuzzy with their `#|` msgid, comments and notes."""
+    po = clinic / "locales/ja/LC_MESSAGES/article.po"
+    day = "These are low-risk, minimally invasive day procedures."
+    reasons = ("リスクが低い as everywhere", "clinic-review: a safety claim; see the clinic's list")
+    set_comments(po, day, (*reasons, *notes(entries(po)[day])))
+    before = entries(po)
+    (clinic / "source_html/article.html").rename(clinic / "source_html/stenosis.html")
+    assert run("extract").exit_code == 0 and run("update").exit_code == 0
+    renamed = clinic / "locales/ja/LC_MESSAGES/stenosis.po"
+    after = entries(renamed)
+    assert sorted(after) == sorted(m.msgid for m in before.values() if not m.obsolete)
+    for msgid, entry in after.items():
+        was = before[msgid]
+        assert entry.msgstr == was.msgstr and entry.fuzzy == was.fuzzy
+        if was.fuzzy:
+            assert (entry.previous_msgid, entry.translator_comments) == (
+                was.previous_msgid,
+                was.translator_comments,
+            )
+        else:
+            assert entry.translator_comments == tuple(
+                c for c in was.translator_comments if not is_note(c)
+            )
+    assert after[day].translator_comments[:2] == reasons and after[day].fuzzy
+    data = renamed.read_bytes()
+    assert run("update").output.endswith("2 catalogs, 0 changed\n") and renamed.read_bytes() == data
 
 
 @pytest.mark.gettext

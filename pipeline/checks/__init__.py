@@ -15,8 +15,9 @@ glossary                  warning   agreed translations of glossary terms used
 typography                warning   ja: 、。 not , . ; no half-width katakana; no stray spaces
 politeness                warning   ja: one style (です・ます or だ・である) per catalog
 same-as-source            warning   msgstr not just a copy of the msgid
-claims                    warning   no expression of `<locales>/<locale>/claims.csv`: what the
-                                    medical advertising guideline queries (module `claims`)
+claims                    warning   no expression of `<locales>/<locale>/claims.csv` (what the
+                                    medical advertising guideline queries, module `claims`)
+                                    that the msgid does not make: the translation's own claims
 fuzzy                     warning   the entry needs review
 ========================  ========  ==========================================================
 
@@ -24,9 +25,10 @@ fuzzy                     warning   the entry needs review
 the page has text the catalog lacks, which the build counts as untranslated; `extract` and
 `update` are due) and, which no setting grades, *gettext* (error: msgfmt or our reader refuses
 it), *missing* (error: no catalog for a page), *origin* (error: the header names another page)
-and, with `--min-percent`, *completeness* (error). Apart from the problems, it lists the claims
-of the source pages (the source language's `claims.csv`), for the clinic: they are the clinic's
-to decide, so they never fail a run; `claims = "off"` drops them with the check.
+and, with `--min-percent`, *completeness* (error). Apart from the problems, it lists for the
+clinic the claims of the source pages (the source language's `claims.csv`) and the same claims
+rendered faithfully in the translations (`rendered_claims`): they are the clinic's to decide,
+so they never fail a run; `claims = "off"` drops them with the check.
 
 Errors are what would break or endanger the built page. Warnings are about quality and rest
 on heuristics, so a reviewer may overrule them (see silencing below). A project may grade any
@@ -52,7 +54,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import get_args
 
-from pipeline.checks.claims import check_claims, compile_claims, load_claims
+from pipeline.checks.claims import check_claims, compile_claims, find_renderings, load_claims
 from pipeline.checks.core import (
     CheckFunction,
     Claim,
@@ -62,6 +64,7 @@ from pipeline.checks.core import (
     Grade,
     PageClaim,
     Problem,
+    RenderedClaim,
     Severity,
 )
 from pipeline.checks.glossary import (
@@ -77,6 +80,7 @@ from pipeline.checks.punctuation import check_punctuation, check_whitespace
 from pipeline.checks.report import (
     format_github,
     format_notices,
+    format_rendered_claims,
     format_source_claims,
     format_text,
     problems_to_json,
@@ -97,15 +101,18 @@ __all__ = [
     "PageClaim",
     "Problem",
     "ProjectChecks",
+    "RenderedClaim",
     "check_catalog",
     "format_github",
     "format_notices",
+    "format_rendered_claims",
     "format_source_claims",
     "format_text",
     "parse_glossary_csv",
     "parse_glossary_tbx",
     "parse_grades",
     "problems_to_json",
+    "rendered_claims",
 ]
 
 #: The per-entry check of claims, and the name under which `check` lists the claims of the
@@ -207,7 +214,7 @@ def check_catalog(
     """All problems of all non-obsolete entries, in entry order, then check order; `grades`
     (from `[tool.pipeline.severity]`) overrides the severities of CHECKS and fuzzy. `claims`
     is the translation language's claims list; `source_claims`, the source's, says which
-    claims a translation renders faithfully."""
+    claims a translation renders faithfully (no problem: see `rendered_claims`)."""
     done = tuple(m for m in catalog.active if not m.fuzzy and _has_translation(m))
     context = Context(
         japanese=_language(locale) == "ja",
@@ -252,6 +259,39 @@ def check_catalog(
     return tuple(problems)
 
 
+def rendered_claims(
+    catalog: Catalog,
+    *,
+    path: str,
+    claims: tuple[Claim, ...],
+    source_claims: tuple[Claim, ...],
+    grades: Mapping[str, Grade] = _NO_GRADES,
+) -> tuple[RenderedClaim, ...]:
+    """The claims that the catalog's translations render faithfully (their msgid makes the
+    same claim), in entry order, for the clinic: no translation problem, so the check `claims`
+    leaves them out, and `ignore-claims` (which overrules the translation's own claims) does
+    not hide them. Fuzzy entries are not published, so not listed; `claims = "off"` lists none."""
+    if _graded(grades, CLAIMS_CHECK, "warning") is None or not claims or not source_claims:
+        return ()
+    context = Context(
+        japanese=False,
+        glossary=Glossary(),
+        matchers=(),
+        majority_style=None,
+        claims=compile_claims(claims),
+        source_claims=compile_claims(source_claims),
+    )
+    return tuple(
+        RenderedClaim(path, message.line, message.msgid, text, claim, renders)
+        for message in catalog.active
+        if not message.fuzzy
+        for msgid, msgstr in _pairs(message)
+        if msgstr
+        for text, claim, renders in find_renderings(msgid, msgstr, context)
+        if renders
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class ProjectChecks:
     """What checking a project's catalogs needs beside each catalog, loaded once: every
@@ -279,6 +319,16 @@ class ProjectChecks:
             claims={locale: load_claims(locales_dir, locale) for locale in locales},
             source_claims=load_claims(locales_dir, source_locale),
             grades=dict(grades),
+        )
+
+    def rendered(self, catalog: Catalog, *, path: str, locale: str) -> tuple[RenderedClaim, ...]:
+        """`rendered_claims` with this project's lists and grades."""
+        return rendered_claims(
+            catalog,
+            path=path,
+            claims=self.claims[locale],
+            source_claims=self.source_claims,
+            grades=self.grades,
         )
 
     def catalog(self, catalog: Catalog, *, path: str, locale: str) -> tuple[Problem, ...]:

@@ -59,21 +59,30 @@ class Claim:
 
     expression: str
     category: str
+    #: Also what pairs the lists of two languages: a row of each with the same reason queries
+    #: the same claim (a translation's claim renders its source's, see `claims.find_renderings`).
     reason: str
     suggestion: str
+    #: Longer expressions that, when the match is part of one of them, do not count (必ず in
+    #: 必ずしも): the `except` column.
+    exceptions: tuple[str, ...] = ()
 
-    def describe(self, text: str) -> str:
-        """The claim found as `text`, as translators and the clinic read it."""
+    def describe(self, text: str, *, renders: tuple[str, ...] = ()) -> str:
+        """The claim found as `text` (rendering the source's words `renders`, if given), as
+        translators and the clinic read it."""
         quoted = json.dumps(text, ensure_ascii=False)
+        if renders:
+            quoted += " renders " + ", ".join(json.dumps(w, ensure_ascii=False) for w in renders)
         return f"{quoted}: {self.category}: {self.reason} Suggested: {self.suggestion}"
 
 
 @dataclass(frozen=True, slots=True)
 class ClaimMatcher:
-    """A listed expression compiled once per run."""
+    """A listed expression compiled once per run, with its exceptions."""
 
     pattern: re.Pattern[str]
     claim: Claim
+    exceptions: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +94,22 @@ class PageClaim:
     #: The words of the page that matched (NFKC-normalized, as compared).
     text: str
     claim: Claim
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedClaim:
+    """A claim in a translation that renders the same claim of its msgid, for the clinic: the
+    translation is faithful, so it is no translation problem; the claim is the clinic's."""
+
+    file: str
+    #: The catalog entry's line.
+    line: int
+    msgid: str
+    #: The words of the translation that matched (NFKC-normalized, as compared).
+    text: str
+    claim: Claim
+    #: The words of the msgid that make the claim the translation renders.
+    source: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,16 +8,23 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from pipeline.checks.core import PageClaim, Problem
+from pipeline.checks.core import PageClaim, Problem, RenderedClaim
 
 _MSGID_SHOWN = 60
 
 
 def problems_to_json(
-    problems: Iterable[Problem], *, passed: bool, source_claims: Iterable[PageClaim] = ()
+    problems: Iterable[Problem],
+    *,
+    passed: bool,
+    source_claims: Iterable[PageClaim] = (),
+    rendered_claims: Iterable[RenderedClaim] = (),
 ) -> str:
     """`{"passed": bool, "problems": [{file, line, msgid, check, severity, message}, …],
-    "source_claims": [{file, line, text, category, reason, suggestion}, …]}`."""
+    "source_claims": [{file, line, text, category, reason, suggestion}, …],
+    "rendered_claims": [{file, line, msgid, text, source, category, reason, suggestion}, …]}`:
+    the claims of the source pages, then the same claims in the translations (`source`: the
+    msgid's words that make the claim the translation renders)."""
     document = {
         "passed": passed,
         "problems": [
@@ -41,6 +48,19 @@ def problems_to_json(
                 "suggestion": found.claim.suggestion,
             }
             for found in source_claims
+        ],
+        "rendered_claims": [
+            {
+                "file": found.file,
+                "line": found.line,
+                "msgid": found.msgid,
+                "text": found.text,
+                "source": list(found.source),
+                "category": found.claim.category,
+                "reason": found.claim.reason,
+                "suggestion": found.claim.suggestion,
+            }
+            for found in rendered_claims
         ],
     }
     return json.dumps(document, ensure_ascii=False, indent=2)
@@ -67,14 +87,24 @@ def format_github(problems: Iterable[Problem]) -> str:
     )
 
 
-def format_notices(source_claims: Iterable[PageClaim]) -> str:
-    """The claims of the source pages as `::notice` annotations: shown on the diff, never
-    failing a workflow, since they are the clinic's to decide."""
+def format_notices(
+    source_claims: Iterable[PageClaim], rendered_claims: Iterable[RenderedClaim] = ()
+) -> str:
+    """The claims of the source pages, then their faithful renderings in the catalogs, as
+    `::notice` annotations: shown on the diff, never failing a workflow, since they are the
+    clinic's to decide."""
+    title = _escape_property("claims (for the clinic)")
     return "\n".join(
-        f"::notice file={_escape_property(found.file)},line={found.line},"
-        f"title={_escape_property('claims (for the clinic)')}::"
-        + _escape_data(found.claim.describe(found.text))
-        for found in source_claims
+        [
+            f"::notice file={_escape_property(found.file)},line={found.line},title={title}::"
+            + _escape_data(found.claim.describe(found.text))
+            for found in source_claims
+        ]
+        + [
+            f"::notice file={_escape_property(found.file)},line={found.line},title={title}::"
+            + _escape_data(found.claim.describe(found.text, renders=found.source))
+            for found in rendered_claims
+        ]
     )
 
 
@@ -103,5 +133,20 @@ def format_source_claims(source_claims: Iterable[PageClaim], *, language: str) -
     ]
     heading = (
         f"for the clinic: claims in the {language} pages (the clinic decides; they fail no check)"
+    )
+    return "\n".join([heading, *lines]) if lines else ""
+
+
+def format_rendered_claims(rendered_claims: Iterable[RenderedClaim], *, language: str) -> str:
+    """The same claims in the translations, under a heading of their own after the source's:
+    `catalog:line: [claims] "text" renders "source words": category: reason Suggested: …`."""
+    lines = [
+        f"{found.file}:{found.line}: [claims] "
+        + found.claim.describe(found.text, renders=found.source)
+        for found in rendered_claims
+    ]
+    heading = (
+        "for the clinic: the same claims in the translations (faithful to the "
+        f"{language}; the clinic decides; they fail no check)"
     )
     return "\n".join([heading, *lines]) if lines else ""
