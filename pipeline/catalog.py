@@ -210,8 +210,8 @@ def _remembered(entry: Message, old: Message | None, memory: SiteMemory) -> Mess
 def _triaged(entry: Message, sources: _Sources) -> Message:
     """Text new to the catalog: an old entry's text changed only cosmetically (done, noted),
     else the closest old entry or site text, else untranslated. Singular text only."""
-    if entry.msgid_plural is not None:
-        return entry
+    if entry.msgid_plural is not None or not (sources.candidates or sources.memory.translations):
+        return entry  # nothing to find it in (a first update): no normal form to compute
     same = sources.by_form.get((entry.msgctxt, cosmetic_form(entry.msgid)))
     kinds = cosmetic_change(same.msgid, entry.msgid) if same is not None else None
     if same is not None and kinds is not None:

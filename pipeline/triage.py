@@ -31,6 +31,7 @@ from pipeline.model import CJK_CHARACTER, PLACEHOLDER_RE
 _QUOTES = str.maketrans(dict.fromkeys("‘’‚‛", "'") | dict.fromkeys("“”„‟", '"'))
 _DASHES = str.maketrans(dict.fromkeys("‐‑‒–—―−", "-"))
 _SPACE_RE = re.compile(r"\s+")
+_CJK_PAIR_RE = re.compile(CJK_CHARACTER + "{2}")
 
 
 def _without_spaces(text: str) -> str:
@@ -44,7 +45,7 @@ def _without_spaces(text: str) -> str:
         if start == 0 or end == len(text):
             return ""
         pair = text[start - 1] + text[end]
-        parts = pair.isalnum() and not re.fullmatch(CJK_CHARACTER + "{2}", pair)
+        parts = pair.isalnum() and not _CJK_PAIR_RE.fullmatch(pair)
         return " " if parts else ""
 
     return _SPACE_RE.sub(gap, text)

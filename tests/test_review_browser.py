@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import polib
 import pytest
-from playwright.sync_api import Browser, Locator, Page, sync_playwright
+from playwright.sync_api import Locator, Page
 
-from tests.browser import CHROMIUM_MARKS, launch_chromium
+from tests.browser import CHROMIUM_MARKS
 from tests.test_review import (
     ARTICLE,
     ARTICLE_PO,
@@ -52,25 +51,6 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = build(root, "--review", "review")
     assert result.exit_code == 0, result.output
     return root
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="en-US")
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
 
 
 def open_review(page: Page, project: Path, name: str) -> None:

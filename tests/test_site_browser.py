@@ -23,10 +23,10 @@ from urllib.parse import urljoin, urlsplit
 import polib
 import pytest
 from click.testing import CliRunner
-from playwright.sync_api import Browser, Page, Request, Response, sync_playwright
+from playwright.sync_api import Browser, Page, Request, Response
 
 from cli import main
-from tests.browser import CHROMIUM_MARKS, launch_chromium
+from tests.browser import CHROMIUM_MARKS
 
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "tests" / "artifacts"
@@ -140,25 +140,6 @@ def msgstr(catalog: polib.POFile, msgid: str) -> str:
     assert entry is not None and not entry.obsolete, f"no entry for {msgid!r}"
     assert entry.msgstr and "fuzzy" not in entry.flags, f"{msgid!r} is not translated"
     return entry.msgstr
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="en-US")
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
 
 
 def open_page(page: Page, site: Site, locale: str, name: str) -> None:
