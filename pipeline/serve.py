@@ -1,7 +1,8 @@
 """`serve`: preview the built site on this machine (never on other interfaces by default).
 
-A plain `http.server` over the output directory; `/` redirects to the source locale's home page,
-so the language switcher the build wrote can be followed from there.
+A plain `http.server` over the output directory. `/` is the site's root page, the language
+chooser the build writes, as a deployed server would serve it; a site without one (no home page)
+redirects `/` to the source locale's home page.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from pipeline.config import DEFAULT_HOST, DEFAULT_PORT
 
 
 class PreviewHandler(SimpleHTTPRequestHandler):
-    """Files under the output directory; `/` → `/<home>`; no caching, quiet unless asked."""
+    """Files under the output directory; `/` → `/<home>` when there is no root page; no
+    caching, quiet unless asked."""
 
     home = "en/index.html"
     verbose = False
@@ -27,7 +29,8 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         super().__init__(*args, **kwargs)
 
     def send_head(self) -> Any:
-        if self.path.split("?", 1)[0] in ("", "/"):
+        root_page = Path(self.directory, "index.html")
+        if self.path.split("?", 1)[0] in ("", "/") and not root_page.is_file():
             self.send_response(HTTPStatus.FOUND)
             self.send_header("Location", "/" + self.home)
             self.send_header("Content-Length", "0")

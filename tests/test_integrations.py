@@ -460,9 +460,9 @@ def test_serve_previews_the_site_in_a_browser(served: str) -> None:
     with sync_playwright() as p:
         browser = launch_chromium(p)
         try:
-            page = browser.new_page()
-            page.goto(served)
-            assert page.url == served + "en/index.html"
+            page = browser.new_page(locale="en-US")
+            page.goto(served)  # the root chooser sends an English browser to the English home
+            page.wait_for_url(served + "en/index.html")
             assert page.locator("html").get_attribute("lang") == "en"
             switcher = page.locator("[data-i18n-switcher]").first
             assert switcher.locator("a").all_inner_texts() == ["Français", "日本語"]
