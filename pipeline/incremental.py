@@ -37,6 +37,7 @@ from pipeline.freshness import BUILDING, CATALOG_RECORDS, COUNTING
 from pipeline.model import PipelineError, Translations, translations_and_lines
 from pipeline.project import catalog_name, load_page, parse_catalog
 from pipeline.shard import WHOLE_SITE, Shard
+from pipeline.status import reaches
 from pipeline.workers import parallel_pairs
 
 if TYPE_CHECKING:
@@ -321,7 +322,7 @@ def _publish(
         nonlocal behind
         translated, total, percent, late = words
         behind += late
-        if not _reaches(translated, total, min_percent):
+        if not reaches(translated, total, min_percent):
             held.append(HeldBack(locale, page, percent, f"{percent:.1f} % < {min_percent:g} %"))
         else:
             published[locale].add(page)
@@ -433,11 +434,6 @@ def _page_words(settings: Settings, job: _WordsJob) -> list[list[Any] | Pipeline
         late = status.behind(template, catalog)
         counted.append([freshness.sha256(data), job.page_sha, *progress, late])
     return counted
-
-
-def _reaches(translated: int, total: int, min_percent: float) -> bool:
-    """Whether a page with these words translated is published at `min_percent`."""
-    return translated * 100 >= min_percent * total
 
 
 def _site_map(
@@ -800,7 +796,7 @@ def _record(
     # Only the locales built: a build for some locales leaves the others' pages alone.
     held = [h for h in publication.held if plan.shard.holds(h.page) and h.locale in locales]
     removed = [
-        Removed(path, "below the threshold")
+        Removed(path, "held back")
         for h in held
         if files.remove(path := output_tree.path(f"{h.locale}/{h.page}"))
     ]

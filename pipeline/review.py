@@ -34,7 +34,7 @@ from pipeline.model import Catalog, Message, PipelineError
 from pipeline.project import catalog_name, load_page, page_template, read_catalog
 from pipeline.segments import PageSegments, Segment
 from pipeline.site import SiteMap, site_edits
-from pipeline.status import CatalogStatus, behind, catalog_status, summarize
+from pipeline.status import CATCH_UP, CatalogStatus, behind, catalog_status, summarize
 from pipeline.triage import is_note
 from pipeline.workers import parallel, split_errors
 
@@ -103,7 +103,7 @@ def _mark(
             None,
             (),
             None,
-            ("not in the catalog yet: run `python cli.py extract`, then `python cli.py update`",),
+            (f"not in the catalog yet: {CATCH_UP}",),
         )
     msgstr = _translation(message)
     refused = refusal(segment, msgstr) if msgstr and msgstr != segment.msgid else None

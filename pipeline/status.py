@@ -141,9 +141,27 @@ def _spliced(catalog: Catalog | None) -> set[tuple[str | None, str]]:
     }
 
 
+#: What brings a catalog behind its page up to date.
+CATCH_UP = "run `python cli.py extract`, then `python cli.py update`"
+
+
+def differences(template: Catalog, catalog: Catalog | None) -> tuple[int, int]:
+    """(messages of the page the catalog lacks, messages of the catalog no longer on the
+    page): when either is not 0, `extract` and `update` are due (`CATCH_UP`)."""
+    on_page = {m.key for m in template.active}
+    in_catalog = set() if catalog is None else {m.key for m in catalog.active}
+    return len(on_page - in_catalog), len(in_catalog - on_page)
+
+
 def behind(template: Catalog, catalog: Catalog | None) -> bool:
-    """Whether the catalog's messages are not the page's: `extract` and `update` are due."""
-    return catalog is None or {m.key for m in catalog.active} != {m.key for m in template.active}
+    """Whether the catalog's messages are not the page's."""
+    return catalog is None or differences(template, catalog) != (0, 0)
+
+
+def reaches(words_translated: int, words_total: int, min_percent: float) -> bool:
+    """Whether a page with these words translated is published at `min_percent` (and passes
+    `check --min-percent`): in integers, so no page passes by rounding."""
+    return words_translated * 100 >= min_percent * words_total
 
 
 def catalog_status(

@@ -340,7 +340,7 @@ def check(
     from pipeline.checks import STALE_CHECK, Problem, ProjectChecks
     from pipeline.checks.catalog_file import bom_problems, gettext_problems
     from pipeline.checks.origin import check_origin
-    from pipeline.status import behind, catalog_status
+    from pipeline.status import CATCH_UP, catalog_status, differences, reaches
 
     problems: list[Problem] = []
     rendered: list[RenderedClaim] = []
@@ -349,8 +349,21 @@ def check(
         settings.locales, locales, source_locale=settings.source_locale, grades=settings.severity
     )
     grades = project.grades
+    templates: dict[str, Catalog | None] = {}  # None: the page could not be read
     for locale, page, path in catalogs_of(settings, locales):
         shown = str(path)
+        if page not in templates:
+            try:
+                templates[page] = page_template(settings, page, load_page(settings, page))
+            except PipelineError as error:  # named once, its catalogs left out
+                templates[page] = None
+                unreadable = True
+                problems.append(
+                    Problem(error.path, error.line or 0, "", "page", "error", error.message)
+                )
+        template = templates[page]
+        if template is None:
+            continue
         try:
             catalog = read_catalog(path)
         except PipelineError as error:
@@ -366,10 +379,14 @@ def check(
         problems.extend(bom_problems(path) or gettext_problems(path))
         problems.extend(project.catalog(catalog, path=shown, locale=locale))
         rendered.extend(project.rendered(catalog, path=shown, locale=locale))
-        template = page_template(settings, page, load_page(settings, page))
-        missing = len({m.key for m in template.active} - {m.key for m in catalog.active})
+        missing, gone = differences(template, catalog)
         stale = grades.get(STALE_CHECK, "warning")
-        if stale != "off" and behind(template, catalog):
+        if stale != "off" and (missing or gone):
+            gaps = []
+            if missing:
+                gaps.append(f"{missing} of the page's messages missing, counted as untranslated")
+            if gone:
+                gaps.append(f"{gone} no longer on the page")
             problems.append(
                 Problem(
                     shown,
@@ -377,9 +394,8 @@ def check(
                     "",
                     STALE_CHECK,
                     stale,
-                    f"behind its page {files.inside(settings.source, page)} ({missing} of its "
-                    "messages missing, counted as untranslated): run `python cli.py extract`, "
-                    "then `python cli.py update`",
+                    f"behind its page {files.inside(settings.source, page)} "
+                    f"({'; '.join(gaps)}): {CATCH_UP}",
                 )
             )
         if min_percent is not None:
@@ -391,7 +407,7 @@ def check(
                 source_path=page,
                 stale=False,
             )
-            if row.words_translated * 100 < min_percent * row.words_total:
+            if not reaches(row.words_translated, row.words_total, min_percent):
                 problems.append(
                     Problem(
                         shown,
@@ -420,12 +436,12 @@ def _claims_in_pages(
     if not claims or grades.get(CLAIMS_CHECK) == "off":
         return ()
     matchers = compile_claims(claims)
-    return tuple(
-        found
-        for page in files.find_pages(settings.source)
-        for found in claims_in_page(
-            load_page(settings, page),
-            path=str(files.inside(settings.source, page)),
-            matchers=matchers,
-        )
-    )
+    found: list[PageClaim] = []
+    for page in files.find_pages(settings.source):
+        try:
+            segmented = load_page(settings, page)
+        except PipelineError:
+            continue  # named among the problems
+        path = str(files.inside(settings.source, page))
+        found.extend(claims_in_page(segmented, path=path, matchers=matchers))
+    return tuple(found)

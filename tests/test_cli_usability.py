@@ -226,7 +226,7 @@ def test_data_goes_to_stdout_and_summaries_to_stderr(site: Path) -> None:
     assert verbose.stdout  # the files written, asked for with -v; all else is a summary
     assert all(line.startswith("wrote site/") for line in verbose.stdout.splitlines())
     assert "held back ja/other.html: 0.0 % < 50 %\n" in verbose.stderr
-    assert "removed site/ja/other.html (below the threshold)\n" in verbose.stderr
+    assert "removed site/ja/other.html (held back)\n" in verbose.stderr
     assert re.search(r"^pages: \d+ written, \d+ unchanged, 1 held back", verbose.stderr, re.M)
     (site / "source_html/index.html").write_text("<p>Changed.</p>", encoding="utf-8")
     extracted = invoke("extract")

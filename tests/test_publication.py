@@ -281,3 +281,35 @@ def test_a_locale_no_longer_built_is_removed_from_the_site(site: Path) -> None:
     assert "removed site/qps/index.html (qps is no longer built)" in built.output
     assert not (site / "site/qps").exists()
     assert (site / "site/ja/index.html").exists()
+
+
+def test_a_catalog_behind_only_by_removed_text_says_so(site: Path) -> None:
+    page = site / "source_html/index.html"
+    text = page.read_text(encoding="utf-8")
+    assert "<p>Walk a little every day.</p>" in text
+    page.write_text(text.replace("<p>Walk a little every day.</p>", ""), encoding="utf-8")
+    checked = invoke("check")
+    assert "[stale] behind its page source_html/index.html (1 no longer on the page)" in (
+        checked.output
+    )
+    assert "missing" not in checked.output
+    built = invoke("build", "--jobs", "1")
+    assert "1 catalog is behind its page (text a catalog lacks" in built.stderr
+    assert (site / "site/ja/index.html").exists()  # every word of the page is translated
+
+
+def test_check_names_an_unreadable_page_once_and_checks_the_others(site: Path) -> None:
+    (site / "source_html/index.html").write_bytes(b"")
+    checked = invoke("check", "--locale", "ja", "--locale", "qps", "--format", "json")
+    assert checked.exit_code == 2
+    report = json.loads(checked.stdout)
+    named = [p for p in report["problems"] if p["file"] == "source_html/index.html"]
+    assert len(named) == 1 and named[0]["check"] == "page"
+    assert not [p for p in report["problems"] if p["file"].endswith("/index.po")]
+
+
+def test_a_held_back_page_is_removed_saying_so(site: Path) -> None:
+    (site / CATALOG).write_text("", encoding="utf-8")
+    built = invoke("build", "--jobs", "1")
+    assert "held back ja/index.html: 0.0 % < 80 %" in built.stderr
+    assert "removed site/ja/index.html (held back)" in built.stderr
