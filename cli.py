@@ -36,6 +36,7 @@ try:
         find_project,
         load_settings,
     )
+    from pipeline.locale_codes import language_of
     from pipeline.model import PipelineError
     from pipeline.shard import WHOLE_SITE, Shard, parse_shard
 except ModuleNotFoundError as missing:  # run with a Python outside the project's venv
@@ -102,15 +103,16 @@ def locale_option(command: F) -> F:
 
 
 def chosen_locales(settings: Settings, codes: tuple[str, ...]) -> tuple[str, ...]:
-    """The --locale codes (checked), else the configured ones. A code that Babel knows but
-    that is not configured, while one of its language is (`ja_JP` beside `ja`), gets a note:
-    its catalogs are a tree of their own, named as typed."""
+    """The --locale codes (checked), else the configured ones, each once. A code that Babel
+    knows but that is not configured, while one of its language is (`ja_JP` beside `ja`), gets
+    a note: its catalogs are a tree of their own, named as typed."""
     if not codes:
-        return settings.target_locales
+        return tuple(dict.fromkeys(settings.target_locales))
+    codes = tuple(dict.fromkeys(codes))  # `--locale ja --locale ja` is ja once
     configured = (*settings.target_locales, *settings.pseudo_locales)
     for code in codes:
         check_locale_code(code, where="--locale", pseudo=settings.pseudo_locales)
-        near = [c for c in configured if _language(c) == _language(code)]
+        near = [c for c in configured if language_of(c) == language_of(code)]
         if code not in configured and near:
             click.echo(
                 f"note: {code} is not in target_locales: its catalogs are "
@@ -118,11 +120,6 @@ def chosen_locales(settings: Settings, codes: tuple[str, ...]) -> tuple[str, ...
                 err=True,
             )
     return codes
-
-
-def _language(code: str) -> str:
-    """`ja` of `ja_JP`, `ja-JP` or `ja@x`."""
-    return code.replace("-", "_").partition("@")[0].partition("_")[0]
 
 
 def report_changes(outcome: workflow.Outcome, *, check: bool, what: str) -> None:
@@ -475,13 +472,14 @@ def build(
         if not quiet:
             click.echo(f"removed {removed.path} ({removed.reason})", err=True)
     if report.behind:
-        catalogs = (
-            "1 catalog is behind its page (its new text counts"
+        from pipeline.status import CATCH_UP
+
+        behind = (
+            "1 catalog is behind its page"
             if report.behind == 1
-            else f"{report.behind} catalogs are behind their pages (their new text counts"
+            else f"{report.behind} catalogs are behind their pages"
         )
-        fix = "run `python cli.py extract`, then `python cli.py update`"
-        click.echo(f"{catalogs} as untranslated): {fix}", err=True)
+        click.echo(f"{behind} (text a catalog lacks counts as untranslated): {CATCH_UP}", err=True)
     if not quiet:
         errors = f", unreadable: {len(report.errors)}" if report.errors else ""
         click.echo(

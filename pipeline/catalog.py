@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from pipeline.locale_codes import english_name
 from pipeline.model import FUZZY, IGNORE, Catalog, Message
 from pipeline.triage import (
     NearIndex,
@@ -322,16 +323,6 @@ def plural_forms(locale: str) -> str:
         return "nplurals=2; plural=(n != 1);"
 
 
-@functools.cache
-def language_name(locale: str) -> str:
-    from babel.core import Locale, UnknownLocaleError
-
-    try:
-        return str(Locale.parse(locale.replace("-", "_")).english_name)
-    except (UnknownLocaleError, ValueError):
-        return locale
-
-
 def _header(
     template: Catalog, previous: Catalog | None, *, locale: str, revision_date: str
 ) -> tuple[tuple[str, str], ...]:
@@ -341,7 +332,7 @@ def _header(
         "Report-Msgid-Bugs-To": template.header_value("Report-Msgid-Bugs-To") or "",
         "PO-Revision-Date": revision_date,
         "Last-Translator": "",
-        "Language-Team": language_name(locale),
+        "Language-Team": english_name(locale),
     }
     if previous is not None:
         for name, value in previous.header:
@@ -362,4 +353,4 @@ def _header(
 
 def _header_comments(template: Catalog, locale: str) -> tuple[str, ...]:
     page = template.header_comments[0] if template.header_comments else ""
-    return (f"{language_name(locale)} translation. {page}".strip(),)
+    return (f"{english_name(locale)} translation. {page}".strip(),)

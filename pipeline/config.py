@@ -107,7 +107,7 @@ def load_settings(pyproject: Path) -> Settings:
     return replace(Settings(), **values)
 
 
-def check_locale_code(code: str, *, where: str, pseudo: tuple[str, ...] = ()) -> str:
+def check_locale_code(code: str, *, where: str, pseudo: tuple[str, ...] = ()) -> None:
     """A locale code is a directory name (letters, digits, `_`, `-`, `@` only) and, unless it
     is one of the `pseudo` locales, a locale Babel knows as written: a mistyped code would
     start a catalog tree and a part of the site of its own."""
@@ -118,7 +118,6 @@ def check_locale_code(code: str, *, where: str, pseudo: tuple[str, ...] = ()) ->
 
         if (problem := unknown_locale(code)) is not None:
             raise PipelineError(where, None, problem)
-    return code
 
 
 def _read_toml(pyproject: Path) -> dict[str, Any]:

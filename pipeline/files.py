@@ -96,6 +96,25 @@ def inside(root: Path, relative: str) -> Path:
     return Tree(root).path(relative)
 
 
+def refuse_overlap(target: Path, role: str, *others: tuple[Path, str], advice: str) -> None:
+    """Refuse `target`, a directory a command writes into (`role` names it: "the output"), when
+    it is, is inside or holds one of `others` (each a directory and what it is): the command
+    would read what it writes, or write and remove among what it reads. The message ends with
+    `advice`: why that matters, and where to write instead."""
+    mine = target.resolve()
+    for other, what in others:
+        theirs = other.resolve()
+        if mine == theirs:
+            relation = "is"
+        elif mine.is_relative_to(theirs):
+            relation = "is inside"
+        elif theirs.is_relative_to(mine):
+            relation = "holds"
+        else:
+            continue
+        raise PipelineError(str(target), None, f"{role} {relation} {what} ({other}): {advice}")
+
+
 class Tree:
     """A directory the pipeline reads or writes, handing out paths that stay inside it.
 
@@ -393,14 +412,16 @@ def tree_lock(
 
 def make_cache_directory(cache: Path, directory: Path) -> None:
     """`directory` inside the cache directory, which ignores itself in git (as pytest's does);
-    made once per process (`atomic_write` makes it again if it goes away meanwhile)."""
+    made once per process (`atomic_write` makes it again if it goes away meanwhile). Raises
+    OSError when the directory cannot be made, PipelineError when its .gitignore cannot be
+    written."""
     made = os.path.abspath(directory)  # relative paths name another directory after a chdir
     if made in _made_cache_directories:
         return
     directory.mkdir(parents=True, exist_ok=True)
     ignore = cache / ".gitignore"
     if not ignore.exists():
-        ignore.write_text("# Created by the translation pipeline.\n*\n")
+        atomic_write(ignore, b"# Created by the translation pipeline.\n*\n", durable=False)
     _made_cache_directories.add(made)
 
 

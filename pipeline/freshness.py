@@ -64,7 +64,7 @@ def record_directory(cache: Path) -> Iterator[Path]:
         os.close(descriptor)
         os.unlink(probe)
         writable = True
-    except OSError:
+    except (OSError, PipelineError):  # PipelineError: its .gitignore could not be written
         writable = False
     if writable:
         yield cache

@@ -113,24 +113,15 @@ def build(
     in the manifest, and whose outputs are there with the sizes recorded, is not rebuilt. Which
     pages are published comes from every catalog, shard or not.
     """
-    if settings.output.resolve().is_relative_to(settings.source.resolve()):
-        raise PipelineError(
-            str(settings.output),
-            None,
-            f"the output is inside the source directory {settings.source}: the next run would "
-            "read the built pages as English ones; build somewhere else (--output)",
-        )
-    output = settings.output.resolve()
-    for inputs in (settings.locales.resolve(), settings.source.resolve()):
-        if output.is_relative_to(inputs) or inputs.is_relative_to(output):
-            raise PipelineError(
-                str(settings.output),
-                None,
-                f"the output and {inputs} hold one another: the build writes and removes files "
-                "under its output; build somewhere else (--output)",
-            )
+    files.refuse_overlap(
+        settings.output,
+        "the output",
+        (settings.source, "the source directory"),
+        (settings.locales, "the catalogs"),
+        advice="the build would read the pages it built as source pages, or remove its inputs; "
+        "build somewhere else (--output)",
+    )
     all_pages, assets = files.find_pages_and_assets(settings.source)
-    locales = tuple(dict.fromkeys(locales))  # `-l ja -l ja` builds ja once
     # What every configured locale publishes is counted even when only some are built, so a
     # build for a subset never drops the other locales' alternates and switcher links.
     counted = tuple(dict.fromkeys((*locales, *settings.target_locales)))

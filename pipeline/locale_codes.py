@@ -1,5 +1,5 @@
-"""Whether Babel knows a locale code as it is written, a guess at the code meant when not, and
-the code's BCP 47 language tag.
+"""Whether Babel knows a locale code as it is written, a guess at the code meant when not, the
+code's BCP 47 language tag, its language (`pt` of `pt_BR`) and that language's English name.
 
 A locale code names a catalog directory and a part of the site, so a mistyped one (`jp`,
 `english`) would quietly start a language of its own; it is refused, naming the likely code.
@@ -77,9 +77,16 @@ def language_tag(code: str) -> str:
     return "-".join(subtag for subtag in subtags if subtag)
 
 
+def language_of(code: str) -> str:
+    """The language part of a locale code, in lower case: `pt_BR` → `pt`, `sr@latin` → `sr`,
+    `ja-JP` → `ja`, `EN` → `en`."""
+    return code.replace("-", "_").partition("@")[0].partition("_")[0].lower()
+
+
+@functools.cache  # every catalog's header names its language
 def english_name(code: str) -> str:
-    """The language's name in English (`en` → English, `ja` → Japanese), for messages that
-    name a language; the code itself when Babel does not know it."""
+    """The language's name in English (`en` → English, `ja` → Japanese), for messages and
+    catalog headers that name a language; the code itself when Babel does not know it."""
     from babel.core import Locale, UnknownLocaleError
 
     try:

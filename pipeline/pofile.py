@@ -360,6 +360,13 @@ class _Reader:
     def error(self, line: int, message: str) -> PipelineError:
         return PipelineError(self.path, line, message)
 
+    def words(self, words: list[str], line: int, what: str) -> list[str]:
+        """References or flags, which the writer lays out anew: one that ends in a backslash
+        could end a line there, and gettext joins the next line to such a one."""
+        if any(word.endswith("\\") for word in words):
+            raise self.error(line, f"{what} ends in a backslash")
+        return words
+
     def finish(self) -> None:
         """Close the entry being read, if it has keywords; it must be complete."""
         entry = self.entry
@@ -388,9 +395,10 @@ class _Reader:
         if kind == ".":
             entry.extracted.append(text[3:] if text[2:3] == " " else text[2:])
         elif kind == ":":
-            entry.references.extend(text[2:].split())
+            entry.references.extend(self.words(text[2:].split(), line, "a reference"))
         elif kind == ",":
-            entry.flags.extend(flag.strip() for flag in text[2:].split(",") if flag.strip())
+            flags = [flag.strip() for flag in text[2:].split(",") if flag.strip()]
+            entry.flags.extend(self.words(flags, line, "a flag"))
         else:
             entry.translator.append(text[2:] if kind == " " else text[1:])
 

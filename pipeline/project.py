@@ -40,12 +40,9 @@ def catalog_directory(locale: str) -> str:
     return f"{locale}/LC_MESSAGES/"
 
 
-def catalogs_of(
-    settings: Settings, locales: tuple[str, ...], pages: list[str] | None = None
-) -> Iterator[tuple[str, str, Path]]:
-    """(locale, page, catalog path) for every page (or the pages given) and locale."""
-    if pages is None:
-        pages = files.find_pages(settings.source)
+def catalogs_of(settings: Settings, locales: tuple[str, ...]) -> Iterator[tuple[str, str, Path]]:
+    """(locale, page, catalog path) for every page and locale."""
+    pages = files.find_pages(settings.source)
     for locale in locales:
         tree = files.Tree(settings.locales)
         yield from ((locale, page, tree.path(catalog_name(locale, page))) for page in pages)

@@ -252,19 +252,14 @@ class _Reviewed:
 def check_directory(settings: Settings, directory: Path) -> None:
     """The review copy goes into a directory of its own: never into the site, which stays free
     of it, nor into or around the pages and catalogs it reads."""
-    review = directory.resolve()
-    for what, other in (
-        ("the site", settings.output),
-        ("the source directory", settings.source),
-        ("the catalogs", settings.locales),
-    ):
-        if review.is_relative_to(other.resolve()) or other.resolve().is_relative_to(review):
-            raise PipelineError(
-                str(directory),
-                None,
-                f"--review: the review copy and {what} ({other}) hold one another; write it "
-                "into a directory of its own",
-            )
+    files.refuse_overlap(
+        directory,
+        "--review: the review copy",
+        (settings.output, "the site"),
+        (settings.source, "the source directory"),
+        (settings.locales, "the catalogs"),
+        advice="write it into a directory of its own",
+    )
 
 
 def write_review(

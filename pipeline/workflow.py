@@ -37,7 +37,7 @@ from pipeline.workers import parallel, parallel_pairs
 
 if TYPE_CHECKING:
     from pipeline.checks import Problem
-    from pipeline.checks.core import Claim, Grade, PageClaim, RenderedClaim, Severity
+    from pipeline.checks.core import ClaimMatcher, Grade, PageClaim, RenderedClaim, Severity
     from pipeline.status import CatalogStatus
 
 
@@ -427,15 +427,14 @@ def check(
 
 
 def _claims_in_pages(
-    settings: Settings, claims: tuple[Claim, ...], grades: Mapping[str, Grade]
+    settings: Settings, matchers: tuple[ClaimMatcher, ...], grades: Mapping[str, Grade]
 ) -> tuple[PageClaim, ...]:
     """The source language's claims list matched in every source page, for the clinic."""
     from pipeline.checks import CLAIMS_CHECK
-    from pipeline.checks.claims import claims_in_page, compile_claims
+    from pipeline.checks.claims import claims_in_page
 
-    if not claims or grades.get(CLAIMS_CHECK) == "off":
+    if not matchers or grades.get(CLAIMS_CHECK) == "off":
         return ()
-    matchers = compile_claims(claims)
     found: list[PageClaim] = []
     for page in files.find_pages(settings.source):
         try:

@@ -85,6 +85,18 @@ def test_a_locale_babel_knows_and_a_pseudo_locale_are_accepted(site: Path) -> No
     assert (site / "locales/qps/LC_MESSAGES/index.po").is_file()
 
 
+def test_a_locale_given_twice_is_checked_once(site: Path) -> None:
+    """Not twice: each of its catalogs is reported once (here as incomplete)."""
+    once = invoke("check", "--min-percent", "100", "--locale", "ja")
+    twice = invoke("check", "--min-percent", "100", "--locale", "ja", "--locale", "ja")
+    assert (twice.exit_code, twice.stdout, twice.stderr) == (
+        once.exit_code,
+        once.stdout,
+        once.stderr,
+    )
+    assert (once.stdout + once.stderr).count("locales/ja/LC_MESSAGES/index.po") == 1
+
+
 def test_a_build_for_some_locales_keeps_the_others_alternates(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -377,3 +377,12 @@ def test_polib_reads_the_repository_catalogs_as_we_do() -> None:
             for e in theirs
             if e.msgid or e.msgctxt is not None
         ], path
+
+
+def test_a_reference_ending_in_a_backslash_is_refused_at_its_line() -> None:
+    """Wrapped on writing, it could end a line, and gettext joins the next line to such a one
+    (found by the edit property above: `99999 \\` then `#: …` read back as a reference `#:`)."""
+    text = 'msgid ""\nmsgstr ""\n\n#: a.html:1 \\ b.html:2\nmsgid "a"\nmsgstr "b"\n'
+    with pytest.raises(PipelineError, match="a reference ends in a backslash") as raised:
+        parse_po(text, path="x.po")
+    assert raised.value.line == 4

@@ -49,7 +49,7 @@ other findings would be noise until a translator confirms it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import get_args
@@ -58,6 +58,7 @@ from pipeline.checks.claims import check_claims, compile_claims, find_renderings
 from pipeline.checks.core import (
     CheckFunction,
     Claim,
+    ClaimMatcher,
     Context,
     Glossary,
     GlossaryTerm,
@@ -89,6 +90,7 @@ from pipeline.checks.safety import check_markup
 from pipeline.checks.state import check_same_as_source
 from pipeline.checks.typography import check_politeness, check_typography, majority_style
 from pipeline.checks.urls import check_urls
+from pipeline.locale_codes import language_of
 from pipeline.model import IGNORE, Catalog, Message, PipelineError
 
 __all__ = [
@@ -197,10 +199,6 @@ def _has_translation(message: Message) -> bool:
     return any(msgstr for _, msgstr in _pairs(message))
 
 
-def _language(locale: str) -> str:
-    return locale.replace("-", "_").partition("_")[0].lower()
-
-
 def check_catalog(
     catalog: Catalog,
     *,
@@ -215,16 +213,38 @@ def check_catalog(
     (from `[tool.pipeline.severity]`) overrides the severities of CHECKS and fuzzy. `claims`
     is the translation language's claims list; `source_claims`, the source's, says which
     claims a translation renders faithfully (no problem: see `rendered_claims`)."""
-    done = tuple(m for m in catalog.active if not m.fuzzy and _has_translation(m))
-    context = Context(
-        japanese=_language(locale) == "ja",
+    context = _locale_context(locale, glossary, claims, compile_claims(source_claims))
+    return _problems(catalog, path=path, context=context, grades=grades)
+
+
+def _locale_context(
+    locale: str,
+    glossary: Glossary,
+    claims: tuple[Claim, ...],
+    source_claims: tuple[ClaimMatcher, ...],
+) -> Context:
+    """What checking a locale's catalogs needs beside each catalog, its lists compiled; each
+    catalog adds its majority style (see `_problems`)."""
+    return Context(
+        japanese=language_of(locale) == "ja",
         glossary=glossary,
         matchers=compile_glossary(glossary),
+        majority_style=None,
+        claims=compile_claims(claims),
+        source_claims=source_claims,
+    )
+
+
+def _problems(
+    catalog: Catalog, *, path: str, context: Context, grades: Mapping[str, Grade]
+) -> tuple[Problem, ...]:
+    """`check_catalog` with the locale's context (`_locale_context`), compiled once per run."""
+    done = tuple(m for m in catalog.active if not m.fuzzy and _has_translation(m))
+    context = replace(
+        context,
         majority_style=majority_style(
             msgstr for m in done if not _ignored(m, "politeness") for _, msgstr in _pairs(m)
         ),
-        claims=compile_claims(claims),
-        source_claims=compile_claims(source_claims),
     )
     fuzzy = _graded(grades, FUZZY_CHECK, "warning")
     graded = [
@@ -271,8 +291,6 @@ def rendered_claims(
     same claim), in entry order, for the clinic: no translation problem, so the check `claims`
     leaves them out, and `ignore-claims` (which overrules the translation's own claims) does
     not hide them. Fuzzy entries are not published, so not listed; `claims = "off"` lists none."""
-    if _graded(grades, CLAIMS_CHECK, "warning") is None or not claims or not source_claims:
-        return ()
     context = Context(
         japanese=False,
         glossary=Glossary(),
@@ -281,6 +299,19 @@ def rendered_claims(
         claims=compile_claims(claims),
         source_claims=compile_claims(source_claims),
     )
+    return _renderings(catalog, path=path, context=context, grades=grades)
+
+
+def _renderings(
+    catalog: Catalog, *, path: str, context: Context, grades: Mapping[str, Grade]
+) -> tuple[RenderedClaim, ...]:
+    """`rendered_claims` with the claims lists of `context`, compiled once per run."""
+    if (
+        _graded(grades, CLAIMS_CHECK, "warning") is None
+        or not context.claims
+        or not context.source_claims
+    ):
+        return ()
     return tuple(
         RenderedClaim(path, message.line, message.msgid, text, claim, renders)
         for message in catalog.active
@@ -294,13 +325,14 @@ def rendered_claims(
 
 @dataclass(frozen=True, slots=True)
 class ProjectChecks:
-    """What checking a project's catalogs needs beside each catalog, loaded once: every
-    locale's glossary and claims list, the source's claims list, the project's grades. `check`
-    and the review copy both check through it, so they find the same problems."""
+    """What checking a project's catalogs needs beside each catalog, loaded and compiled once:
+    every locale's glossary and claims list, the source's claims list, the project's grades.
+    `check` and the review copy both check through it, so they find the same problems."""
 
-    glossaries: Mapping[str, Glossary]
-    claims: Mapping[str, tuple[Claim, ...]]
-    source_claims: tuple[Claim, ...]
+    #: Each locale's glossary and claims lists, and the source's claims list, compiled.
+    contexts: Mapping[str, Context]
+    #: The source's claims list, compiled: what the clinic is shown in the pages.
+    source_claims: tuple[ClaimMatcher, ...]
     grades: Mapping[str, Grade]
 
     @staticmethod
@@ -311,34 +343,25 @@ class ProjectChecks:
         source_locale: str,
         grades: tuple[tuple[str, Grade], ...],
     ) -> ProjectChecks:
+        compiled = compile_claims(load_claims(locales_dir, source_locale))
         return ProjectChecks(
-            glossaries={
-                locale: load_glossary(locales_dir, locale, source_locale=source_locale)
+            contexts={
+                locale: _locale_context(
+                    locale,
+                    load_glossary(locales_dir, locale, source_locale=source_locale),
+                    load_claims(locales_dir, locale),
+                    compiled,
+                )
                 for locale in locales
             },
-            claims={locale: load_claims(locales_dir, locale) for locale in locales},
-            source_claims=load_claims(locales_dir, source_locale),
+            source_claims=compiled,
             grades=dict(grades),
         )
 
     def rendered(self, catalog: Catalog, *, path: str, locale: str) -> tuple[RenderedClaim, ...]:
         """`rendered_claims` with this project's lists and grades."""
-        return rendered_claims(
-            catalog,
-            path=path,
-            claims=self.claims[locale],
-            source_claims=self.source_claims,
-            grades=self.grades,
-        )
+        return _renderings(catalog, path=path, context=self.contexts[locale], grades=self.grades)
 
     def catalog(self, catalog: Catalog, *, path: str, locale: str) -> tuple[Problem, ...]:
         """`check_catalog` with this project's lists and grades."""
-        return check_catalog(
-            catalog,
-            path=path,
-            locale=locale,
-            glossary=self.glossaries[locale],
-            grades=self.grades,
-            claims=self.claims[locale],
-            source_claims=self.source_claims,
-        )
+        return _problems(catalog, path=path, context=self.contexts[locale], grades=self.grades)

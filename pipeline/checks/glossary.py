@@ -19,6 +19,7 @@ from xml.parsers import expat
 
 from pipeline import files
 from pipeline.checks.core import Context, Glossary, GlossaryTerm, TermMatcher
+from pipeline.locale_codes import language_of
 from pipeline.model import PipelineError
 from pipeline.placeholders import strip_placeholders
 
@@ -96,10 +97,6 @@ def _descendants(element: ElementTree.Element, *names: str) -> Iterator[ElementT
     return (child for child in element.iter() if _local(child) in names)
 
 
-def _language(code: str) -> str:
-    return re.split(r"[-_]", code, maxsplit=1)[0].lower()
-
-
 def _usable_terms(lang_set: ElementTree.Element) -> Iterator[str]:
     for holder in _descendants(lang_set, "tig", "ntig", "termSec"):
         status = " ".join(
@@ -128,15 +125,15 @@ def parse_glossary_tbx(
     for entry in _descendants(root, "termEntry", "conceptEntry"):
         by_language: dict[str, list[str]] = {}
         for lang_set in _descendants(entry, "langSet", "langSec"):
-            language = _language(lang_set.get(_XML_LANG, ""))
+            language = language_of(lang_set.get(_XML_LANG, ""))
             by_language.setdefault(language, []).extend(_usable_terms(lang_set))
         explanation = next(
             (" ".join("".join(d.itertext()).split()) for d in _descendants(entry, "descrip")), ""
         )
         terms.extend(
             GlossaryTerm(source, target, explanation)
-            for source in by_language.get(_language(source_language), ())
-            for target in by_language.get(_language(target_language), ())
+            for source in by_language.get(language_of(source_language), ())
+            for target in by_language.get(language_of(target_language), ())
         )
     return Glossary(tuple(terms))
 
