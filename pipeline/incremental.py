@@ -134,7 +134,7 @@ def build(
                 plan.stamp_path, plan.inputs, settings.output, plan.watched
             )
             if stamp is not None:
-                held = tuple(HeldBack(*row) for row in stamp.held if row[0] in locales)
+                held = tuple(HeldBack(*row) for row in stamp.held)
                 problems = tuple(Located(*row) for row in stamp.problems)
                 return BuildReport(0, stamp.outputs, (), held, problems, behind=stamp.behind)
         with contextlib.suppress(OSError):

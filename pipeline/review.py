@@ -340,7 +340,7 @@ def _review_page(context: _Context, page: str) -> _Reviewed:
         )
         outputs.append((locale, data))
         status = catalog_status(
-            catalog if catalog is not None else template,
+            catalog,
             template=template,
             locale=locale,
             catalog_path=name,

@@ -121,7 +121,11 @@ def page_progress(template: Catalog, catalog: Catalog | None) -> tuple[int, int,
     page's messages (its template, made from the page now) that the catalog translates. Text
     the catalog does not hold yet (a page edited since `update`, a header-only or empty
     catalog) counts as untranslated, so no page is published on a stale catalog's word."""
-    spliced = _spliced(catalog)
+    return _words(template, _spliced(catalog))
+
+
+def _words(template: Catalog, spliced: set[tuple[str | None, str]]) -> tuple[int, int, float]:
+    """`page_progress` with the keys of the catalog's spliced translations already known."""
     words = [(count_words(m.msgid), m.key in spliced) for m in template.active]
     total = sum(n for n, _ in words)
     translated = sum(n for n, translated in words if translated)
@@ -165,7 +169,7 @@ def reaches(words_translated: int, words_total: int, min_percent: float) -> bool
 
 
 def catalog_status(
-    catalog: Catalog,
+    catalog: Catalog | None,
     *,
     template: Catalog,
     locale: str,
@@ -175,13 +179,14 @@ def catalog_status(
     page_url: str | None = None,
 ) -> CatalogStatus:
     """Count the page's messages (its `template`, made from the page now) and words by the
-    state of their entries in the catalog (see the module docstring)."""
-    entries = {m.key: m for m in catalog.active}
+    state of their entries in the catalog (see the module docstring); with no catalog yet,
+    every message is untranslated."""
+    entries = {} if catalog is None else {m.key: m for m in catalog.active}
     spliced = _spliced(catalog)
     on_page = [entries[m.key] for m in template.active if m.key in entries]
     done = [m for m in on_page if m.key in spliced]
     review = [m for m in on_page if _needs_review(m)]
-    words_translated, words_total, percent = page_progress(template, catalog)
+    words_translated, words_total, percent = _words(template, spliced)
     total = len(template.active)
     return CatalogStatus(
         locale=locale,
@@ -191,7 +196,7 @@ def catalog_status(
         translated=len(done),
         fuzzy=len(review),
         untranslated=total - len(done) - len(review),
-        obsolete=len(catalog.obsolete),
+        obsolete=0 if catalog is None else len(catalog.obsolete),
         words_total=words_total,
         words_translated=words_translated,
         chars_translated=sum(_translated_chars(m) for m in done),

@@ -273,7 +273,7 @@ def status(
             url = Path(os.path.relpath(built, dashboard.parent)).as_posix()
         rows.append(
             catalog_status(
-                catalog if catalog is not None else template,
+                catalog,
                 template=template,
                 locale=locale,
                 catalog_path=path.relative_to(settings.locales).as_posix(),
@@ -340,7 +340,7 @@ def check(
     from pipeline.checks import STALE_CHECK, Problem, ProjectChecks
     from pipeline.checks.catalog_file import bom_problems, gettext_problems
     from pipeline.checks.origin import check_origin
-    from pipeline.status import CATCH_UP, catalog_status, differences, reaches
+    from pipeline.status import CATCH_UP, differences, page_progress, reaches
 
     problems: list[Problem] = []
     rendered: list[RenderedClaim] = []
@@ -399,15 +399,8 @@ def check(
                 )
             )
         if min_percent is not None:
-            row = catalog_status(
-                catalog,
-                template=template,
-                locale=locale,
-                catalog_path="",
-                source_path=page,
-                stale=False,
-            )
-            if not reaches(row.words_translated, row.words_total, min_percent):
+            translated, total, percent = page_progress(template, catalog)
+            if not reaches(translated, total, min_percent):
                 problems.append(
                     Problem(
                         shown,
@@ -415,7 +408,7 @@ def check(
                         "",
                         "completeness",
                         "error",
-                        f"{row.percent:.1f} % of words translated, below {min_percent:g} %",
+                        f"{percent:.1f} % of words translated, below {min_percent:g} %",
                     )
                 )
     return CheckReport(
