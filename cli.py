@@ -225,9 +225,16 @@ def shard_option(command: F) -> F:
     )(command)
 
 
+def _all_cores(ctx: click.Context, param: click.Parameter, value: int | None) -> int:
+    return value or os.cpu_count() or 1
+
+
 def jobs_option(command: F) -> F:
     return click.option(
-        "--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores)."
+        "--jobs",
+        type=click.IntRange(min=1),
+        callback=_all_cores,
+        help="Worker processes (default: all cores).",
     )(command)
 
 
@@ -236,13 +243,11 @@ def jobs_option(command: F) -> F:
 @click.option("--check", "--dry-run", "check", is_flag=True, help="Write nothing; exit 1 if stale.")
 @jobs_option
 @shard_option
-def extract(settings: Settings, *, check: bool, jobs: int | None, shard: Shard) -> None:
+def extract(settings: Settings, *, check: bool, jobs: int, shard: Shard) -> None:
     """Extract every translatable string of each page into <locales>/templates/LC_MESSAGES/*.pot."""
     files.require_pages(settings.source)
     with writing(settings.locales, write=not check):
-        outcome = workflow.extract(
-            settings, write=not check, jobs=jobs or os.cpu_count() or 1, shard=shard
-        )
+        outcome = workflow.extract(settings, write=not check, jobs=jobs, shard=shard)
     report_changes(outcome, check=check, what="templates")
 
 
@@ -257,15 +262,13 @@ def update(
     *,
     locale_codes: tuple[str, ...],
     check: bool,
-    jobs: int | None,
+    jobs: int,
     shard: Shard,
 ) -> None:
     """Merge the templates into each locale's catalogs, never losing a translation."""
     locales = chosen_locales(settings, locale_codes)
     with writing(settings.locales, write=not check):
-        outcome = workflow.update(
-            settings, locales, write=not check, jobs=jobs or os.cpu_count() or 1, shard=shard
-        )
+        outcome = workflow.update(settings, locales, write=not check, jobs=jobs, shard=shard)
     report_changes(outcome, check=check, what="catalogs")
 
 
@@ -424,7 +427,7 @@ def build(
     locale_codes: tuple[str, ...],
     output: Path | None,
     min_percent: float | None,
-    jobs: int | None,
+    jobs: int,
     shard: Shard,
     verbose: bool,
     quiet: bool,
@@ -451,7 +454,7 @@ def build(
             settings,
             locales,
             min_percent=settings.min_percent if min_percent is None else min_percent,
-            jobs=jobs or os.cpu_count() or 1,
+            jobs=jobs,
             progress=tick,
             shard=shard,
             on_written=(lambda path: click.echo(f"wrote {path}")) if verbose else None,
@@ -459,9 +462,7 @@ def build(
         reviewed = None
         if review is not None:
             held_back = {(h.locale, h.page): h.reason for h in report.held_back}
-            reviewed = write_review(
-                settings, locales, review, jobs=jobs or os.cpu_count() or 1, held_back=held_back
-            )
+            reviewed = write_review(settings, locales, review, jobs=jobs, held_back=held_back)
     show_bad_input(report.errors)
     for problem in report.problems:
         click.echo(f"{problem}", err=True)
