@@ -149,7 +149,7 @@ def update(
             # those of pages that are gone included: a renamed page gets its text back.
             paths = [catalog_path(settings, locale, page) for page in all_pages]
             there = [path for path in paths if path.exists()]
-            there += orphaned(settings, catalog_directory(locale).rstrip("/"), ".po", all_pages)
+            there += orphaned_catalogs(settings, (locale,), all_pages)
             read = parallel_pairs(_lent_only, None, there, jobs, count=len(there))
             directory = settings.locales / catalog_directory(locale)
             memory = translation_memory(  # named as a suggestion names them: `articles/x.po`
@@ -285,10 +285,14 @@ def status(
     return StatusReport(tuple(rows), tuple(errors))
 
 
-def orphaned_catalogs(settings: Settings, locales: tuple[str, ...]) -> list[Path]:
-    """Catalogs whose page is gone: kept (translations are never lost, and the site memory
-    offers them to other pages), and listed so that someone decides."""
-    pages = files.find_pages(settings.source)
+def orphaned_catalogs(
+    settings: Settings, locales: tuple[str, ...], pages: list[str] | None = None
+) -> list[Path]:
+    """Catalogs whose page (among `pages`, default: the source's) is gone: kept (translations
+    are never lost, and the site memory offers them to other pages), and listed so that
+    someone decides."""
+    if pages is None:
+        pages = files.find_pages(settings.source)
     return [
         path
         for locale in locales
