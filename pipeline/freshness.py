@@ -40,7 +40,8 @@ _FINE_TICK_NS = 20_000_000
 #: The code that reads a catalog, makes the page's template and counts its words: recorded
 #: counts made by other code are not used.
 COUNTING = page_cache.code_digest(
-    *page_cache.SEGMENTING_MODULES, "extract.py", "project.py", "pofile.py", "wrap.py", "status.py"
+    *page_cache.SEGMENTING_MODULES,
+    *("extract.py", "project.py", "pofile.py", "wrap.py", "status.py", "publication.py"),
 ).hex()
 
 
